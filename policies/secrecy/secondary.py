@@ -1,0 +1,128 @@
+"""Secondary suppression over all relations at once, checked and repaired by the interval audit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from policies.secrecy.audit import AuditReport, audit_pattern, required
+from policies.secrecy.rules import BoolArray, FloatArray, IntArray
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A suppression pattern: suppressed cells, those added by audit repairs, and its audit."""
+
+    suppressed: BoolArray
+    repaired: BoolArray
+    report: AuditReport
+
+
+def close_relations(
+    relations: sparse.csr_array, suppressed: BoolArray, candidate: BoolArray, rank: FloatArray
+) -> BoolArray:
+    """Suppress cheap cells until no relation holds exactly one suppressed cell."""
+    pattern = suppressed.copy()
+    incidence = sparse.csr_array(relations != 0).astype(np.float64)
+    while True:
+        single = np.flatnonzero(incidence @ pattern.astype(np.float64) == 1)
+        open_cells = (candidate & ~pattern).astype(np.float64)
+        sub = sparse.csr_array(incidence[single] @ sparse.diags_array(open_cells))
+        sub.eliminate_zeros()
+        if sub.nnz == 0:
+            return pattern
+        chosen = _choose(sparse.coo_array(sub), rank)
+        pattern[chosen] = True
+
+
+def _choose(sub: sparse.coo_array, rank: FloatArray) -> IntArray:
+    """Pick one cell per lone relation, preferring cells that also close other relations."""
+    hits = np.bincount(sub.col, minlength=rank.size)
+    score = rank[sub.col] / (1.0 + hits[sub.col])
+    order = np.lexsort((sub.col, score, sub.row))
+    rows, cols = sub.row[order], sub.col[order]
+    first = np.r_[True, rows[1:] != rows[:-1]]
+    best_rows, best_cols = rows[first], cols[first]
+    by_cell = sparse.csc_array(sub)
+    closed = np.zeros(int(sub.row.max()) + 1, dtype=bool)
+    chosen: list[int] = []
+    # Accept the cheapest choices first; a row closed by an earlier choice needs no cell of its own.
+    for k in np.lexsort((best_cols, score[order][first])):
+        if not closed[best_rows[k]]:
+            cell = int(best_cols[k])
+            chosen.append(cell)
+            closed[by_cell.indices[by_cell.indptr[cell] : by_cell.indptr[cell + 1]]] = True
+    return np.array(chosen, dtype=np.int64)
+
+
+def suppress(
+    relations: sparse.csr_array,
+    values: FloatArray,
+    primary: BoolArray,
+    candidate: BoolArray,
+    rank: FloatArray,
+    interval_percent: float,
+    owner: IntArray | None = None,
+) -> Pattern:
+    """Add secondary suppressions until the audit protects every primary cell it can."""
+    pattern = close_relations(relations, primary, candidate, rank)
+    repaired = np.zeros_like(pattern)
+    while True:
+        report = audit_pattern(relations, values, pattern, primary, interval_percent, owner)
+        extra = _repairs(relations, values, pattern, candidate, rank, report, interval_percent)
+        if extra.size == 0:
+            return Pattern(pattern, repaired, report)
+        pattern[extra] = repaired[extra] = True
+        pattern = close_relations(relations, pattern, candidate, rank)
+
+
+def _repairs(
+    relations: sparse.csr_array,
+    values: FloatArray,
+    pattern: BoolArray,
+    candidate: BoolArray,
+    rank: FloatArray,
+    report: AuditReport,
+    interval_percent: float,
+) -> IntArray:
+    """Choose one more cell next to each unprotected primary cell."""
+    low, _ = required(values, interval_percent)
+    margin = values - low
+    incidence = sparse.csr_array(relations != 0).astype(np.float64)
+    chosen: set[int] = set()
+    for cell in report.unprotected:
+        if not pattern[cell]:
+            continue
+        near = _neighbours(incidence, np.array([cell])) & candidate & ~pattern
+        if not near.any():
+            near = _neighbours(incidence, _component_of(incidence, pattern, cell))
+            near &= candidate & ~pattern
+        if near.any():
+            ids = np.flatnonzero(near)
+            # A cell smaller than the missing margin rarely helps: prefer the ones that can.
+            useful = ids[np.abs(values[ids]) >= margin[cell]]
+            ids = useful if useful.size else ids
+            chosen.add(int(ids[np.lexsort((ids, rank[ids]))[0]]))
+    return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _neighbours(incidence: sparse.csr_array, cells: IntArray) -> BoolArray:
+    """Return the cells sharing a relation with any of the given cells."""
+    seed = np.zeros(incidence.shape[1])
+    seed[cells] = 1.0
+    rows = incidence @ seed > 0
+    result: BoolArray = incidence.T @ rows.astype(np.float64) > 0
+    return result
+
+
+def _component_of(incidence: sparse.csr_array, pattern: BoolArray, cell: int) -> IntArray:
+    """Return the suppressed cells linked to one cell through relations."""
+    found = np.zeros(pattern.size, dtype=bool)
+    found[cell] = True
+    while True:
+        grown = _neighbours(incidence, np.flatnonzero(found)) & pattern | found
+        if (grown == found).all():
+            return np.flatnonzero(found)
+        found = grown
