@@ -1,0 +1,16 @@
+"""Shared fixtures of the tariff tests: the default schedule and a day it is in force."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tariffs import TariffSchedule, default_schedule
+
+DAY = date(2026, 3, 2)
+
+
+@pytest.fixture
+def schedule() -> TariffSchedule:
+    return default_schedule()
