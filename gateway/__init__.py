@@ -1,0 +1,40 @@
+"""The gateway's web application: one assembly point, `create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from gateway.api import init_api
+from gateway.api.auth import init_auth
+from gateway.api.problems import register_error_handlers
+from gateway.config import Settings, load_settings
+from gateway.db import init_database
+from gateway.logs import configure_logging, init_request_ids
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from defaults, then the environment, then `config` (tests)."""
+    settings = load_settings(config)
+    configure_logging(settings.log_level)
+    app = Flask(__name__, instance_path=str(settings.instance_dir))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+        TESTING=settings.env == "test",
+    )
+    app.extensions["gateway.settings"] = settings
+    init_request_ids(app)
+    init_database(app, settings.database_url)
+    register_error_handlers(app)
+    init_auth(app, settings.ratelimit_storage_uri, settings.auth_failures_per_minute)
+    init_api(app)
+    return app
+
+
+def get_settings(app: Flask) -> Settings:
+    settings: Settings = app.extensions["gateway.settings"]
+    return settings

@@ -1,0 +1,161 @@
+"""Authentication (Bearer API keys) and the one gate per action every route goes through."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from gateway.api.refusals import enforce
+from gateway.db import get_database
+from gateway.db.models import Requester
+from gateway.services.api_keys import authenticate
+from policies.access import RequesterProfile, Territory, authorize
+from policies.domain import GeoLevel, RequesterType
+from policies.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ANONYMOUS = RequesterProfile(id="anonyme", type=RequesterType.GRAND_PUBLIC, caf_code=None)
+
+
+class Unauthenticated(DomainError):
+    code = "non_authentifie"
+    title = "Authentification requise"
+    http_status = 401
+
+    def __init__(self) -> None:
+        # The same body for unknown, expired and revoked keys: no hint which.
+        super().__init__("Clé d'API absente, inconnue, expirée ou révoquée.")
+        self.headers = {"WWW-Authenticate": 'Bearer realm="passerelle-caf"'}
+
+
+class TooManyFailures(DomainError):
+    code = "trop_de_requetes"
+    title = "Trop de requêtes"
+    http_status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Trop d'échecs d'authentification depuis cette adresse ; réessayez dans "
+            f"{retry_after} s."
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: the requester's profile, its row id and the prefix of the key used."""
+
+    profile: RequesterProfile
+    requester_id: int | None
+    key_prefix: str | None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.requester_id is None
+
+
+def profile_of(requester: Requester) -> RequesterProfile:
+    territory = None
+    if requester.territory_level and requester.territory_code:
+        territory = Territory(GeoLevel(requester.territory_level), requester.territory_code)
+    return RequesterProfile(
+        id=str(requester.id),
+        type=RequesterType(requester.type),
+        caf_code=requester.caf_code,
+        territory=territory,
+    )
+
+
+class FailureLimiter:
+    """Counts failed authentications per source address (memory or Redis storage)."""
+
+    def __init__(self, storage_uri: str, per_minute: int) -> None:
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.limit = parse(f"{per_minute}/minute")
+
+    def check(self, source: str) -> None:
+        if not self.limiter.test(self.limit, "auth-failures", source):
+            reset = self.limiter.get_window_stats(self.limit, "auth-failures", source).reset_time
+            raise TooManyFailures(max(1, int(reset - time.time()) + 1))
+
+    def record(self, source: str) -> None:
+        self.limiter.hit(self.limit, "auth-failures", source)
+
+
+def _failure_limiter() -> FailureLimiter:
+    limiter: FailureLimiter = current_app.extensions["gateway.auth_failures"]
+    return limiter
+
+
+def current_actor() -> Actor:
+    actor: Actor = g.actor
+    return actor
+
+
+def _authenticate(optional: bool) -> Actor:
+    header = request.headers.get("Authorization", "")
+    if not header and optional:
+        return Actor(ANONYMOUS, None, None)
+    source = request.remote_addr or "inconnue"
+    limiter = _failure_limiter()
+    limiter.check(source)
+    scheme, _, token = header.partition(" ")
+    with get_database().transaction() as session:
+        key = authenticate(session, token.strip()) if scheme.lower() == "bearer" else None
+        if key is None:
+            limiter.record(source)
+            raise Unauthenticated()
+        key.last_used_at = datetime.now(UTC)
+        requester = session.get(Requester, key.requester_id)
+        assert requester is not None  # authenticate() checked it
+        return Actor(profile_of(requester), requester.id, key.prefix)
+
+
+_SECURITY_DOC = {
+    "security": [{"cleApi": []}],
+    "responses": {
+        "401": {"$ref": "#/components/responses/UNAUTHORIZED"},
+        "403": {"$ref": "#/components/responses/FORBIDDEN"},
+        "429": {"$ref": "#/components/responses/TOO_MANY_REQUESTS"},
+    },
+}
+
+
+def gate(
+    action: str, *, public: bool = False, caf: Callable[..., str | None] | None = None
+) -> Callable[[F], F]:
+    """Authenticate the caller, then run the one policy check named `action`.
+
+    `public` lets anonymous callers through as grand public; `caf` computes the Caf
+    the action targets from the view's arguments (None: no Caf-specific target).
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            g.actor = _authenticate(optional=public)
+            target = caf(*args, **kwargs) if caf else None
+            enforce(authorize(action, g.actor.profile, target))
+            return view(*args, **kwargs)
+
+        documented: F = Blueprint.doc(**_SECURITY_DOC)(gated)
+        # Outer decorators copy __dict__ (functools.wraps): the route test finds it there.
+        documented.gate_action = action  # type: ignore[attr-defined]
+        return documented
+
+    return decorator
+
+
+def init_auth(app: Any, storage_uri: str, failures_per_minute: int) -> None:
+    app.extensions["gateway.auth_failures"] = FailureLimiter(storage_uri, failures_per_minute)

@@ -1,0 +1,9 @@
+"""Every blueprint of the API, registered in this order by `init_api`."""
+
+from __future__ import annotations
+
+from gateway.api.health.routes import blp as health
+from gateway.api.indicators.routes import blp as indicators
+from gateway.api.territories.routes import blp as territories
+
+BLUEPRINTS = (health, territories, indicators)

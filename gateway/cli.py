@@ -1,0 +1,107 @@
+"""Command line of the gateway: `python -m gateway <command>` (init, migrate, imports...)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from gateway import create_app, get_settings
+from gateway.db import get_database
+from gateway.db import migrate as migrations
+from gateway.reference.geography import load_geography
+from gateway.services import catalogue as catalogue_service
+from gateway.services import reference
+from gateway.services.demo_requesters import write_demo_keys
+from policies.errors import DomainError
+
+
+def _app() -> Flask:
+    return create_app()
+
+
+@click.group()
+def cli() -> None:
+    """Administration de la passerelle de diffusion des données des Caf."""
+
+
+@cli.command()
+@click.option(
+    "--demo", is_flag=True, help="Charger aussi les données et demandeurs de démonstration."
+)
+def init(demo: bool) -> None:
+    """Préparer la base (migrations, géographie, catalogue) ; réutiliser ce qui existe."""
+    app = _app()
+    settings = get_settings(app)
+    with app.app_context():
+        migrations.upgrade(settings.database_url)
+        database = get_database()
+        with database.transaction() as session:
+            if not reference.geography_is_loaded(session):
+                rows = reference.seed_geography(
+                    session, load_geography(settings.data_dir / "reference")
+                )
+                click.echo(f"Géographie de référence chargée ({rows} lignes).")
+            if not catalogue_service.catalogue_is_loaded(session):
+                count = catalogue_service.seed_catalogue(
+                    session, settings.data_dir / "catalogue.yaml"
+                )
+                click.echo(f"Catalogue chargé ({count} indicateurs).")
+        if demo:
+            _init_demo(app)
+
+
+def _init_demo(app: Flask) -> None:
+    """Create the demonstration store and requesters (development only)."""
+    settings = get_settings(app)
+    if not settings.is_development:
+        raise click.ClickException("Les données de démonstration sont réservées au développement.")
+    from gateway.services.demo_store import ensure_demo_store
+
+    if ensure_demo_store(settings):
+        click.echo(f"Données de démonstration générées dans {settings.cell_store_dir}.")
+    keys_path = settings.instance_dir / "demo-keys.json"
+    with get_database().transaction() as session:
+        keys = write_demo_keys(session, keys_path)
+    click.echo(f"Clés de démonstration ({len(keys)} demandeurs) : {keys_path}")
+
+
+@cli.command()
+@click.argument("revision", default="head")
+def migrate(revision: str) -> None:
+    """Appliquer les migrations jusqu'à REVISION (par défaut : la dernière)."""
+    migrations.upgrade(get_settings(_app()).database_url, revision)
+
+
+@cli.command()
+@click.argument("revision", default="-1")
+def downgrade(revision: str) -> None:
+    """Revenir à REVISION (par défaut : la précédente)."""
+    migrations.downgrade(get_settings(_app()).database_url, revision)
+
+
+@cli.command("load-geography")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def load_geography_command(data_dir: Path | None) -> None:
+    """Recharger la géographie de référence depuis les fichiers livrés."""
+    app = _app()
+    directory = data_dir or get_settings(app).data_dir / "reference"
+    with app.app_context(), get_database().transaction() as session:
+        rows = reference.seed_geography(session, load_geography(directory))
+    click.echo(f"Géographie de référence chargée ({rows} lignes).")
+
+
+def main() -> None:
+    """Run the CLI, turning domain errors into a French message and exit code 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except DomainError as error:
+        click.echo(f"Erreur : {error.detail}", err=True)
+        sys.exit(2)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        sys.exit(1)

@@ -1,0 +1,73 @@
+"""Database access: one engine per app, sessions scoped to a request or an explicit transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class Database:
+    """The engine and session factory of one gateway instance."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = _make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Run a block as one transaction: committed at the end, rolled back on any error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _make_engine(url: str) -> Engine:
+    """Create the engine; SQLite gets foreign keys, WAL and a busy timeout for several workers."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if ":memory:" not in url:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return engine
+
+
+def init_database(app: Flask, url: str) -> Database:
+    """Attach a Database to the app and close the request session at teardown."""
+    database = Database(url)
+    app.extensions["gateway.db"] = database
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return database
+
+
+def get_database() -> Database:
+    database: Database = current_app.extensions["gateway.db"]
+    return database
+
+
+def request_session() -> Session:
+    """Return the read session of the current request (writes use `get_database().transaction`)."""
+    if "db_session" not in g:
+        g.db_session = get_database().sessions()
+    session: Session = g.db_session
+    return session

@@ -1,0 +1,19 @@
+"""Prepare a test database once: migrations, reference geography and catalogue."""
+
+from __future__ import annotations
+
+from gateway.config import REPO_ROOT
+from gateway.db import Database
+from gateway.db.migrate import upgrade
+from gateway.reference.geography import load_geography
+from gateway.services import catalogue, reference
+
+
+def prepare_template(url: str) -> None:
+    """Migrate `url` to head and load the shipped geography and catalogue."""
+    upgrade(url)
+    database = Database(url)
+    with database.transaction() as session:
+        reference.seed_geography(session, load_geography(REPO_ROOT / "data" / "reference"))
+        catalogue.seed_catalogue(session, REPO_ROOT / "data" / "catalogue.yaml")
+    database.dispose()
