@@ -1,0 +1,271 @@
+"""The access rules: small functions that refuse, allow or abstain on a prepared context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from policies.access.matrix import Access, PolicyMatrix
+from policies.access.scope import Coverage, join, territory_label
+from policies.access.values import (
+    AccessRequest,
+    IndicatorLike,
+    Refusal,
+    RequesterProfile,
+    Rule,
+    Territory,
+)
+from policies.domain import PERIODS, GeoLevel, Tier
+
+Item = tuple[IndicatorLike, Territory]
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything the rules read, prepared once by `decide`."""
+
+    request: AccessRequest
+    requester: RequesterProfile
+    matrix: PolicyMatrix
+    catalogue: Mapping[str, IndicatorLike]
+    known: tuple[IndicatorLike, ...]  # requested indicators found in the catalogue
+    cleared: tuple[IndicatorLike, ...]  # ... that pass every per-indicator gate
+    free_items: tuple[Item, ...]
+    convention_items: tuple[Item, ...]
+    coverage: Coverage
+
+    @property
+    def item_count(self) -> int:
+        return len(set(self.request.indicators)) * len(set(self.request.territories))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    refusals: tuple[Refusal, ...] = ()
+    allows: bool = False
+
+
+ABSTAIN = Verdict()
+ALLOW = Verdict(allows=True)
+
+
+def refuse(*refusals: Refusal) -> Verdict:
+    return Verdict(refusals=refusals) if refusals else ABSTAIN
+
+
+def indicator_gate(
+    ind: IndicatorLike, requester: RequesterProfile, matrix: PolicyMatrix
+) -> list[Refusal]:
+    """Return the refusals that no convention can lift for this indicator and requester."""
+    return [
+        r
+        for gate in (_interne, _type_tier, _restreint, _source)
+        if (r := gate(ind, requester, matrix))
+    ]
+
+
+def _interne(ind: IndicatorLike, _: RequesterProfile, __: PolicyMatrix) -> Refusal | None:
+    if ind.tier is not Tier.INTERNE:
+        return None
+    return Refusal(
+        Rule.TIER_INTERNE,
+        f"indicateur {ind.code} : indicateur interne, jamais diffusé",
+        "aucune diffusion possible",
+    )
+
+
+def _type_tier(ind: IndicatorLike, req: RequesterProfile, matrix: PolicyMatrix) -> Refusal | None:
+    if ind.tier is Tier.INTERNE or matrix.access(req.type, ind.tier) is not Access.INTERDIT:
+        return None
+    return Refusal(
+        Rule.MATRICE_TYPE_TIER,
+        f"indicateur {ind.code} : palier « {ind.tier.value} » interdit au type {req.type.value}",
+        "aucune convention ne peut l'ouvrir à ce type de demandeur",
+    )
+
+
+def _restreint(ind: IndicatorLike, req: RequesterProfile, _: PolicyMatrix) -> Refusal | None:
+    if not ind.restricted_to or req.type in ind.restricted_to or req.type.is_admin:
+        return None
+    return Refusal(
+        Rule.TIER_RESTREINT,
+        f"indicateur {ind.code} : réservé aux types {join(t.value for t in ind.restricted_to)}",
+        "indicateur non diffusable à ce type de demandeur",
+    )
+
+
+def _source(ind: IndicatorLike, req: RequesterProfile, matrix: PolicyMatrix) -> Refusal | None:
+    barred = [s.value for s in ind.sources if not matrix.source_allowed(s, req.type)]
+    if not barred:
+        return None
+    return Refusal(
+        Rule.SOURCE_RESTRICTION,
+        f"indicateur {ind.code} : données {join(barred)} non diffusables au type {req.type.value}",
+        "les conventions de la Cnaf avec ces producteurs ne le permettent pas",
+    )
+
+
+def rule_catalogue(ctx: Context) -> Verdict:
+    """Refuse unknown indicators and breakdowns an indicator does not have."""
+    unknown = [c for c in ctx.request.indicators if c not in ctx.catalogue]
+    out = [
+        Refusal(
+            Rule.CATALOGUE_INDICATEUR,
+            f"indicateur {c} inconnu du catalogue",
+            "vérifier le code dans le catalogue",
+        )
+        for c in unknown
+    ]
+    for ind in ctx.known:
+        extra = set(ctx.request.breakdowns) - set(ind.breakdowns)
+        if extra:
+            out.append(
+                Refusal(
+                    Rule.CATALOGUE_VENTILATION,
+                    f"indicateur {ind.code} : ventilation {join(extra)} non disponible",
+                    f"ventilations disponibles : {join(ind.breakdowns) or 'aucune'}",
+                )
+            )
+    return refuse(*out)
+
+
+def rule_periods(ctx: Context) -> Verdict:
+    """Refuse periods the gateway does not serve."""
+    unknown = set(ctx.request.periods) - set(PERIODS)
+    return refuse(
+        *(
+            [
+                Refusal(
+                    Rule.DEMANDE_PERIODE,
+                    f"période {join(unknown)} non servie",
+                    f"périodes servies : {join(PERIODS)}",
+                )
+            ]
+            if unknown
+            else []
+        )
+    )
+
+
+def rule_zones(ctx: Context) -> Verdict:
+    """Refuse custom zones given without their communes."""
+    bad = [
+        c
+        for lvl, c in ctx.request.territories
+        if lvl is GeoLevel.ZONE and not ctx.request.communes_of(c)
+    ]
+    return refuse(
+        *(
+            Refusal(
+                Rule.DEMANDE_ZONE,
+                f"zone {z} sans communes résolues",
+                "définir la zone (liste de communes)",
+            )
+            for z in bad
+        )
+    )
+
+
+def _gate_rule(rule: Rule) -> Callable[[Context], Verdict]:
+    def check(ctx: Context) -> Verdict:
+        found = (r for ind in ctx.known for r in indicator_gate(ind, ctx.requester, ctx.matrix))
+        return refuse(*(r for r in found if r.rule is rule))
+
+    check.__doc__ = f"Refuse the indicators that the gate {rule.value} bars."
+    return check
+
+
+def rule_niveau_fin(ctx: Context) -> Verdict:
+    """Refuse cells finer than the type's finest level, unless the covering convention derogates."""
+    limit = ctx.matrix.finest_level(ctx.requester.type)
+    if ctx.coverage.covering is not None and ctx.coverage.covering.scope.derogation_niveau:
+        return ABSTAIN
+    too_fine = {ctx.request.cell_level(t) for t in ctx.request.territories} - {
+        lvl for lvl in GeoLevel if lvl.fineness >= limit.fineness
+    }
+    if not too_fine or not ctx.cleared:
+        return ABSTAIN
+    remedy = f"demander le niveau {limit.value} ou plus agrégé"
+    if ctx.matrix.accepts_conventions(ctx.requester.type):
+        remedy += ", ou obtenir une convention prévoyant explicitement une dérogation de niveau"
+    levels = join(lvl.value for lvl in too_fine)
+    return refuse(
+        Refusal(
+            Rule.MATRICE_NIVEAU_FIN,
+            f"niveau {levels} plus fin que le niveau autorisé au type "
+            f"{ctx.requester.type.value} ({limit.value})",
+            remedy,
+        )
+    )
+
+
+def rule_acces_libre(ctx: Context) -> Verdict:
+    """Allow when every requested cell is free (socle commun at a free level)."""
+    complete = (
+        ctx.item_count > 0 and len(ctx.free_items) == ctx.item_count and bool(ctx.request.periods)
+    )
+    return ALLOW if complete else ABSTAIN
+
+
+def rule_convention(ctx: Context) -> Verdict:
+    """Allow when one convention covers every non-free cell; else say what is missing."""
+    if not ctx.convention_items or not ctx.request.periods:
+        return ABSTAIN
+    if len(ctx.free_items) + len(ctx.convention_items) != ctx.item_count:
+        return ABSTAIN  # some cells are neither free nor conventionable: others refuse
+    if ctx.coverage.covering is not None:
+        return ALLOW
+    if ctx.coverage.closest is None:
+        return refuse(*_no_convention(ctx))
+    name = f"la convention {ctx.coverage.closest.label}"
+    name_fr = f"{name} (la plus proche)" if ctx.coverage.candidates > 1 else name
+    head = _head(ctx)
+    return refuse(
+        *(
+            Refusal(g.rule, f"{head} ; {g.message_fr.replace(name, name_fr)}", g.remedy_fr)
+            for g in ctx.coverage.gaps
+        )
+    )
+
+
+def _head(ctx: Context) -> str:
+    codes = join(dict.fromkeys(i.code for i, _ in ctx.convention_items))
+    levels = join({ctx.request.cell_level(t).value for _, t in ctx.convention_items})
+    return f"indicateur {codes} au niveau {levels} : convention requise"
+
+
+def _no_convention(ctx: Context) -> list[Refusal]:
+    by_indicator: dict[tuple[str, GeoLevel], set[Territory]] = {}
+    for ind, territory in ctx.convention_items:
+        by_indicator.setdefault((ind.code, ctx.request.cell_level(territory)), set()).add(territory)
+    periods = join(ctx.request.periods)
+    return [
+        Refusal(
+            Rule.CONVENTION_AUCUNE_ACTIVE,
+            f"indicateur {code} au niveau {level.value} : convention requise ; "
+            f"aucune convention active ne couvre le territoire "
+            f"{join(territory_label(t) for t in ts)} pour {periods}",
+            "demander à la Caf une convention couvrant cet indicateur, ce territoire, "
+            "ces périodes et ce niveau",
+        )
+        for (code, level), ts in sorted(
+            by_indicator.items(), key=lambda kv: (kv[0][0], kv[0][1].value)
+        )
+    ]
+
+
+RuleFn = Callable[[Context], Verdict]
+
+#: Every rule, in evaluation order; all are evaluated so that every reason is reported.
+RULES: tuple[tuple[Rule, RuleFn], ...] = (
+    (Rule.CATALOGUE_INDICATEUR, rule_catalogue),
+    (Rule.DEMANDE_PERIODE, rule_periods),
+    (Rule.DEMANDE_ZONE, rule_zones),
+    (Rule.TIER_INTERNE, _gate_rule(Rule.TIER_INTERNE)),
+    (Rule.MATRICE_TYPE_TIER, _gate_rule(Rule.MATRICE_TYPE_TIER)),
+    (Rule.TIER_RESTREINT, _gate_rule(Rule.TIER_RESTREINT)),
+    (Rule.SOURCE_RESTRICTION, _gate_rule(Rule.SOURCE_RESTRICTION)),
+    (Rule.MATRICE_NIVEAU_FIN, rule_niveau_fin),
+    (Rule.ACCES_LIBRE, rule_acces_libre),
+    (Rule.CONVENTION_COUVERTURE, rule_convention),
+)

@@ -1,0 +1,171 @@
+"""Values of an access decision: the request, the requester, the refusal reasons, the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from policies.domain import GeoLevel, RequesterType, Source, Tier, Use
+from policies.errors import AccessDenied, ConventionRequired
+
+Territory = tuple[GeoLevel, str]
+
+
+class Rule(StrEnum):
+    """Stable codes of the rules that decide; every refusal names one."""
+
+    CATALOGUE_INDICATEUR = "catalogue.indicateur_inconnu"
+    CATALOGUE_VENTILATION = "catalogue.ventilation"
+    DEMANDE_PERIODE = "demande.periode_inconnue"
+    DEMANDE_ZONE = "demande.zone_non_resolue"
+    TIER_INTERNE = "tier.interne"
+    MATRICE_TYPE_TIER = "matrice.type_tier"
+    TIER_RESTREINT = "tier.restreint"
+    SOURCE_RESTRICTION = "source.restriction"
+    MATRICE_NIVEAU_FIN = "matrice.niveau_fin"
+    ACCES_LIBRE = "matrice.acces_libre"
+    CONVENTION_COUVERTURE = "convention.couverture"
+    CONVENTION_AUCUNE_ACTIVE = "convention.aucune_active"
+    CONVENTION_EXPIREE = "convention.expiree"
+    CONVENTION_INACTIVE = "convention.inactive"
+    CONVENTION_USAGE = "convention.usage"
+    HORS_PERIMETRE_INDICATEUR = "convention.hors_perimetre.indicateur"
+    HORS_PERIMETRE_TERRITOIRE = "convention.hors_perimetre.territoire"
+    HORS_PERIMETRE_PERIODE = "convention.hors_perimetre.periode"
+    HORS_PERIMETRE_NIVEAU = "convention.hors_perimetre.niveau"
+    HORS_PERIMETRE_VENTILATION = "convention.hors_perimetre.ventilation"
+    AUTORISATION_ACTION_INCONNUE = "autorisation.action_inconnue"
+    AUTORISATION_ROLE = "autorisation.role"
+    AUTORISATION_CAF = "autorisation.caf"
+    DEFAUT_REFUS = "defaut.refus"
+
+
+class IndicatorLike(Protocol):
+    """What the decision reads from a catalogue indicator."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def sources(self) -> Collection[Source]: ...
+    @property
+    def restricted_to(self) -> Collection[RequesterType]: ...
+    @property
+    def breakdowns(self) -> Collection[str]: ...
+
+
+class TerritoryResolver(Protocol):
+    """What the decision asks the geography: is `inner` inside `outer`?"""
+
+    def contains(
+        self, outer_level: GeoLevel, outer_code: str, inner_level: GeoLevel, inner_code: str, /
+    ) -> bool: ...
+
+
+@dataclass(frozen=True)
+class RequesterProfile:
+    """Who asks: identity, type, managing Caf (None = national) and own territory."""
+
+    id: str
+    type: RequesterType
+    caf_code: str | None
+    territory: Territory | None = None
+
+
+@dataclass(frozen=True)
+class AccessRequest:
+    """What is asked: indicators x territories x periods, broken down, for a use.
+
+    `finest_level` is the level of the delivered cells (None: each territory's own
+    level); a custom zone is given as `(GeoLevel.ZONE, id)` with its communes in
+    `zone_communes`, resolved by the caller.
+    """
+
+    indicators: tuple[str, ...]
+    territories: tuple[Territory, ...]
+    periods: tuple[int, ...]
+    use: Use
+    breakdowns: tuple[str, ...] = ()
+    finest_level: GeoLevel | None = None
+    zone_communes: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def communes_of(self, zone_id: str) -> frozenset[str]:
+        """Return the communes of a custom zone of the request (empty if unresolved)."""
+        return next((c for z, c in self.zone_communes if z == zone_id), frozenset())
+
+    def cell_level(self, territory: Territory) -> GeoLevel:
+        """Return the finest level of the cells delivered for a territory."""
+        level = territory[0]
+        if self.finest_level is not None and self.finest_level.fineness < level.fineness:
+            return self.finest_level
+        return level
+
+    def canonical(self) -> dict[str, object]:
+        """Return an order-insensitive, JSON-ready form (for fingerprints and logs)."""
+        return {
+            "indicateurs": sorted(set(self.indicators)),
+            "territoires": sorted({f"{lvl.value}:{code}" for lvl, code in self.territories}),
+            "periodes": sorted(set(self.periods)),
+            "usage": self.use.value,
+            "ventilations": sorted(set(self.breakdowns)),
+            "niveau_le_plus_fin": None if self.finest_level is None else self.finest_level.value,
+            "zones": {z: sorted(c) for z, c in sorted(self.zone_communes)},
+        }
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One reason to refuse: the rule, what is not covered, and what would allow it."""
+
+    rule: Rule
+    message_fr: str
+    remedy_fr: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome: allowed or not, under which convention, and every reason."""
+
+    allowed: bool
+    refusals: tuple[Refusal, ...] = ()
+    rules_applied: tuple[Rule, ...] = ()
+    allowed_by: Rule | None = None
+    convention_id: str | None = None
+    convention_reference: str | None = None
+    free_access: bool = False
+    closest_convention_reference: str | None = field(default=None, compare=False)
+
+    @property
+    def refusal_rules(self) -> tuple[Rule, ...]:
+        """Return the codes of the refusing rules, in order."""
+        return tuple(r.rule for r in self.refusals)
+
+    @property
+    def reasons_fr(self) -> tuple[str, ...]:
+        """Return the refusal messages followed by their remedy."""
+        return tuple(f"[{r.rule}] {r.message_fr} — {r.remedy_fr}" for r in self.refusals)
+
+    def raise_if_refused(self) -> None:
+        """Raise ConventionRequired (convention rules only) or AccessDenied when refused."""
+        if self.allowed:
+            return
+        if self.refusals and all(r.rule.startswith("convention.") for r in self.refusals):
+            raise ConventionRequired("Convention requise pour cette demande", self.reasons_fr)
+        raise AccessDenied("Demande refusée", self.reasons_fr)
+
+
+def deny(*refusals: Refusal, applied: tuple[Rule, ...] = ()) -> Decision:
+    """Build a refusal; with no reason, the default refusal says so."""
+    if not refusals:
+        refusals = (DEFAULT_REFUSAL,)
+    return Decision(allowed=False, refusals=refusals, rules_applied=applied)
+
+
+DEFAULT_REFUSAL = Refusal(
+    Rule.DEFAUT_REFUS,
+    "aucune règle n'autorise cette demande",
+    "préciser la demande (indicateurs, territoires, périodes) ou contacter la Caf",
+)

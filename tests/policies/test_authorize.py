@@ -1,0 +1,90 @@
+"""One gate per action: role x action x target Caf, cross-Caf isolation, default deny."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.access import ACTIONS, RequesterProfile, Rule, authorize
+from policies.domain import RequesterType
+
+T = RequesterType
+REQUESTER_ACTIONS = {
+    "extract_create",
+    "socle_read",
+    "quote_create",
+    "quote_accept",
+    "zone_create",
+    "me_read",
+}
+PUBLIC_ACTIONS = {"extract_create", "socle_read"}
+NATIONAL_ACTIONS = {"policy_update", "catalogue_update"}
+ADMIN_ACTIONS = {
+    "convention_create",
+    "convention_update",
+    "convention_activate",
+    "requester_create",
+    "requester_update",
+    "api_key_create",
+    "api_key_revoke",
+    "audit_read",
+    "tariff_update",
+}
+REQUESTER_TYPES = [t for t in T if not t.is_admin and t is not T.GRAND_PUBLIC]
+
+
+def actor(rtype: RequesterType, caf: str | None = "13") -> RequesterProfile:
+    return RequesterProfile(id="a-1", type=rtype, caf_code=caf)
+
+
+def test_registry_lists_every_action_once() -> None:
+    assert set(ACTIONS) == REQUESTER_ACTIONS | NATIONAL_ACTIONS | ADMIN_ACTIONS
+    assert all(name == rule.name for name, rule in ACTIONS.items())
+
+
+def _expected(rtype: RequesterType, action: str, target: str | None) -> Rule | None:
+    """The table the gate must follow, written independently: None when allowed."""
+    if rtype is T.ADMIN_NATIONAL:
+        return None
+    if action in NATIONAL_ACTIONS:
+        return Rule.AUTORISATION_ROLE
+    if rtype is T.GRAND_PUBLIC and action not in PUBLIC_ACTIONS:
+        return Rule.AUTORISATION_ROLE
+    if rtype is not T.ADMIN_CAF and action in ADMIN_ACTIONS:
+        return Rule.AUTORISATION_ROLE
+    if target == "13" or (target is None and action in REQUESTER_ACTIONS):
+        return None
+    return Rule.AUTORISATION_CAF
+
+
+@pytest.mark.parametrize("target", ["13", "75", None])
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+@pytest.mark.parametrize("rtype", list(T))
+def test_authorize_matrix(rtype: RequesterType, action: str, target: str | None) -> None:
+    decision = authorize(action, actor(rtype), target)
+    expected = _expected(rtype, action, target)
+    assert decision.allowed is (expected is None), decision.reasons_fr
+    if expected is not None:
+        assert decision.refusal_rules == (expected,)
+        assert decision.refusals[0].message_fr and decision.refusals[0].remedy_fr
+
+
+@pytest.mark.parametrize("action", sorted(ADMIN_ACTIONS))
+def test_caf_admins_stay_in_their_own_caf(action: str) -> None:
+    admin_13 = actor(T.ADMIN_CAF, "13")
+    assert authorize(action, admin_13, "13").allowed
+    assert authorize(action, admin_13, "75").refusal_rules == (Rule.AUTORISATION_CAF,)
+    assert not authorize(action, admin_13, None).allowed  # "all Cafs" is national only
+    assert authorize(action, actor(T.ADMIN_NATIONAL, None), "75").allowed
+
+
+@pytest.mark.parametrize("rtype", REQUESTER_TYPES)
+def test_requesters_only_act_on_their_own_caf(rtype: RequesterType) -> None:
+    assert authorize("quote_accept", actor(rtype, "13"), "13").allowed
+    assert not authorize("quote_accept", actor(rtype, "13"), "2A").allowed
+    assert not authorize("convention_update", actor(rtype, "13"), "13").allowed
+
+
+@pytest.mark.parametrize("action", ["", "extract_delete", "EXTRACT_CREATE", "admin"])
+def test_unknown_action_is_denied_even_to_national_admins(action: str) -> None:
+    decision = authorize(action, actor(T.ADMIN_NATIONAL, None), None)
+    assert decision.refusal_rules == (Rule.AUTORISATION_ACTION_INCONNUE,)
