@@ -1,0 +1,185 @@
+"""Load operators' real data into the store: cell summaries or microdata, all or nothing.
+
+Cell summaries (CSV, `,` or `;`, UTF-8, or Parquet), one row per cell:
+    indicator, period, commune, <one column per breakdown code of the indicator>,
+    value, freq, top1, top2 (top2 optional: blank or absent means 0)
+Microdata, one row per unit and cell (a holding is one contributing unit):
+    indicator, period, commune, <breakdown columns>, holding, value
+
+A refused file raises ImportRefused (an InvalidInput) whose message names the
+file, the line (the header is line 1; for Parquet, data rows count from 2 too)
+and the column. The whole file is checked before anything is written, and the
+store switches to the new version in one atomic step.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from gateway.store.import_checks import Catalogue, Checker, check_duplicates, check_keys
+from gateway.store.layout import IndicatorMetadata
+from gateway.store.writer import IndicatorCells, now_iso, publish
+
+KEYS = ("indicator", "period", "commune")
+CELL_COLUMNS = (*KEYS, "value", "freq", "top1")
+MICRO_COLUMNS = (*KEYS, "holding", "value")
+CHUNK_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What a successful import published."""
+
+    file: str
+    version: str
+    rows: Mapping[str, int]  # indicator -> cells loaded
+
+
+def _progress(label: str, total: int | None) -> tqdm:  # type: ignore[type-arg]
+    """Return a French progress bar on stderr, silent when stderr is not a terminal."""
+    return tqdm(
+        total=total, desc=label, unit=" lignes", file=sys.stderr, disable=not sys.stderr.isatty()
+    )
+
+
+def _chunks(path: Path) -> Iterator[pd.DataFrame]:
+    """Yield the file's rows as frames of stripped strings (codes keep leading zeros)."""
+    if path.suffix.lower() == ".parquet":
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=CHUNK_ROWS):
+            yield batch.to_pandas()
+        return
+    with path.open(encoding="utf-8-sig") as handle:
+        separator = ";" if handle.readline().count(";") else ","
+    yield from pd.read_csv(
+        path, sep=separator, dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS
+    )
+
+
+def read_rows(path: Path) -> pd.DataFrame:
+    """Read a whole CSV or Parquet file as strings, with a progress bar."""
+    parts = []
+    with _progress(f"Lecture de {path.name}", None) as bar:
+        for chunk in _chunks(path):
+            parts.append(chunk)
+            bar.update(len(chunk))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.astype(object).where(frame.notna(), "")
+    return frame.apply(lambda column: column.astype(str).str.strip())
+
+
+def _blank_foreign_breakdowns(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
+    """Blank breakdown columns on rows of indicators that do not use them; return them all."""
+    breakdowns = sorted({b for bs in catalogue.values() for b in bs if b in frame.columns})
+    for breakdown in breakdowns:
+        users = [i for i, bs in catalogue.items() if breakdown in bs]
+        frame.loc[~frame["indicator"].isin(users), breakdown] = ""
+    return breakdowns
+
+
+def import_cells(
+    path: Path,
+    root: Path,
+    catalogue: Catalogue,
+    communes: Sequence[str],
+    non_exclusive: Collection[str] = (),
+) -> ImportSummary:
+    """Check a file of cell summaries and publish it; refuse it whole on any defect."""
+    frame = read_rows(path)
+    check = Checker(path.name, frame, first_line=2)
+    check.require_columns(CELL_COLUMNS)
+    periods = check_keys(check, catalogue, communes)
+    breakdowns = _blank_foreign_breakdowns(frame, catalogue)
+    measures = {
+        "value": check.numbers("value"),
+        "freq": check.numbers("freq", integer=True),
+        "top1": check.numbers("top1"),
+        "top2": check.numbers("top2", optional=True),
+    }
+    check.flag(measures["top2"] > measures["top1"], "top2", "top2 supérieur à top1, {lu}")
+    excess = (measures["value"] >= 0) & (measures["top1"] > measures["value"] + 1e-9)
+    check.flag(excess, "top1", "plus gros contributeur supérieur à la valeur, {lu}")
+    check_duplicates(check, [*KEYS, *breakdowns])
+    check.refuse_if_any()
+    cells = frame[[*KEYS, *breakdowns]].assign(period=periods, **measures)
+    return _publish(path, root, cells, catalogue, communes, non_exclusive)
+
+
+def import_microdata(
+    path: Path,
+    root: Path,
+    catalogue: Catalogue,
+    communes: Sequence[str],
+    non_exclusive: Collection[str] = (),
+) -> ImportSummary:
+    """Summarise unit-level rows into cells (one contributor per holding) and publish them."""
+    frame = read_rows(path)
+    check = Checker(path.name, frame, first_line=2)
+    check.require_columns(MICRO_COLUMNS)
+    periods = check_keys(check, catalogue, communes)
+    breakdowns = _blank_foreign_breakdowns(frame, catalogue)
+    value = check.numbers("value")
+    check.flag(frame["holding"] == "", "holding", "identifiant d’unité attendu, {lu}")
+    check.refuse_if_any()
+    units = frame[[*KEYS, *breakdowns, "holding"]].assign(period=periods, value=value)
+    cells = summarise_units(units, [*KEYS, *breakdowns])
+    return _publish(path, root, cells, catalogue, communes, non_exclusive)
+
+
+def summarise_units(units: pd.DataFrame, cell_keys: Sequence[str]) -> pd.DataFrame:
+    """Sum each holding's rows, then give each cell value, freq, top1 and top2."""
+    keys = list(cell_keys)
+    per_unit = units.groupby([*keys, "holding"], sort=False, as_index=False)["value"].sum()
+    ranked = per_unit.sort_values([*keys, "value"], ascending=[True] * len(keys) + [False])
+    rank = ranked.groupby(keys, sort=False).cumcount()
+    grouped = ranked.groupby(keys, sort=False)["value"]
+    cells = grouped.agg(value="sum", freq="size").reset_index()
+    top1 = ranked[rank == 0].set_index(keys)["value"]
+    top2 = ranked[rank == 1].set_index(keys)["value"]
+    index = pd.MultiIndex.from_frame(cells[keys])
+    cells["top1"] = top1.reindex(index).to_numpy()
+    cells["top2"] = top2.reindex(index).fillna(0.0).to_numpy()
+    return cells
+
+
+def _publish(
+    path: Path,
+    root: Path,
+    cells: pd.DataFrame,
+    catalogue: Catalogue,
+    communes: Sequence[str],
+    non_exclusive: Collection[str],
+) -> ImportSummary:
+    """Encode every indicator of the file and publish them in one version."""
+    codes = np.asarray(communes)
+    updates = []
+    for indicator, rows in cells.groupby("indicator", sort=True):
+        breakdowns = {b: tuple(c) for b, c in catalogue[str(indicator)].items()}
+        meta = IndicatorMetadata(
+            code=str(indicator),
+            periods=tuple(sorted(int(p) for p in rows["period"].unique())),
+            breakdowns=breakdowns,
+            synthetic=False,
+            source=path.name,
+            loaded_at=now_iso(),
+            categories_exclusive=indicator not in non_exclusive,
+        )
+        categories = {
+            b: rows[b].map({c: i for i, c in enumerate(cats)}).to_numpy(np.int8)
+            for b, cats in breakdowns.items()
+        }
+        commune = np.searchsorted(codes, rows["commune"].to_numpy(str))
+        measures = (rows[m].to_numpy() for m in ("value", "freq", "top1", "top2"))
+        updates.append(
+            IndicatorCells(meta, rows["period"].to_numpy(), commune, categories, *measures)
+        )
+    version = publish(root, updates, communes)
+    return ImportSummary(path.name, version.name, {u.metadata.code: len(u.period) for u in updates})
