@@ -28,7 +28,7 @@ serve: init
 	@echo "Documentation de l'API : http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "Contrôle de santé      : http://$(HOST):$(PORT)/api/v1/health"
 	@echo "Clés de démonstration  : instance/demo-keys.json"
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn -c python:gateway.gunicorn_conf wsgi:app
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

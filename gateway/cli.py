@@ -93,6 +93,24 @@ def load_geography_command(data_dir: Path | None) -> None:
     click.echo(f"Géographie de référence chargée ({rows} lignes).")
 
 
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--microdata", is_flag=True, help="Fichier d'unités (une ligne par foyer).")
+def import_command(path: Path, microdata: bool) -> None:
+    """Importer un fichier de cellules (CSV ou Parquet) dans l'entrepôt, tout ou rien."""
+    from gateway.services.demo_store import import_file
+
+    app = _app()
+    with app.app_context(), get_database().transaction() as session:
+        catalogue = catalogue_service.current_catalogue(session)
+    summary = import_file(get_settings(app), catalogue, path, microdata=microdata)
+    cells = sum(summary.rows.values())
+    click.echo(
+        f"Import réussi : {cells} cellules, {len(summary.rows)} indicateurs, "
+        f"version {summary.version}."
+    )
+
+
 def main() -> None:
     """Run the CLI, turning domain errors into a French message and exit code 2."""
     try:
