@@ -15,6 +15,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -52,11 +53,9 @@ def run(root: Path, geography: Geography, indicators: Sequence[str], repeat: int
     for indicator in indicators:
         for label, groups in scenarios(geography).items():
             store = CellStore(root)
-            cold = timed(lambda s=store, g=groups, i=indicator: s.aggregate(i, PERIODS, g))
-            warm = statistics.median(
-                timed(lambda s=store, g=groups, i=indicator: s.aggregate(i, PERIODS, g))
-                for _ in range(repeat)
-            )
+            query = partial(store.aggregate, indicator, PERIODS, groups)
+            cold = timed(query)
+            warm = statistics.median(timed(query) for _ in range(repeat))
             print(f"{indicator:<14} {label:<30} {cold:>9.1f} {warm:>9.1f}")
 
 

@@ -198,7 +198,7 @@ def draw_departement(rng: np.random.Generator, population: np.ndarray) -> dict[s
     t = territory(rng, population)
     f = foyers(rng, t)
     kids = children(rng, t, f)
-    f["PAJE"] = sum(rng.binomial(kids[b][1], p) for b, p in cal.PAJE_TAKE_UP.items())
+    f["PAJE"] = np.sum([rng.binomial(kids[b][1], p) for b, p in cal.PAJE_TAKE_UP.items()], axis=0)
     under3 = kids["msa+0_2"][0]
     care = assmat(rng, t, under3)
     f["CMG"] = rng.binomial(care["gardes+0_2"][1] + care["gardes+3_5"][1], cal.CMG_TAKE_UP)
