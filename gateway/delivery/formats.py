@@ -1,0 +1,118 @@
+"""Renderers of a delivery: JSON, CSV (international and French), XLSX, JSON-stat and PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Protocol
+
+from gateway.delivery.metadata import extract_metadata
+from gateway.delivery.model import PUBLIC_REASONS, Delivery
+from gateway.delivery.note import build_note
+from gateway.delivery.table import header, number_text, public_value, rows, safe_text
+
+
+class Renderer(Protocol):
+    """Turn a delivery into the bytes of one file format."""
+
+    @property
+    def media_type(self) -> str: ...
+
+    @property
+    def extension(self) -> str: ...
+
+    def render(self, delivery: Delivery) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class JsonRenderer:
+    media_type: str = "application/json"
+    extension: str = "json"
+
+    def render(self, delivery: Delivery) -> bytes:
+        """Render {extrait, cellules, note} as UTF-8 JSON."""
+        cells = [
+            {
+                "indicateur": cell.indicator,
+                "periode": cell.period,
+                "niveau": cell.territory_level,
+                "code_territoire": cell.territory_code,
+                "libelle_territoire": cell.territory_label,
+                "categories": dict(cell.categories),
+                "valeur": public_value(cell),
+                "statut": cell.status.symbol,
+                "motif": PUBLIC_REASONS[cell.status],
+                "unite": cell.unit_label,
+            }
+            for cell in delivery.cells
+        ]
+        document = {
+            "extrait": extract_metadata(delivery),
+            "cellules": cells,
+            "note": build_note(delivery).to_dict(),
+        }
+        return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False).encode()
+
+
+@dataclass(frozen=True)
+class CsvRenderer:
+    """CSV: "," and "." in UTF-8, or the French variant: ";" and "," in UTF-8 with a BOM."""
+
+    delimiter: str = ","
+    decimal_mark: str = "."
+    encoding: str = "utf-8"
+    media_type: str = "text/csv; charset=utf-8; header=present"
+    extension: str = "csv"
+
+    def render(self, delivery: Delivery) -> bytes:
+        """Render one row per cell; a secret cell has an empty value and the status "s"."""
+        buffer = io.StringIO(newline="")
+        writer = csv.writer(buffer, delimiter=self.delimiter, lineterminator="\r\n")
+        writer.writerow(header(delivery))
+        value_at = len(header(delivery)) - 4
+        for row in rows(delivery):
+            cells = [safe_text(v) if isinstance(v, str) else v for v in row]
+            value = cells[value_at]
+            cells[value_at] = "" if value is None else number_text(float(value), self.decimal_mark)
+            writer.writerow(cells)
+        return buffer.getvalue().encode(self.encoding)
+
+
+def _registry() -> Mapping[str, Renderer]:
+    from gateway.delivery.jsonstat import JsonStatRenderer
+    from gateway.delivery.pdf import PdfRenderer
+    from gateway.delivery.xlsx import XlsxRenderer
+
+    return MappingProxyType(
+        {
+            "json": JsonRenderer(),
+            "csv": CsvRenderer(),
+            "csv-fr": CsvRenderer(delimiter=";", decimal_mark=",", encoding="utf-8-sig"),
+            "xlsx": XlsxRenderer(),
+            "jsonstat": JsonStatRenderer(),
+            "pdf": PdfRenderer(),
+        }
+    )
+
+
+FORMATS: Mapping[str, Renderer] = _registry()
+
+
+def filename(delivery: Delivery, format_name: str) -> str:
+    """Return the download name: "extrait-X.csv", "extrait-X-jsonstat.json"..."""
+    renderer = FORMATS[format_name]
+    stem = f"extrait-{delivery.extract_id}"
+    if format_name != renderer.extension:
+        stem += f"-{format_name}"
+    if delivery.synthetic:
+        stem += "-donnees-synthetiques"
+    return f"{stem}.{renderer.extension}"
+
+
+def render(delivery: Delivery, format_name: str) -> bytes:
+    """Render `delivery` in the format registered as `format_name` (KeyError if unknown)."""
+    return FORMATS[format_name].render(delivery)

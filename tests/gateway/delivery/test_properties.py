@@ -1,0 +1,72 @@
+"""Whatever the mask, no secret cell carries a value in any format, and every other one does."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gateway.delivery import FORMATS, DeliveredCell, DeliveredStatus, Delivery, DeliveryError
+from gateway.delivery.pdf import _row_texts
+from policies.catalogue import Catalogue
+from tests.gateway.delivery.conftest import cell_keys, make_delivery
+from tests.gateway.delivery.readers import read_csv, read_jsonstat, read_xlsx
+
+KEYS = tuple(cell_keys())
+masks = st.lists(st.sampled_from(list(DeliveredStatus)), min_size=len(KEYS), max_size=len(KEYS))
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def published(delivery: Delivery) -> list[float | None]:
+    return [None if c.status.secret else c.value for c in delivery.cells]
+
+
+def _none(value: object) -> object:
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+@SETTINGS
+@given(mask=masks)
+def test_no_secret_value_in_any_format(catalogue: Catalogue, mask: list[DeliveredStatus]) -> None:
+    delivery = make_delivery(catalogue, dict(zip(KEYS, mask, strict=True)))
+    expected = published(delivery)
+    symbols = [c.status.symbol for c in delivery.cells]
+
+    cells = json.loads(FORMATS["json"].render(delivery))["cellules"]
+    assert [c["valeur"] for c in cells] == expected
+    assert [c["statut"] for c in cells] == symbols
+
+    for name, french in (("csv", False), ("csv-fr", True)):
+        frame = read_csv(FORMATS[name].render(delivery), french)
+        assert [_none(v) for v in frame["valeur"]] == expected
+        assert list(frame["statut"]) == symbols
+
+    rows = read_xlsx(FORMATS["xlsx"].render(delivery))["Données"][1:]
+    assert [row[6] for row in rows] == ["s" if v is None else v for v in expected]
+
+    raw, frame = read_jsonstat(FORMATS["jsonstat"].render(delivery))
+    secret = sum(1 for c in delivery.cells if c.status.secret)
+    assert list(raw["status"].values()).count("s") == secret
+    assert all(raw["value"][int(i)] is None for i, s in raw["status"].items() if s == "s")
+    assert frame["value"].notna().sum() == len(delivery.cells) - secret
+
+    for cell in delivery.cells:
+        texts = _row_texts(delivery, cell)
+        assert (texts[-2] == "") is cell.status.secret
+        assert (texts[-1] == "s") is cell.status.secret
+
+
+@given(
+    status=st.sampled_from([DeliveredStatus.SECRET_PRIMAIRE, DeliveredStatus.SECRET_SECONDAIRE]),
+    value=st.floats(allow_nan=True, allow_infinity=True),
+)
+def test_model_refuses_any_value_on_a_secret_cell(status: DeliveredStatus, value: float) -> None:
+    try:
+        DeliveredCell("ALLOC", 2023, "commune", "13001", "Aix", {}, value, status, "FREQ", "foyers")
+    except DeliveryError:
+        return
+    raise AssertionError("a secret cell accepted a value")
