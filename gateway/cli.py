@@ -15,6 +15,7 @@ from gateway.reference.geography import load_geography
 from gateway.services import catalogue as catalogue_service
 from gateway.services import reference
 from gateway.services.demo_requesters import write_demo_keys
+from gateway.services.pricing import seed_default_schedule
 from policies.errors import DomainError
 
 
@@ -49,6 +50,8 @@ def init(demo: bool) -> None:
                     session, settings.data_dir / "catalogue.yaml"
                 )
                 click.echo(f"Catalogue chargé ({count} indicateurs).")
+            if seed_default_schedule(session, settings.data_dir):
+                click.echo("Barème tarifaire par défaut chargé.")
         if demo:
             _init_demo(app)
 

@@ -19,7 +19,7 @@ from gateway.api.refusals import enforce
 from gateway.db import get_database
 from gateway.db.models import Requester
 from gateway.services.api_keys import authenticate
-from policies.access import RequesterProfile, Territory, authorize
+from policies.access import RequesterProfile, authorize
 from policies.domain import GeoLevel, RequesterType
 from policies.errors import DomainError
 
@@ -68,7 +68,7 @@ class Actor:
 def profile_of(requester: Requester) -> RequesterProfile:
     territory = None
     if requester.territory_level and requester.territory_code:
-        territory = Territory(GeoLevel(requester.territory_level), requester.territory_code)
+        territory = (GeoLevel(requester.territory_level), requester.territory_code)
     return RequesterProfile(
         id=str(requester.id),
         type=RequesterType(requester.type),

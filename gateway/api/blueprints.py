@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from gateway.api.admin_tariffs.routes import blp as admin_tariffs
 from gateway.api.health.routes import blp as health
 from gateway.api.indicators.routes import blp as indicators
+from gateway.api.quotes.routes import blp as quotes
+from gateway.api.tariffs.routes import blp as tariffs
 from gateway.api.territories.routes import blp as territories
 
-BLUEPRINTS = (health, territories, indicators)
+BLUEPRINTS = (
+    health,
+    territories,
+    indicators,
+    tariffs,
+    quotes,
+    admin_tariffs,
+)

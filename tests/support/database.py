@@ -7,6 +7,7 @@ from gateway.db import Database
 from gateway.db.migrate import upgrade
 from gateway.reference.geography import load_geography
 from gateway.services import catalogue, reference
+from gateway.services.pricing import seed_default_schedule
 
 
 def prepare_template(url: str) -> None:
@@ -16,4 +17,5 @@ def prepare_template(url: str) -> None:
     with database.transaction() as session:
         reference.seed_geography(session, load_geography(REPO_ROOT / "data" / "reference"))
         catalogue.seed_catalogue(session, REPO_ROOT / "data" / "catalogue.yaml")
+        seed_default_schedule(session, REPO_ROOT / "data")
     database.dispose()

@@ -13,6 +13,7 @@ OPEN_ENDPOINTS = {
     "territoires.TerritoryDetail",
     "indicateurs.Indicators",
     "indicateurs.IndicatorDetail",
+    "tarifs.PublishedTariff",
     "api-docs.openapi_json",
     "api-docs.openapi_swagger_ui",
     "static",

@@ -1,0 +1,161 @@
+"""POST /api/v1/quotes, GET /quotes/{id}(.pdf), POST /quotes/{id}/accept, GET /invoices/{n}.pdf."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from gateway import get_settings
+from gateway.api.auth import current_actor, gate
+from gateway.api.quotes.schemas import OrderSchema, QuoteSchema, RequestDescriptionSchema
+from gateway.api.refusals import enforce
+from gateway.db import get_database, request_session
+from gateway.reference.geography import load_geography
+from gateway.services import pricing, pricing_documents
+from gateway.services.pricing_idempotency import Replayable, once
+
+blp = Blueprint("devis", __name__, description="Devis, commandes et factures")
+
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "Une nouvelle tentative avec la même clé renvoie la même réponse.",
+}
+_PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+
+
+def quote_view(record: Any, today: date) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "reference": pricing.quote_reference(record),
+        "statut": pricing.quote_status(record, today).value,
+        "caf": record.caf_code,
+        "demandeur_id": record.requester_id,
+        "empreinte": record.fingerprint,
+        "demande": record.description,
+        "devis": record.document,
+        "pdf": f"/api/v1/quotes/{record.id}.pdf",
+    }
+
+
+def order_view(order: Any, record: Any, today: date) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "statut": order.status,
+        "devis_id": order.quote_id,
+        "caf": order.caf_code,
+        "acceptee_le": order.accepted_at,
+        "livree_le": order.delivered_at,
+        "devis": quote_view(record, today),
+    }
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@blp.route("/quotes")
+class Quotes(MethodView):
+    @blp.arguments(RequestDescriptionSchema)
+    @blp.response(201, QuoteSchema)
+    @gate("quote_create")
+    def post(self, description: dict[str, Any]) -> dict[str, Any]:
+        """Chiffrer une demande : une ligne par composante, avec la règle qui l'a produite."""
+        actor, today = current_actor(), date.today()
+        geography = load_geography(get_settings(current_app).data_dir / "reference")
+        with get_database().transaction() as session:
+            assessment = pricing.assess_request(
+                session,
+                requester=actor.profile,
+                requester_id=actor.requester_id,
+                description=description,
+                geography=geography,
+                today=today,
+            )
+            enforce(assessment.decision)
+            assert assessment.pricing_request is not None  # allowed
+            record = pricing.quote_for_request(
+                session,
+                requester_id=actor.requester_id,
+                caf_code=assessment.caf_code,
+                pricing_request=assessment.pricing_request,
+                description=description,
+                today=today,
+            )
+            return quote_view(record, today)
+
+
+@blp.route("/quotes/<int:quote_id>")
+class QuoteDetail(MethodView):
+    @blp.response(200, QuoteSchema)
+    @gate("me_read")
+    def get(self, quote_id: int) -> dict[str, Any]:
+        """Lire un devis (son demandeur, ou un administrateur de sa Caf)."""
+        record = pricing.owned_quote(request_session(), quote_id, current_actor().profile)
+        return quote_view(record, date.today())
+
+
+@blp.route("/quotes/<int:quote_id>.pdf")
+class QuotePdf(MethodView):
+    @blp.doc(responses={"200": {"description": "Le devis en PDF", "content": _PDF}})
+    @gate("me_read")
+    def get(self, quote_id: int) -> Response:
+        """Télécharger un devis en PDF."""
+        session = request_session()
+        record = pricing.owned_quote(session, quote_id, current_actor().profile)
+        content = pricing_documents.quote_pdf(session, record)
+        return _pdf(content, f"{pricing.quote_reference(record)}.pdf")
+
+
+@blp.route("/quotes/<int:quote_id>/accept")
+class QuoteAccept(MethodView):
+    @blp.response(201, OrderSchema, description="Commande créée")
+    @blp.alt_response(200, schema=OrderSchema, description="Devis déjà accepté : sa commande")
+    @blp.doc(parameters=[IDEMPOTENCY_HEADER])
+    @gate("quote_accept")
+    def post(self, quote_id: int) -> Response:
+        """Accepter un devis : il devient une commande (un devis expiré ne s'accepte pas)."""
+        actor, today = current_actor(), date.today()
+        assert actor.requester_id is not None
+
+        with get_database().transaction() as session:
+
+            def accept() -> Replayable:
+                order, created = pricing.accept_quote(
+                    session, quote_id=quote_id, requester=actor.profile, today=today
+                )
+                record = pricing.owned_quote(session, quote_id, actor.profile)
+                body = OrderSchema().dump(order_view(order, record, today))
+                return Replayable(201 if created else 200, body)
+
+            result = once(
+                session,
+                requester_id=actor.requester_id,
+                endpoint="POST /quotes/{id}/accept",
+                key=request.headers.get("Idempotency-Key"),
+                payload={"quote_id": quote_id},
+                run=accept,
+            )
+        response = jsonify(result.body)
+        response.status_code = result.status
+        return response
+
+
+@blp.route("/invoices/<string:number>.pdf")
+class InvoicePdf(MethodView):
+    @blp.doc(responses={"200": {"description": "La facture en PDF", "content": _PDF}})
+    @gate("me_read")
+    def get(self, number: str) -> Response:
+        """Télécharger une facture en PDF (son demandeur, ou un administrateur de sa Caf)."""
+        invoice = pricing_documents.visible_invoice(
+            request_session(), number, current_actor().profile
+        )
+        return _pdf(pricing_documents.invoice_pdf(invoice), f"facture-{invoice.number}.pdf")

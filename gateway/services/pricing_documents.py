@@ -1,0 +1,52 @@
+"""Quotes and invoices as PDF documents, rendered on demand from their stored mappings."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.db.models import InvoiceRecord
+from gateway.db.models.pricing import QuoteRecord
+from gateway.services.pricing import (
+    caf_party,
+    quote_reference,
+    quote_schedule,
+    quote_value,
+    requester_party,
+)
+from policies.access import RequesterProfile
+from policies.domain import RequesterType
+from policies.errors import NotFound
+from tariffs import invoice_from_mapping, render_invoice_pdf, render_quote_pdf
+
+
+def quote_pdf(session: Session, record: QuoteRecord) -> bytes:
+    """Render a stored quote with the Caf's identity, the requester and the legal mentions."""
+    return render_quote_pdf(
+        quote_value(record),
+        caf=caf_party(session, record.caf_code),
+        requester=requester_party(session, record.requester_id),
+        reference=quote_reference(record),
+        legal_mentions=quote_schedule(session, record).legal_mentions,
+    )
+
+
+def visible_invoice(session: Session, number: str, viewer: RequesterProfile) -> InvoiceRecord:
+    """Return an invoice its requester, or an administrator of its Caf, may see."""
+    invoice = session.scalar(select(InvoiceRecord).where(InvoiceRecord.number == number))
+    if invoice is None or not _may_see(viewer, invoice):
+        raise NotFound(f"Facture introuvable : {number}.")
+    return invoice
+
+
+def _may_see(viewer: RequesterProfile, invoice: InvoiceRecord) -> bool:
+    if viewer.type is RequesterType.ADMIN_NATIONAL:
+        return True
+    if viewer.type is RequesterType.ADMIN_CAF:
+        return viewer.caf_code == invoice.caf_code
+    return viewer.id == str(invoice.requester_id)
+
+
+def invoice_pdf(invoice: InvoiceRecord) -> bytes:
+    """Render a stored invoice."""
+    return render_invoice_pdf(invoice_from_mapping(invoice.document))

@@ -1,0 +1,175 @@
+"""Tariff schedules in the database: seeded from data/tariffs, versioned per Caf by dates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.db.models import Caf, TariffScheduleVersion
+from gateway.services.pricing_request import FieldErrors
+from policies.errors import Conflict, InvalidInput, NotFound
+from tariffs import (
+    DEFAULT_CAF_CODE,
+    TariffSchedule,
+    schedule_for,
+    schedule_from_mapping,
+    schedule_to_mapping,
+    schedules_from_yaml,
+)
+
+ScheduleInvalid = FieldErrors
+
+
+def seed_default_schedule(session: Session, data_dir: Path) -> int:
+    """Store the versions of data/tariffs/default.yaml that are missing; return how many."""
+    text = (data_dir / "tariffs" / "default.yaml").read_text(encoding="utf-8")
+    added = 0
+    for schedule in schedules_from_yaml(text):
+        exists = session.scalar(
+            select(TariffScheduleVersion.id).where(
+                TariffScheduleVersion.caf_code == schedule.caf_code,
+                TariffScheduleVersion.version == schedule.version,
+            )
+        )
+        if exists is None:
+            session.add(_record(schedule, created_by=None))
+            added += 1
+    session.flush()
+    return added
+
+
+def _record(schedule: TariffSchedule, created_by: int | None) -> TariffScheduleVersion:
+    return TariffScheduleVersion(
+        caf_code=schedule.caf_code,
+        version=schedule.version,
+        effective_from=schedule.effective_from,
+        effective_to=schedule.effective_to,
+        document=schedule_to_mapping(schedule),
+        created_by=created_by,
+    )
+
+
+def schedule_of(record: TariffScheduleVersion) -> TariffSchedule:
+    """Return the stored version as a value."""
+    return schedule_from_mapping(record.document)
+
+
+def version_records(session: Session, caf_code: str) -> list[TariffScheduleVersion]:
+    """Return a Caf's own versions (or the default's, for "*"), oldest first."""
+    return list(
+        session.scalars(
+            select(TariffScheduleVersion)
+            .where(TariffScheduleVersion.caf_code == caf_code)
+            .order_by(TariffScheduleVersion.effective_from)
+        )
+    )
+
+
+def current_record(session: Session, caf_code: str, day: date) -> TariffScheduleVersion:
+    """Return the stored version in force for the Caf on `day` (its own, else the default)."""
+    records = version_records(session, caf_code) + version_records(session, DEFAULT_CAF_CODE)
+    chosen = schedule_for([schedule_of(r) for r in records], caf_code, day)
+    return next(r for r in records if (r.caf_code, r.version) == (chosen.caf_code, chosen.version))
+
+
+def current_schedule(session: Session, caf_code: str, day: date) -> TariffSchedule:
+    """Return the schedule in force for the Caf on `day`, falling back to the default one."""
+    return schedule_of(current_record(session, caf_code, day))
+
+
+def require_caf(session: Session, caf_code: str) -> Caf:
+    caf = session.get(Caf, caf_code)
+    if caf is None:
+        raise NotFound(f"Caf inconnue : « {caf_code} ».")
+    return caf
+
+
+def candidate_schedule(caf_code: str, document: Mapping[str, Any]) -> TariffSchedule:
+    """Validate a candidate version for a Caf; faulty fields are listed in `errors`."""
+    data = {**document, "caf": caf_code}
+    try:
+        return schedule_from_mapping(data)
+    except InvalidInput as error:
+        raise ScheduleInvalid("Barème tarifaire invalide.", _field_errors(error)) from error
+
+
+def _field_errors(error: InvalidInput) -> dict[str, list[str]]:
+    """Turn "field: message" reasons into the problem document's per-field errors."""
+    errors: dict[str, list[str]] = {}
+    for reason in error.reasons or (error.detail,):
+        field, sep, message = reason.partition(": ")
+        key, text = (f"bareme.{field}", message) if sep else ("bareme", reason)
+        errors.setdefault(key, []).append(text[:1].upper() + text[1:])
+    return errors
+
+
+def publish_version(
+    session: Session, caf_code: str, document: Mapping[str, Any], *, today: date, by: int | None
+) -> TariffScheduleVersion:
+    """Store a new version of the Caf's schedule, closing the version it replaces.
+
+    A version starts today or later (a tariff never changes the past) and after the
+    Caf's latest version; quotes keep the version they were made with.
+    """
+    require_caf(session, caf_code)
+    schedule = candidate_schedule(caf_code, document)
+    if schedule.effective_from < today:
+        raise ScheduleInvalid(
+            "Barème tarifaire invalide.",
+            {
+                "bareme.en_vigueur_du": [
+                    f"Un barème ne peut pas être rétroactif (avant le {today})."
+                ]
+            },
+        )
+    previous = version_records(session, caf_code)
+    if any(r.version == schedule.version for r in previous):
+        raise Conflict(f"La version {schedule.version} du barème de la Caf {caf_code} existe déjà.")
+    if previous and previous[-1].effective_from >= schedule.effective_from:
+        raise Conflict(
+            f"La nouvelle version doit entrer en vigueur après le "
+            f"{previous[-1].effective_from} (version {previous[-1].version})."
+        )
+    if previous and (
+        previous[-1].effective_to is None or previous[-1].effective_to >= schedule.effective_from
+    ):
+        _close(previous[-1], schedule.effective_from - timedelta(days=1))
+    record = _record(schedule, created_by=by)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def _close(record: TariffScheduleVersion, last_day: date) -> None:
+    record.effective_to = last_day
+    record.document = {**record.document, "en_vigueur_au": last_day.isoformat()}
+
+
+def published(session: Session, caf_code: str, today: date) -> dict[str, Any]:
+    """Return what GET /tariffs/{caf} shows: the version in force and every version known."""
+    require_caf(session, caf_code)
+    current = current_record(session, caf_code, today)
+    own = version_records(session, caf_code)
+    return {
+        "caf": caf_code,
+        "date": today,
+        "bareme_propre": bool(own),
+        "en_vigueur": current.document,
+        "versions": [version_summary(r) for r in own or [current]],
+    }
+
+
+def version_summary(record: TariffScheduleVersion) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "caf": record.caf_code,
+        "version": record.version,
+        "en_vigueur_du": record.effective_from,
+        "en_vigueur_au": record.effective_to,
+        "bareme": record.document,
+    }
