@@ -124,11 +124,8 @@ def _authenticate(optional: bool) -> Actor:
 
 _SECURITY_DOC = {
     "security": [{"cleApi": []}],
-    "responses": {
-        "401": {"$ref": "#/components/responses/UNAUTHORIZED"},
-        "403": {"$ref": "#/components/responses/FORBIDDEN"},
-        "429": {"$ref": "#/components/responses/TOO_MANY_REQUESTS"},
-    },
+    # By name, not as "$ref" dicts: flask-smorest registers these components lazily, on use.
+    "responses": {"401": "UNAUTHORIZED", "403": "FORBIDDEN", "429": "TOO_MANY_REQUESTS"},
 }
 
 

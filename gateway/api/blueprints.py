@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.api.admin.requesters import blp as admin_requesters
 from gateway.api.admin_tariffs.routes import blp as admin_tariffs
 from gateway.api.health.routes import blp as health
 from gateway.api.indicators.routes import blp as indicators
@@ -16,4 +17,5 @@ BLUEPRINTS = (
     tariffs,
     quotes,
     admin_tariffs,
+    admin_requesters,
 )

@@ -1,5 +1,13 @@
 """Every ORM model, imported here so that alembic and `Base.metadata` see them all."""
 
+from gateway.db.models.access import (
+    AdminChange,
+    ConventionDocument,
+    ConventionRecord,
+    MandatoryClauseRecord,
+    PolicyMatrixVersion,
+)
+from gateway.db.models.audit import AuditEntry, AuditHead
 from gateway.db.models.catalogue import BreakdownRecord, IndicatorRecord
 from gateway.db.models.pricing import (
     IdempotencyKey,
@@ -13,14 +21,21 @@ from gateway.db.models.reference import Caf, Territory, TerritoryLink
 from gateway.db.models.requesters import ApiKey, Requester
 
 __all__ = [
+    "AdminChange",
     "ApiKey",
+    "AuditEntry",
+    "AuditHead",
     "BreakdownRecord",
     "Caf",
+    "ConventionDocument",
+    "ConventionRecord",
     "IdempotencyKey",
     "IndicatorRecord",
     "InvoiceCounter",
     "InvoiceRecord",
+    "MandatoryClauseRecord",
     "Order",
+    "PolicyMatrixVersion",
     "QuoteRecord",
     "Requester",
     "TariffScheduleVersion",

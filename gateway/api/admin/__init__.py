@@ -1,0 +1,1 @@
+"""Administration API under /api/v1/admin: requesters, keys, conventions, policy, audit log."""

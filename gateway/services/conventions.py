@@ -1,0 +1,219 @@
+"""Conventions in the database: read as pure values, listed, created and edited as drafts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gateway.db.models import ConventionRecord, MandatoryClauseRecord, Requester, Territory
+from gateway.services.admin_changes import record_change
+from gateway.services.catalogue import current_catalogue
+from gateway.services.convention_values import scope_from_json, snapshot, store_value, to_value
+from gateway.services.field_errors import invalid_fields
+from gateway.services.paging import Page, paginate
+from policies.conventions import (
+    Convention,
+    ConventionStatus,
+    Party,
+    PricingMode,
+    Quotas,
+    Signatory,
+)
+from policies.domain import Use
+from policies.errors import Conflict, NotFound
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def get_record(session: Session, convention_id: int) -> ConventionRecord:
+    record = session.get(ConventionRecord, convention_id)
+    if record is None:
+        raise NotFound(f"Aucune convention n° {convention_id}.")
+    return record
+
+
+def get_convention(session: Session, convention_id: int | str) -> Convention:
+    """Return one convention version as a pure value (NotFound if absent)."""
+    try:
+        number = int(convention_id)
+    except ValueError:
+        raise NotFound(f"Aucune convention n° {convention_id}.") from None
+    return to_value(get_record(session, number))
+
+
+def conventions_for(session: Session, requester_id: int | str) -> list[Convention]:
+    """Return every version of the requester's conventions (the decision picks and explains)."""
+    records = session.scalars(
+        select(ConventionRecord)
+        .where(ConventionRecord.requester_id == int(requester_id))
+        .order_by(ConventionRecord.reference, ConventionRecord.version)
+    )
+    return [to_value(r) for r in records]
+
+
+def caf_of_convention(session: Session, convention_id: int) -> str | None:
+    record = session.get(ConventionRecord, convention_id)
+    return record.caf_code if record else None
+
+
+def list_conventions(
+    session: Session,
+    *,
+    caf_code: str | None,
+    requester_id: int | None = None,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """List convention versions; `caf_code` restricts to one Caf (None: all)."""
+    query = select(ConventionRecord).order_by(ConventionRecord.id)
+    if caf_code is not None:
+        query = query.where(ConventionRecord.caf_code == caf_code)
+    if requester_id is not None:
+        query = query.where(ConventionRecord.requester_id == requester_id)
+    if status is not None:
+        query = query.where(ConventionRecord.status == status)
+    return paginate(session, query, page, per_page)
+
+
+def next_reference(session: Session, caf_code: str, year: int) -> str:
+    prefix = f"CONV-{caf_code}-{year}-"
+    count = session.scalar(
+        select(func.count(func.distinct(ConventionRecord.reference))).where(
+            ConventionRecord.reference.startswith(prefix)
+        )
+    )
+    return f"{prefix}{(count or 0) + 1:03d}"
+
+
+def terms(fields: dict[str, Any]) -> dict[str, Any]:
+    """Turn validated API fields into Convention keyword arguments (only those given)."""
+    converters = {
+        "finalite": lambda v: v,
+        "uses": lambda v: frozenset(Use(u) for u in v),
+        "scope": scope_from_json,
+        "start": lambda v: v,
+        "end": lambda v: v,
+        "quotas": lambda v: Quotas(v.get("extracts_per_month"), v.get("cells_per_month")),
+        "pricing": PricingMode,
+        "clauses": frozenset,
+        "signatories": lambda v: tuple(
+            Signatory(s["name"], s.get("role", ""), Party(s["party"]), s.get("signed_on"))
+            for s in v
+        ),
+        "notes": lambda v: v,
+        "rediffusion_to": lambda v: frozenset(str(r) for r in v),
+    }
+    names = {"rediffusion_to": "allows_rediffusion_to"}
+    return {names.get(k, k): convert(fields[k]) for k, convert in converters.items() if k in fields}
+
+
+def create_convention(
+    session: Session, actor_id: int | None, fields: dict[str, Any]
+) -> ConventionRecord:
+    """Create a draft (version 1) between a Caf and a requester of that Caf (or a national one)."""
+    caf_code, requester_id = fields["caf_code"], fields["requester_id"]
+    requester = session.get(Requester, requester_id)
+    if requester is None:
+        raise invalid_fields({"requester_id": [f"Aucun demandeur n° {requester_id}."]})
+    if requester.caf_code not in (None, caf_code):
+        raise invalid_fields(
+            {"requester_id": [f"Le demandeur relève de la Caf {requester.caf_code}."]}
+        )
+    record = ConventionRecord(
+        reference=next_reference(session, caf_code, today().year),
+        version=1,
+        caf_code=caf_code,
+        requester_id=requester_id,
+    )
+    conv = Convention(
+        id="",
+        reference=record.reference,
+        caf_code=caf_code,
+        requester_id=str(requester_id),
+        finalite="",
+        uses=frozenset(),
+        scope=scope_from_json({}),
+    )
+    conv = replace(conv, **terms(fields))
+    check_terms(session, conv)
+    store_value(record, conv)
+    session.add(record)
+    session.flush()
+    record_convention_change(session, actor_id, "convention_create", record, None)
+    return record
+
+
+def update_convention(
+    session: Session, actor_id: int | None, convention_id: int, fields: dict[str, Any]
+) -> ConventionRecord:
+    """Change the terms of a draft; a signed convention changes only by renewal."""
+    record = get_record(session, convention_id)
+    if record.status != ConventionStatus.BROUILLON:
+        raise Conflict(
+            f"La convention {record.reference} v{record.version} n'est plus un brouillon "
+            f"(statut « {record.status} ») : ses termes ne se modifient plus.",
+            ["renouveler la convention pour en changer les termes (nouvelle version)"],
+        )
+    before = snapshot(record)
+    conv = replace(to_value(record), **terms(fields))
+    check_terms(session, conv)
+    store_value(record, conv)
+    session.flush()
+    record_convention_change(session, actor_id, "convention_update", record, before)
+    return record
+
+
+def check_terms(session: Session, conv: Convention) -> None:
+    """Refuse unknown indicators, territories, clauses and requesters, naming the field."""
+    errors: dict[str, list[str]] = {}
+    catalogue = current_catalogue(session)
+    unknown = sorted(c for c in conv.scope.indicators if c not in catalogue)
+    if unknown:
+        errors["scope"] = [f"Indicateurs inconnus : {', '.join(unknown)}."]
+    missing = [
+        f"{level.value} {code}"
+        for level, code in sorted(conv.scope.territories)
+        if session.scalar(
+            select(Territory.id).where(Territory.level == level.value, Territory.code == code)
+        )
+        is None
+    ]
+    if missing:
+        errors.setdefault("scope", []).append(f"Territoires inconnus : {', '.join(missing)}.")
+    known = set(session.scalars(select(MandatoryClauseRecord.code)))
+    if known and conv.clauses - known:
+        errors["clauses"] = [f"Clauses inconnues : {', '.join(sorted(conv.clauses - known))}."]
+    others = {int(r) for r in conv.allows_rediffusion_to}
+    found = set(session.scalars(select(Requester.id).where(Requester.id.in_(others))))
+    if others - found:
+        errors["rediffusion_to"] = [f"Demandeurs inconnus : {sorted(others - found)}."]
+    if conv.start and conv.end and conv.end < conv.start:
+        errors["end"] = ["Date de fin antérieure à la date de début."]
+    if errors:
+        raise invalid_fields(errors)
+
+
+def record_convention_change(
+    session: Session,
+    actor_id: int | None,
+    action: str,
+    record: ConventionRecord,
+    before: dict[str, Any] | None,
+) -> None:
+    record_change(
+        session,
+        actor_id=actor_id,
+        action=action,
+        entity="convention",
+        entity_id=record.id,
+        caf_code=record.caf_code,
+        before=before,
+        after=snapshot(record),
+    )

@@ -1,0 +1,38 @@
+"""One page of a listing: the rows, where they are, how many in all."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "page": self.page,
+            "per_page": self.per_page,
+            "total": self.total,
+            "pages": self.pages,
+        }
+
+
+def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> Page:
+    """Run an ordered query for one page, with the total count of rows."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = session.scalars(query.offset((page - 1) * per_page).limit(per_page)).all()
+    return Page(items=items, page=page, per_page=per_page, total=total)

@@ -1,0 +1,140 @@
+"""Requesters (organisations and administrators): profile, listing, creation, changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.db.models import Caf, Requester, Territory
+from gateway.services.admin_changes import record_change
+from gateway.services.field_errors import invalid_fields
+from gateway.services.paging import Page, paginate
+from policies.access import RequesterProfile
+from policies.domain import GeoLevel, RequesterType
+from policies.errors import NotFound
+
+#: What an administrator may set; the Caf is fixed at creation (a Caf admin cannot move a
+#: requester into another Caf, nor turn one of theirs into a national administrator).
+EDITABLE = ("name", "type", "territory_level", "territory_code", "contact_name", "contact_email")
+CREATABLE = (*EDITABLE, "caf_code")
+
+
+def profile_of(requester: Requester) -> RequesterProfile:
+    """Return the pure profile the policies decide on."""
+    territory = None
+    if requester.territory_level and requester.territory_code:
+        territory = (GeoLevel(requester.territory_level), requester.territory_code)
+    return RequesterProfile(
+        id=str(requester.id),
+        type=RequesterType(requester.type),
+        caf_code=requester.caf_code,
+        territory=territory,
+    )
+
+
+def get_requester(session: Session, requester_id: int) -> Requester:
+    requester = session.get(Requester, requester_id)
+    if requester is None:
+        raise NotFound(f"Aucun demandeur n° {requester_id}.")
+    return requester
+
+
+def profile(session: Session, requester_id: int) -> RequesterProfile:
+    """Return the profile of a requester (NotFound if absent)."""
+    return profile_of(get_requester(session, requester_id))
+
+
+def caf_of_requester(session: Session, requester_id: int) -> str | None:
+    """Return the requester's Caf, None when unknown or national (only national admins act)."""
+    requester = session.get(Requester, requester_id)
+    return requester.caf_code if requester else None
+
+
+def snapshot(requester: Requester) -> dict[str, Any]:
+    return {name: getattr(requester, name) for name in (*CREATABLE, "active")}
+
+
+def list_requesters(
+    session: Session,
+    *,
+    caf_code: str | None,
+    type: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """List requesters by id; `caf_code` restricts to one Caf (None: all, national admins)."""
+    query = select(Requester).order_by(Requester.id)
+    if caf_code is not None:
+        query = query.where(Requester.caf_code == caf_code)
+    if type is not None:
+        query = query.where(Requester.type == type)
+    return paginate(session, query, page, per_page)
+
+
+def create_requester(session: Session, actor_id: int | None, fields: dict[str, Any]) -> Requester:
+    """Create a requester after checking its type, Caf and territory."""
+    data = {name: fields.get(name) for name in CREATABLE}
+    _check(session, data)
+    requester = Requester(**data)
+    session.add(requester)
+    session.flush()
+    record_change(
+        session,
+        actor_id=actor_id,
+        action="requester_create",
+        entity="requester",
+        entity_id=requester.id,
+        caf_code=requester.caf_code,
+        before=None,
+        after=snapshot(requester),
+    )
+    return requester
+
+
+def update_requester(
+    session: Session, actor_id: int | None, requester_id: int, fields: dict[str, Any]
+) -> Requester:
+    """Change a requester's editable fields (and its active flag)."""
+    requester = get_requester(session, requester_id)
+    before = snapshot(requester)
+    changes = {k: v for k, v in fields.items() if k in (*EDITABLE, "active")}
+    _check(session, {**before, **changes})
+    for name, value in changes.items():
+        setattr(requester, name, value)
+    session.flush()
+    record_change(
+        session,
+        actor_id=actor_id,
+        action="requester_update",
+        entity="requester",
+        entity_id=requester.id,
+        caf_code=requester.caf_code,
+        before=before,
+        after=snapshot(requester),
+    )
+    return requester
+
+
+def _check(session: Session, data: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    rtype, caf = data.get("type"), data.get("caf_code")
+    if rtype == RequesterType.ADMIN_NATIONAL and caf is not None:
+        errors["caf_code"] = ["Un administrateur national n'est rattaché à aucune Caf."]
+    if rtype in (RequesterType.ADMIN_CAF, RequesterType.GRAND_PUBLIC) and caf is None:
+        errors["caf_code"] = ["Caf de rattachement obligatoire pour ce type."]
+    if caf is not None and session.get(Caf, caf) is None:
+        errors["caf_code"] = [f"Caf « {caf} » inconnue."]
+    level, code = data.get("territory_level"), data.get("territory_code")
+    if (level is None) != (code is None):
+        errors["territory_code"] = ["territory_level et territory_code vont ensemble."]
+    elif level is not None and not _territory_exists(session, level, code):
+        errors["territory_code"] = [f"Territoire {level} {code} inconnu."]
+    if errors:
+        raise invalid_fields(errors)
+
+
+def _territory_exists(session: Session, level: str, code: str) -> bool:
+    query = select(Territory.id).where(Territory.level == level, Territory.code == code)
+    return session.scalar(query) is not None

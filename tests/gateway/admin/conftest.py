@@ -1,0 +1,81 @@
+"""Factories for the admin tests: requesters and keys made through the public services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from gateway.db import get_database
+from gateway.services import requesters
+from gateway.services.api_keys import issue_key
+
+Headers = dict[str, str]
+
+REQUESTERS: dict[str, dict[str, Any]] = {
+    "admin_national": {"name": "Cnaf", "type": "admin_national", "caf_code": None},
+    "admin_13": {"name": "Caf 13 (admin)", "type": "admin_caf", "caf_code": "13"},
+    "admin_33": {"name": "Caf 33 (admin)", "type": "admin_caf", "caf_code": "33"},
+    "commune_13": {
+        "name": "Commune d'Aubagne",
+        "type": "commune",
+        "caf_code": "13",
+        "territory_level": "commune",
+        "territory_code": "13005",
+    },
+    "commune_33": {
+        "name": "Commune de Mérignac",
+        "type": "commune",
+        "caf_code": "33",
+        "territory_level": "commune",
+        "territory_code": "33281",
+    },
+    "cd_13": {
+        "name": "Conseil départemental 13",
+        "type": "conseil_departemental",
+        "caf_code": "13",
+        "territory_level": "departement",
+        "territory_code": "13",
+    },
+}
+
+
+class World:
+    """Requesters by name, with a key each, in one app's database."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.ids: dict[str, int] = {}
+        self.keys: dict[str, str] = {}
+
+    def add(self, name: str) -> int:
+        with self.app.app_context(), get_database().transaction() as session:
+            requester = requesters.create_requester(session, None, REQUESTERS[name])
+            self.ids[name] = requester.id
+            self.keys[name] = issue_key(session, requester.id).plaintext
+        return self.ids[name]
+
+    def headers(self, name: str) -> Headers:
+        if name not in self.keys:
+            self.add(name)
+        return {"Authorization": f"Bearer {self.keys[name]}"}
+
+    def id(self, name: str) -> int:
+        return self.ids[name] if name in self.ids else self.add(name)
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return World(app)
+
+
+@pytest.fixture
+def sqlite_world(sqlite_app: Flask) -> World:
+    return World(sqlite_app)
+
+
+@pytest.fixture
+def as_(world: World) -> Callable[[str], Headers]:
+    return world.headers
