@@ -52,8 +52,10 @@ def required(value: FloatArray, interval_percent: float) -> tuple[FloatArray, Fl
     """Return the bounds the feasible interval of each primary cell must reach."""
     margin = np.abs(value) * interval_percent / 100.0
     unknown = np.isnan(value)
+    # A zero cell must still not be pinned: its upper bound must leave zero.
+    high = np.where(value == 0, 1e-6, value + margin)
     # An unknown value can only be checked for exact disclosure: any width passes.
-    return np.where(unknown, np.inf, value - margin), np.where(unknown, -np.inf, value + margin)
+    return np.where(unknown, np.inf, value - margin), np.where(unknown, -np.inf, high)
 
 
 class _Component:
@@ -67,7 +69,6 @@ class _Component:
         inside[cells] = True
         rhs = -(block @ np.where(inside, 0.0, values))
         matrix = sparse.csc_array(block[:, cells])
-        self.neighbours = sparse.csr_array(matrix.T @ matrix)
         self.lower_bound = np.where(values[cells] < 0, -_INF, 0.0)
         self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
         for name, setting in (("output_flag", False), ("threads", 1), ("presolve", "off")):
@@ -103,12 +104,39 @@ class _Component:
         """Return the feasible [lower, upper] of one cell."""
         return self.extreme(column, 1.0), self.extreme(column, -1.0)
 
-    def fix(self, column: int, value: float | None) -> None:
-        """Fix a cell to a known value (an attacker's own contribution), or release it."""
-        if value is None:
-            self.highs.changeColBounds(column, self.lower_bound[column], _INF)
-        else:
-            self.highs.changeColBounds(column, value, value)
+    def certify(
+        self, need_low: FloatArray, need_high: FloatArray, primary: BoolArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Return inner bounds of every cell, pushed until each primary reaches its need."""
+        low, high = np.full(len(self.cells), np.inf), np.full(len(self.cells), -np.inf)
+        for sign in (1.0, -1.0):
+            for _ in range(3):
+                todo = np.flatnonzero(
+                    primary & ((low > need_low) if sign > 0 else (high < need_high))
+                )
+                if todo.size == 0 or not self._push(todo, sign, low, high):
+                    break
+            todo = np.flatnonzero(primary & ((low > need_low) if sign > 0 else (high < need_high)))
+            for column in todo:
+                bound = self.extreme(int(column), sign)
+                (low if sign > 0 else high)[column] = bound
+        return np.minimum(low, high), np.maximum(low, high)
+
+    def _push(self, todo: IntArray, sign: float, low: FloatArray, high: FloatArray) -> bool:
+        """Move many cells at once towards one side; record the feasible point reached."""
+        cost = np.zeros(len(self.cells))
+        cost[todo] = sign
+        self.highs.changeColsCost(len(self.cells), np.arange(len(self.cells)), cost)
+        self.highs.run()
+        self.programs += 1
+        status = self.highs.getModelStatus()
+        point = np.asarray(self.highs.getSolution().col_value)
+        self.highs.changeColsCost(len(self.cells), np.arange(len(self.cells)), np.zeros(len(cost)))
+        if status != highspy.HighsModelStatus.kOptimal:
+            return False
+        np.minimum(low, point, out=low)
+        np.maximum(high, point, out=high)
+        return True
 
 
 def audit_pattern(
@@ -118,30 +146,62 @@ def audit_pattern(
     primary: BoolArray,
     interval_percent: float,
     owner: IntArray | None = None,
+    exact: bool = True,
 ) -> AuditReport:
-    """Compute every suppressed cell's interval and check each primary cell's protection.
+    """Compute suppressed cells' intervals and check each primary cell's protection.
 
     owner gives the sole unit of singleton cells (-1 elsewhere): that unit knows those values.
+    With exact=False, intervals are inner bounds from feasible points (enough to certify
+    protection, much faster on big components); exact=True solves two programs per cell.
     """
     lower = np.full(values.shape, np.nan)
     upper = np.full(values.shape, np.nan)
     need_low, need_high = required(values, interval_percent)
-    owner = (
-        np.full(values.shape, -1, np.int64) if owner is None else np.where(suppressed, owner, -1)
-    )
-    owner[np.isnan(values)] = -1
     values = np.nan_to_num(values)
-    failing: list[int] = []
     groups, programs = components(relations, suppressed), 0
     for cells in groups:
         model = _Component(relations, values, cells)
-        for column, cell in enumerate(cells):
-            lower[cell], upper[cell] = model.interval(column)
-        failing += _singleton_attacks(model, values, primary, owner, need_low, need_high)
+        if exact:
+            for column, cell in enumerate(cells):
+                lower[cell], upper[cell] = model.interval(column)
+        else:
+            lower[cells], upper[cells] = model.certify(
+                need_low[cells], need_high[cells], primary[cells]
+            )
         programs += model.programs
     bad = primary & suppressed & ~_reaches(lower, upper, need_low, need_high, values)
-    failing += [int(c) for c in np.flatnonzero(bad | (primary & ~suppressed))]
-    return AuditReport(lower, upper, np.unique(np.array(failing, np.int64)), len(groups), programs)
+    failing = np.flatnonzero(bad | (primary & ~suppressed))
+    if owner is not None:
+        failing = np.union1d(failing, exposed(relations, suppressed, primary, owner))
+    return AuditReport(lower, upper, failing.astype(np.int64), len(groups), programs)
+
+
+def exposed(
+    relations: sparse.csr_array, suppressed: BoolArray, primary: BoolArray, owner: IntArray
+) -> IntArray:
+    """Return primary cells alone in a relation with the cell of one singleton unit."""
+    _, cells = exposed_rows(relations, suppressed, primary, owner)
+    return np.unique(cells).astype(np.int64)
+
+
+def exposed_rows(
+    relations: sparse.csr_array, suppressed: BoolArray, primary: BoolArray, owner: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Return relations holding a singleton and one primary cell of another unit, and that cell.
+
+    The singleton's unit knows its own value: it subtracts it and recomputes the other cell.
+    """
+    ids = np.flatnonzero(suppressed)
+    sub = sparse.csr_array(relations[:, ids] != 0)
+    rows = np.flatnonzero(np.diff(sub.indptr) == 2)
+    first = ids[sub.indices[sub.indptr[rows]]]
+    second = ids[sub.indices[sub.indptr[rows] + 1]]
+    hit_rows, hit_cells = [], []
+    for a, b in ((first, second), (second, first)):
+        hit = (owner[a] >= 0) & (owner[a] != owner[b]) & primary[b]
+        hit_rows.append(rows[hit])
+        hit_cells.append(b[hit])
+    return np.concatenate(hit_rows), np.concatenate(hit_cells)
 
 
 def _reaches(
@@ -152,33 +212,6 @@ def _reaches(
     wide = upper - lower > tol
     result: BoolArray = (lower <= need_low + tol) & (upper >= need_high - tol) & wide
     return result
-
-
-def _singleton_attacks(
-    model: _Component,
-    values: FloatArray,
-    primary: BoolArray,
-    owner: IntArray,
-    need_low: FloatArray,
-    need_high: FloatArray,
-) -> list[int]:
-    """Re-audit primary neighbours of each singleton unit, with that unit's own cells known."""
-    failing: list[int] = []
-    owners = owner[model.cells]
-    for unit in np.unique(owners[owners >= 0]):
-        own = np.flatnonzero(owners == unit)
-        for column in own:
-            model.fix(int(column), float(values[model.cells[column]]))
-        near = np.unique(sparse.csr_array(model.neighbours[own]).indices)
-        for other in near[(owners[near] != unit) & primary[model.cells[near]]]:
-            cell = int(model.cells[other])
-            low, high = model.interval(int(other))
-            one = np.array([low]), np.array([high])
-            if not _reaches(*one, need_low[[cell]], need_high[[cell]], values[[cell]])[0]:
-                failing.append(cell)
-        for column in own:
-            model.fix(int(column), None)
-    return failing
 
 
 def as_ids(mask: npt.NDArray[np.bool_]) -> IntArray:

@@ -69,7 +69,7 @@ def protect(
     table = _build(dimensions, cells, microdata, holding, needs_top(parsed), source)
     reason = primary_reasons(table.stats, parsed, options)
     status = _initial_status(table, reason)
-    _apply_apriori(table, status, reason, apriori or {})
+    hidden = _apply_apriori(table, status, reason, apriori or {})
     primary = status == STATUS_CODE[St.PRIMARY]
     candidate = status == STATUS_CODE[St.SAFE]
     owner = table.stats.owner if options.singleton else None
@@ -81,8 +81,9 @@ def protect(
         _rank(table, options.cost),
         options.interval_percent,
         owner,
+        forced=hidden,
     )
-    added = pattern.suppressed & ~primary
+    added = pattern.suppressed & ~primary & ~hidden
     status[added] = STATUS_CODE[St.SECONDARY]
     reason[added] = np.where(
         pattern.repaired[added], REASON_CODE[Reason.AUDIT], REASON_CODE[Reason.RELATION]
@@ -124,15 +125,24 @@ def _initial_status(table: Table, reason: IntArray) -> IntArray:
 
 def _apply_apriori(
     table: Table, status: IntArray, reason: IntArray, apriori: Mapping[Coordinate, Apriori | str]
-) -> None:
-    """Force cells released earlier to stay published, and withheld ones to stay suppressed."""
+) -> BoolArray:
+    """Fix earlier releases (published, withheld) and hide unreleased cells; return the hidden.
+
+    A hidden cell that the rules make primary stays primary: it must be protected like any
+    other unsafe cell; the others are withheld without a protection requirement of their own.
+    """
+    hidden = np.zeros(table.size, dtype=bool)
     for coordinate, wanted in sorted(apriori.items()):
         cell = table.cell_id(coordinate)
         try:
             kind = Apriori(wanted)
         except ValueError:
             raise InvalidInput(f"Statut a priori inconnu « {wanted} » pour {coordinate}.") from None
-        if kind is Apriori.PUBLISHED:
+        if kind is Apriori.HIDDEN:
+            if status[cell] != STATUS_CODE[St.PRIMARY]:
+                hidden[cell] = True
+                status[cell], reason[cell] = STATUS_CODE[St.SECONDARY], REASON_CODE[Reason.HIDDEN]
+        elif kind is Apriori.PUBLISHED:
             status[cell], reason[cell] = (
                 STATUS_CODE[St.APRIORI_PUBLISHED],
                 REASON_CODE[Reason.APRIORI_PUBLISHED],
@@ -142,6 +152,7 @@ def _apply_apriori(
                 STATUS_CODE[St.PRIMARY],
                 REASON_CODE[Reason.APRIORI_SUPPRESSED],
             )
+    return hidden
 
 
 def _rank(table: Table, mode: CostMode) -> FloatArray:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from policies.secrecy.audit import AuditReport, audit_pattern, required
+from policies.secrecy.audit import AuditReport, audit_pattern, exposed_rows, required
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray
 
 
@@ -21,13 +21,30 @@ class Pattern:
 
 
 def close_relations(
-    relations: sparse.csr_array, suppressed: BoolArray, candidate: BoolArray, rank: FloatArray
+    relations: sparse.csr_array,
+    suppressed: BoolArray,
+    candidate: BoolArray,
+    rank: FloatArray,
+    exempt: BoolArray | None = None,
+    primary: BoolArray | None = None,
+    owner: IntArray | None = None,
 ) -> BoolArray:
-    """Suppress cheap cells until no relation holds exactly one suppressed cell."""
+    """Suppress cheap cells until no relation holds exactly one suppressed cell.
+
+    A relation whose lone suppressed cell is `exempt` (hidden: withheld, not sensitive) may
+    stay open: that cell becomes computable, which harms nobody; the audit still checks
+    every primary cell through all relations. With singleton owners, a relation holding a
+    singleton and one primary cell of another unit also needs a third cell.
+    """
     pattern = suppressed.copy()
     incidence = sparse.csr_array(relations != 0).astype(np.float64)
+    exempt = np.zeros_like(pattern) if exempt is None else exempt
     while True:
-        single = np.flatnonzero(incidence @ pattern.astype(np.float64) == 1)
+        lone = incidence @ pattern.astype(np.float64) == 1
+        needy = incidence @ (pattern & ~exempt).astype(np.float64) == 1
+        single = np.flatnonzero(lone & needy)
+        if owner is not None and primary is not None:
+            single = np.union1d(single, exposed_rows(relations, pattern, primary, owner)[0])
         open_cells = (candidate & ~pattern).astype(np.float64)
         sub = sparse.csr_array(incidence[single] @ sparse.diags_array(open_cells))
         sub.eliminate_zeros()
@@ -65,17 +82,26 @@ def suppress(
     rank: FloatArray,
     interval_percent: float,
     owner: IntArray | None = None,
+    forced: BoolArray | None = None,
+    exact_limit: int = 400,
 ) -> Pattern:
-    """Add secondary suppressions until the audit protects every primary cell it can."""
-    pattern = close_relations(relations, primary, candidate, rank)
+    """Add secondary suppressions until the audit protects every primary cell it can.
+
+    `forced` cells are withheld from the start without needing protection (hidden cells).
+    """
+    exempt = np.zeros_like(primary) if forced is None else forced & ~primary
+    pattern = close_relations(relations, primary | exempt, candidate, rank, exempt, primary, owner)
     repaired = np.zeros_like(pattern)
     while True:
-        report = audit_pattern(relations, values, pattern, primary, interval_percent, owner)
+        # Certify protection cheaply while repairing; exact intervals once, if affordable.
+        report = audit_pattern(relations, values, pattern, primary, interval_percent, owner, False)
         extra = _repairs(relations, values, pattern, candidate, rank, report, interval_percent)
         if extra.size == 0:
+            if pattern.sum() <= exact_limit:
+                report = audit_pattern(relations, values, pattern, primary, interval_percent, owner)
             return Pattern(pattern, repaired, report)
         pattern[extra] = repaired[extra] = True
-        pattern = close_relations(relations, pattern, candidate, rank)
+        pattern = close_relations(relations, pattern, candidate, rank, exempt, primary, owner)
 
 
 def _repairs(

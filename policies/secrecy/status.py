@@ -35,6 +35,7 @@ class Reason(StrEnum):
     EMPTY = "empty"
     RELATION = "relation"
     AUDIT = "audit"
+    HIDDEN = "hidden"
 
 
 class Apriori(StrEnum):
@@ -42,6 +43,9 @@ class Apriori(StrEnum):
 
     PUBLISHED = "published"
     SUPPRESSED = "suppressed"
+    # In the table for its relations but never released (a margin nobody asked for, a part
+    # of a territory): withheld, and protected only when the rules make it primary.
+    HIDDEN = "hidden"
 
 
 # Integer codes used in numpy arrays, in the order of the enum declarations.

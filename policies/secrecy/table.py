@@ -184,7 +184,7 @@ def _top_along(
     hit = ga == np.repeat(best, np.diff(matrix.indptr), axis=0)
     seen = np.cumsum(hit, axis=0)
     before = np.repeat(
-        np.vstack([np.zeros_like(seen[:1]), seen])[starts], np.diff(matrix.indptr), 0
+        np.concatenate([np.zeros_like(seen[:1]), seen], axis=0)[starts], np.diff(matrix.indptr), 0
     )
     second = np.maximum.reduceat(np.where(hit & (seen - before == 1), 0.0, ga), starts, axis=0)
     second = np.maximum(second, np.maximum.reduceat(gb, starts, axis=0))
