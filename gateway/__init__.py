@@ -30,7 +30,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_request_ids(app)
     init_database(app, settings.database_url)
     register_error_handlers(app)
-    init_auth(app, settings.ratelimit_storage_uri, settings.auth_failures_per_minute)
+    init_auth(
+        app,
+        settings.ratelimit_storage_uri,
+        settings.auth_failures_per_minute,
+        settings.rate_limit,
+    )
     init_api(app)
     return app
 

@@ -31,6 +31,8 @@ class Settings:
     log_level: str = "INFO"  # GATEWAY_LOG_LEVEL
     ratelimit_storage_uri: str = "memory://"  # GATEWAY_RATELIMIT_STORAGE_URI (redis://...)
     auth_failures_per_minute: int = 20  # GATEWAY_AUTH_FAILURES_PER_MINUTE, per source address
+    rate_limit: str = "120/minute"  # GATEWAY_RATE_LIMIT: requests per API key (limits notation)
+    zone_min_population: int = 1000  # GATEWAY_ZONE_MIN_POPULATION: smallest custom zone
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -42,6 +44,7 @@ class Settings:
         return self.env in ("development", "test")
 
 
+_PATH_FIELDS = {"data_dir", "instance_dir", "store_dir"}
 _ENV_FIELDS = {
     "GATEWAY_ENV": ("env", str),
     "GATEWAY_DATABASE_URL": ("database_url", str),
@@ -52,6 +55,8 @@ _ENV_FIELDS = {
     "GATEWAY_LOG_LEVEL": ("log_level", str),
     "GATEWAY_RATELIMIT_STORAGE_URI": ("ratelimit_storage_uri", str),
     "GATEWAY_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
+    "GATEWAY_RATE_LIMIT": ("rate_limit", str),
+    "GATEWAY_ZONE_MIN_POPULATION": ("zone_min_population", int),
 }
 
 
@@ -64,7 +69,8 @@ def load_settings(
     for variable, (name, convert) in _ENV_FIELDS.items():
         if environ.get(variable):
             values[name] = convert(environ[variable])
-    values.update(overrides or {})
+    for name, value in (overrides or {}).items():
+        values[name] = Path(value) if name in _PATH_FIELDS and value is not None else value
     settings = replace(Settings(), **values)
     return _complete(settings)
 

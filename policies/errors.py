@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class DomainError(Exception):
@@ -28,6 +28,16 @@ class InvalidInput(DomainError):
     code = "entree_invalide"
     title = "Entrée invalide"
     http_status = 422
+
+    def __init__(
+        self,
+        detail: str,
+        reasons: Sequence[str] = (),
+        errors: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        super().__init__(detail, reasons)
+        #: Messages per request field, shown as the problem's `errors` member.
+        self.errors = {field: list(messages) for field, messages in (errors or {}).items()}
 
 
 class Conflict(DomainError):

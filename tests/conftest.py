@@ -13,6 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from gateway import create_app
+from gateway.config import REPO_ROOT
+from gateway.reference.geography import load_geography
+from gateway.store.demo import load_demo
 from gateway.db import Database, get_database
 from tests.support.database import prepare_template
 from tests.support.postgres import Cluster, find_bin_dir, start_cluster
@@ -96,6 +99,19 @@ def sqlite_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _fresh_sqlite(request, tmp_path)
 
 
+#: Départements of the test store: Bouches-du-Rhône (the demo Caf), Vaucluse (Pertuis belongs
+#: to the Aix-Marseille-Provence EPCI) and Lozère (small rural communes, where secrecy bites).
+TEST_DEPARTEMENTS = ("13", "84", "48")
+
+
+@pytest.fixture(scope="session")
+def demo_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic cell store for three départements, generated once per session."""
+    root = tmp_path_factory.mktemp("store")
+    load_demo(root, load_geography(REPO_ROOT / "data" / "reference"), departements=TEST_DEPARTEMENTS)
+    return root
+
+
 def make_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
     config = {
         "env": "test",
@@ -108,15 +124,15 @@ def make_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    application = make_app(database_url, tmp_path)
+def app(database_url: str, tmp_path: Path, demo_store_dir: Path) -> Iterator[Flask]:
+    application = make_app(database_url, tmp_path, store_dir=demo_store_dir)
     yield application
     application.extensions["gateway.db"].dispose()
 
 
 @pytest.fixture
-def sqlite_app(sqlite_url: str, tmp_path: Path) -> Iterator[Flask]:
-    application = make_app(sqlite_url, tmp_path)
+def sqlite_app(sqlite_url: str, tmp_path: Path, demo_store_dir: Path) -> Iterator[Flask]:
+    application = make_app(sqlite_url, tmp_path, store_dir=demo_store_dir)
     yield application
     application.extensions["gateway.db"].dispose()
 

@@ -77,24 +77,39 @@ def profile_of(requester: Requester) -> RequesterProfile:
     )
 
 
-class FailureLimiter:
-    """Counts failed authentications per source address (memory or Redis storage)."""
+class RateLimited(DomainError):
+    code = "trop_de_requetes"
+    title = "Trop de requêtes"
+    http_status = 429
 
-    def __init__(self, storage_uri: str, per_minute: int) -> None:
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Limite de requêtes de cette clé atteinte ; réessayez dans {retry_after} s."
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class Limiter:
+    """A moving-window limit per key (memory storage by default, Redis when configured)."""
+
+    def __init__(self, storage_uri: str, limit: str, namespace: str) -> None:
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
-        self.limit = parse(f"{per_minute}/minute")
+        self.limit = parse(limit)
+        self.namespace = namespace
 
-    def check(self, source: str) -> None:
-        if not self.limiter.test(self.limit, "auth-failures", source):
-            reset = self.limiter.get_window_stats(self.limit, "auth-failures", source).reset_time
-            raise TooManyFailures(max(1, int(reset - time.time()) + 1))
+    def retry_after(self, key: str) -> int | None:
+        """Return the seconds to wait when the key is over its limit, else None."""
+        if self.limiter.test(self.limit, self.namespace, key):
+            return None
+        reset = self.limiter.get_window_stats(self.limit, self.namespace, key).reset_time
+        return max(1, int(reset - time.time()) + 1)
 
-    def record(self, source: str) -> None:
-        self.limiter.hit(self.limit, "auth-failures", source)
+    def hit(self, key: str) -> bool:
+        return self.limiter.hit(self.limit, self.namespace, key)
 
 
-def _failure_limiter() -> FailureLimiter:
-    limiter: FailureLimiter = current_app.extensions["gateway.auth_failures"]
+def _limiter(name: str) -> Limiter:
+    limiter: Limiter = current_app.extensions[name]
     return limiter
 
 
@@ -108,14 +123,18 @@ def _authenticate(optional: bool) -> Actor:
     if not header and optional:
         return Actor(ANONYMOUS, None, None)
     source = request.remote_addr or "inconnue"
-    limiter = _failure_limiter()
-    limiter.check(source)
+    failures = _limiter("gateway.auth_failures")
+    wait = failures.retry_after(source)
+    if wait is not None:
+        raise TooManyFailures(wait)
     scheme, _, token = header.partition(" ")
     with get_database().transaction() as session:
         key = authenticate(session, token.strip()) if scheme.lower() == "bearer" else None
         if key is None:
-            limiter.record(source)
+            failures.hit(source)
             raise Unauthenticated()
+        if not _limiter("gateway.key_rate").hit(key.prefix):
+            raise RateLimited(_limiter("gateway.key_rate").retry_after(key.prefix) or 1)
         key.last_used_at = datetime.now(UTC)
         requester = session.get(Requester, key.requester_id)
         assert requester is not None  # authenticate() checked it
@@ -154,5 +173,8 @@ def gate(
     return decorator
 
 
-def init_auth(app: Any, storage_uri: str, failures_per_minute: int) -> None:
-    app.extensions["gateway.auth_failures"] = FailureLimiter(storage_uri, failures_per_minute)
+def init_auth(app: Any, storage_uri: str, failures_per_minute: int, key_rate: str) -> None:
+    """Attach the two limiters: failed authentications per address, requests per key."""
+    failures = Limiter(storage_uri, f"{failures_per_minute}/minute", "echecs-auth")
+    app.extensions["gateway.auth_failures"] = failures
+    app.extensions["gateway.key_rate"] = Limiter(storage_uri, key_rate, "cle")

@@ -35,9 +35,11 @@ def _actions(*rules: ActionRule) -> Mapping[str, ActionRule]:
 ACTIONS: Mapping[str, ActionRule] = _actions(
     ActionRule("socle_read", Audience.REQUESTERS, "lire le socle commun", public=True),
     ActionRule("extract_create", Audience.REQUESTERS, "demander un extrait", public=True),
+    ActionRule("extract_read", Audience.REQUESTERS, "suivre ou télécharger ses extraits"),
     ActionRule("quote_create", Audience.REQUESTERS, "demander un devis"),
     ActionRule("quote_accept", Audience.REQUESTERS, "accepter un devis"),
     ActionRule("zone_create", Audience.REQUESTERS, "créer une zone personnalisée"),
+    ActionRule("zone_read", Audience.REQUESTERS, "consulter ses zones personnalisées"),
     ActionRule("me_read", Audience.REQUESTERS, "consulter son propre compte"),
     ActionRule("convention_create", Audience.ADMINS, "créer une convention"),
     ActionRule("convention_update", Audience.ADMINS, "modifier une convention"),

@@ -10,6 +10,8 @@ from policies.domain import RequesterType
 T = RequesterType
 REQUESTER_ACTIONS = {
     "extract_create",
+    "extract_read",
+    "zone_read",
     "socle_read",
     "quote_create",
     "quote_accept",

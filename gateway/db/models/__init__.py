@@ -9,6 +9,13 @@ from gateway.db.models.access import (
 )
 from gateway.db.models.audit import AuditEntry, AuditHead
 from gateway.db.models.catalogue import BreakdownRecord, IndicatorRecord
+from gateway.db.models.extracts import (
+    DefinitionMember,
+    Extract,
+    ReleasedCell,
+    TerritoryDefinition,
+    Zone,
+)
 from gateway.db.models.pricing import (
     IdempotencyKey,
     InvoiceCounter,
@@ -29,6 +36,8 @@ __all__ = [
     "Caf",
     "ConventionDocument",
     "ConventionRecord",
+    "DefinitionMember",
+    "Extract",
     "IdempotencyKey",
     "IndicatorRecord",
     "InvoiceCounter",
@@ -37,8 +46,11 @@ __all__ = [
     "Order",
     "PolicyMatrixVersion",
     "QuoteRecord",
+    "ReleasedCell",
     "Requester",
     "TariffScheduleVersion",
     "Territory",
+    "TerritoryDefinition",
     "TerritoryLink",
+    "Zone",
 ]

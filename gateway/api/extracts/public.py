@@ -1,0 +1,58 @@
+"""GET /api/v1/socle/{indicator}: the free socle commun, through the same pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from gateway.api.auth import ANONYMOUS, gate
+from gateway.api.extracts.routes import FILE_RESPONSES, file_response
+from gateway.api.extracts.schemas import DeliveredSchema, SocleQuerySchema
+from gateway.pipeline.prepare import Caller
+from gateway.services import extracts
+from policies.domain import PERIODS, Use
+
+blp = Blueprint("socle", __name__, url_prefix="/socle", description="Socle commun (libre)")
+
+PUBLIC = Caller(None, ANONYMOUS, None, "Grand public")
+
+
+def socle_body(indicator: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Describe the public request: one indicator, the territories asked, latest year by default."""
+    level = args["level"]
+    if "codes" in args:
+        territories = {"level": level, "codes": args["codes"]}
+    elif "parent_level" in args and "parent_code" in args:
+        territories = {
+            "level": level,
+            "parent_level": args["parent_level"],
+            "parent_code": args["parent_code"],
+        }
+    else:
+        territories = {"level": level, "parent_level": "france", "parent_code": "FR"}
+    return {
+        "indicators": [indicator],
+        "territories": territories,
+        "periods": args.get("periods") or [PERIODS[-1]],
+        "breakdowns": args.get("breakdowns") or [],
+        "use": Use.USAGE_FINAL.value,
+        "format": args["format"],
+    }
+
+
+@blp.route("/<string:indicator>")
+class Socle(MethodView):
+    @gate("socle_read", public=True)
+    @blp.arguments(SocleQuerySchema, location="query")
+    @blp.response(200, DeliveredSchema)
+    @blp.doc(security=[], responses=FILE_RESPONSES)
+    def get(self, args: dict[str, Any], indicator: str) -> Response:
+        """Lire un indicateur du socle commun, protégé, avec sa note explicative."""
+        body = socle_body(indicator, args)
+        outcome = extracts.pipeline().submit(PUBLIC, body)
+        assert outcome.delivery is not None  # the public limit stays below the background size
+        content = extracts.rendered(outcome.delivery, args["format"])
+        return file_response(*content, outcome.extract_id)

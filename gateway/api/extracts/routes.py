@@ -1,0 +1,93 @@
+"""POST /api/v1/extracts and the follow-up of an extract (status, downloads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from gateway.api.auth import current_actor, gate
+from gateway.api.extracts.caller import caller_of
+from gateway.api.extracts.schemas import (
+    DeliveredSchema,
+    DownloadQuerySchema,
+    ExtractRequestSchema,
+    ExtractStatusSchema,
+)
+from gateway.db import request_session
+from gateway.services import extracts
+
+blp = Blueprint("extraits", __name__, url_prefix="/extracts", description="Extraits de données")
+
+FILE_RESPONSES = {
+    "200": {
+        "description": "Extrait livré, avec sa note explicative, au format demandé",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                "schema": {"type": "string", "format": "binary"}
+            },
+        },
+    }
+}
+
+
+def file_response(content: bytes, media_type: str, name: str, status: int = 200) -> Response:
+    """Return a delivery file; JSON is shown inline, other formats are attachments."""
+    response = Response(content, status=status, mimetype=media_type.split(";", maxsplit=1)[0])
+    response.headers["Content-Type"] = media_type
+    if not media_type.startswith("application/json"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@blp.route("")
+class Extracts(MethodView):
+    @gate("extract_create")
+    @blp.arguments(ExtractRequestSchema)
+    @blp.response(200, DeliveredSchema)
+    @blp.alt_response(202, schema=ExtractStatusSchema, description="Extrait volumineux en cours")
+    @blp.alt_response(402, description="Devis à accepter (le problème porte le devis)")
+    @blp.doc(responses=FILE_RESPONSES)
+    def post(self, body: dict[str, Any]) -> Response:
+        """Demander un extrait : décision, tarif, secret statistique, livraison et note."""
+        outcome = extracts.pipeline().submit(
+            caller_of(current_actor()),
+            body,
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+        if outcome.delivery is None:
+            status_url = url_for("extraits.ExtractStatus", extract_id=outcome.extract_id)
+            response = Response(status=202)
+            response.headers["Location"] = status_url
+            response.set_data(extracts.status_json(request_session(), outcome.extract_id))
+            response.mimetype = "application/json"
+            return response
+        content, media, name = extracts.rendered(outcome.delivery, body.get("format", "json"))
+        return file_response(content, media, name, outcome.extract_id)
+
+
+@blp.route("/<string:extract_id>")
+class ExtractStatus(MethodView):
+    @gate("extract_read")
+    @blp.response(200, ExtractStatusSchema)
+    def get(self, extract_id: str) -> dict[str, Any]:
+        """Suivre un extrait (progression d'un traitement en arrière-plan)."""
+        extract = extracts.owned_extract(request_session(), extract_id, caller_of(current_actor()))
+        return extracts.status_of(extract)
+
+
+@blp.route("/<string:extract_id>/download")
+class ExtractDownload(MethodView):
+    @gate("extract_read")
+    @blp.arguments(DownloadQuerySchema, location="query")
+    @blp.response(200, DeliveredSchema)
+    @blp.doc(responses=FILE_RESPONSES)
+    def get(self, args: dict[str, Any], extract_id: str) -> Response:
+        """Télécharger un extrait livré, dans n'importe quel format."""
+        session = request_session()
+        extract = extracts.owned_extract(session, extract_id, caller_of(current_actor()))
+        return file_response(*extracts.download(session, extract, args["format"]), extract_id)

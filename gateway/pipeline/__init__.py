@@ -1,0 +1,1 @@
+"""The extracts pipeline: validate -> decide -> price -> read -> protect -> record -> deliver."""

@@ -1,0 +1,124 @@
+"""Compute an extract's protected cells: every indicator (ratio terms included) x period."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from gateway.pipeline.protection import ProtectedCell, ProtectedTable, protect_indicator
+from gateway.pipeline.request import ExtractRequest, TerritoryCell
+from gateway.services import ledger
+from gateway.store import CellStore
+from policies.catalogue import Catalogue, Indicator
+from policies.errors import InvalidInput
+from policies.secrecy import TOTAL
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Computed:
+    """The protected tables of an extract, by (stored indicator, period)."""
+
+    tables: dict[tuple[str, int], ProtectedTable]
+    audiences: tuple[int | None, ...]
+
+    def cell(
+        self, indicator: str, period: int, territory: TerritoryCell, category: str
+    ) -> ProtectedCell:
+        return self.tables[(indicator, period)].index[(territory.level, territory.code, category)]
+
+
+def stored_terms(indicator: Indicator) -> tuple[str, ...]:
+    """Return the stored indicators a delivered indicator is computed from."""
+    if indicator.is_ratio:
+        assert indicator.numerator and indicator.denominator
+        return (indicator.numerator, indicator.denominator)
+    return (indicator.code,)
+
+
+def check_request(request: ExtractRequest, catalogue: Catalogue, store: CellStore) -> None:
+    """Refuse unknown indicators, breakdowns and periods with field errors."""
+    errors: dict[str, list[str]] = {}
+    for code in request.indicators:
+        if code not in catalogue:
+            errors.setdefault("indicators", []).append(f"Indicateur inconnu : {code}.")
+            continue
+        for term in stored_terms(catalogue.get(code)):
+            missing = sorted(set(request.periods) - set(store.periods(term)))
+            if missing:
+                errors.setdefault("periods", []).append(
+                    f"{code} : période(s) non disponible(s) : {', '.join(map(str, missing))}."
+                )
+    known = {
+        b
+        for code in request.indicators
+        if code in catalogue
+        for b in catalogue.get(code).breakdowns
+    }
+    for breakdown in request.breakdowns:
+        if breakdown not in known:
+            errors.setdefault("breakdowns", []).append(
+                f"Ventilation « {breakdown} » non disponible pour les indicateurs demandés."
+            )
+    if errors:
+        raise InvalidInput("Certains champs sont invalides.", errors=errors)
+
+
+def compute(
+    session: Session,
+    store: CellStore,
+    catalogue: Catalogue,
+    request: ExtractRequest,
+    territories: Sequence[TerritoryCell],
+    audiences: tuple[int | None, ...],
+    progress: Progress | None = None,
+) -> Computed:
+    """Protect each stored term for each period against its linked release history."""
+    terms = sorted({t for code in request.indicators for t in stored_terms(catalogue.get(code))})
+    union = frozenset().union(*(t.communes for t in territories))
+    tables: dict[tuple[str, int], ProtectedTable] = {}
+    steps = len(terms) * len(request.periods)
+    for term in terms:
+        indicator = catalogue.get(term)
+        categories = _categories(indicator, catalogue)
+        # A ratio's terms are delivered through the ratio only: their totals suffice.
+        broken_down = term in request.indicators and any(
+            b in request.breakdowns for b in indicator.breakdowns
+        )
+        for period in request.periods:
+            known = ledger.linked_cells(
+                session, audiences=audiences, indicator=term, period=period, communes=union
+            )
+            tables[(term, period)] = protect_indicator(
+                store, indicator, period, territories, categories, broken_down, known
+            )
+            if progress:
+                progress(int(100 * len(tables) / steps))
+    return Computed(tables, audiences)
+
+
+def _categories(indicator: Indicator, catalogue: Catalogue) -> tuple[str, ...]:
+    if not indicator.breakdowns:
+        return ()
+    return catalogue.breakdown(indicator.breakdowns[0]).category_codes
+
+
+def shown_categories(
+    indicator: Indicator, catalogue: Catalogue, request: ExtractRequest
+) -> tuple[str, ...]:
+    """Return the categories delivered for an indicator: its breakdown's if asked, plus total."""
+    if indicator.breakdowns and indicator.breakdowns[0] in request.breakdowns:
+        return (*catalogue.breakdown(indicator.breakdowns[0]).category_codes, TOTAL)
+    return (TOTAL,)
+
+
+def count_cells(request: ExtractRequest, catalogue: Catalogue, n_territories: int) -> int:
+    """Return the number of cells the extract delivers."""
+    per_territory = sum(
+        len(shown_categories(catalogue.get(code), catalogue, request))
+        for code in request.indicators
+    )
+    return per_territory * n_territories * len(request.periods)

@@ -1,0 +1,144 @@
+"""First steps of an extract, read-only: validate, resolve territories, decide, check limits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gateway.db.models import ConventionRecord, TerritoryDefinition, Zone
+from gateway.pipeline.compute import check_request, count_cells
+from gateway.pipeline.limits import ExtractLimits
+from gateway.pipeline.request import (
+    ExtractRequest,
+    TerritoryCell,
+    ZoneDefinition,
+    access_request,
+    parse_description,
+    resolve_territories,
+)
+from gateway.services.catalogue import current_catalogue
+from gateway.services.pricing_request import policy_matrix, requester_conventions
+from gateway.store import CellStore
+from policies.access import Decision, RequesterProfile
+from policies.catalogue import Catalogue
+from policies.conventions import Convention, ConventionStatus
+from policies.decision import decide
+from policies.errors import InvalidInput
+from policies.geography import Geography
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: a requester with a key, or the public (requester_id None)."""
+
+    requester_id: int | None
+    profile: RequesterProfile
+    key_prefix: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated, decided request, ready to be priced and protected."""
+
+    caller: Caller
+    catalogue: Catalogue
+    request: ExtractRequest
+    territories: tuple[TerritoryCell, ...]
+    decision: Decision
+    conventions: tuple[Convention, ...]
+    cells: int
+    audiences: tuple[int | None, ...]
+
+    @property
+    def convention(self) -> Convention | None:
+        wanted = self.decision.convention_id
+        return next((c for c in self.conventions if c.id == wanted), None)
+
+
+def prepare(
+    session: Session,
+    caller: Caller,
+    body: Mapping[str, Any],
+    *,
+    store: CellStore,
+    geography: Geography,
+    today: date,
+) -> Prepared:
+    """Validate the request against the catalogue and store, resolve it and decide on it."""
+    catalogue = current_catalogue(session)
+    zones = requester_zones(session, caller.requester_id)
+    request = parse_description(body, zones)
+    check_request(request, catalogue, store)
+    territories = resolve_territories(request, geography, zones)
+    conventions = requester_conventions(session, caller.requester_id) if caller.requester_id else ()
+    decision = decide(
+        access_request(request, territories),
+        caller.profile,
+        conventions=conventions,
+        catalogue=catalogue.indicators,
+        matrix=policy_matrix(session),
+        territories=geography,
+        today=today,
+    )
+    return Prepared(
+        caller=caller,
+        catalogue=catalogue,
+        request=request,
+        territories=territories,
+        decision=decision,
+        conventions=tuple(conventions),
+        cells=count_cells(request, catalogue, len(territories)),
+        audiences=audiences(session, caller.requester_id),
+    )
+
+
+def requester_zones(session: Session, requester_id: int | None) -> dict[int, ZoneDefinition]:
+    """Return the requester's custom zones with their communes."""
+    if requester_id is None:
+        return {}
+    rows = session.execute(
+        select(Zone.id, Zone.name, TerritoryDefinition.communes)
+        .join(TerritoryDefinition, TerritoryDefinition.id == Zone.definition_id)
+        .where(Zone.requester_id == requester_id)
+    )
+    return {
+        zone_id: ZoneDefinition(zone_id, name, frozenset(communes.split(",")))
+        for zone_id, name, communes in rows
+    }
+
+
+def audiences(session: Session, requester_id: int | None) -> tuple[int | None, ...]:
+    """Return whose releases this requester knows: its own, the public's, and rediffused ones."""
+    if requester_id is None:
+        return (None,)
+    partners = session.execute(
+        select(ConventionRecord.requester_id, ConventionRecord.rediffusion_to).where(
+            ConventionRecord.status == ConventionStatus.ACTIVE.value
+        )
+    )
+    shared = sorted(
+        {
+            owner
+            for owner, targets in partners
+            if str(requester_id) in map(str, targets or ())
+        }
+        - {requester_id}
+    )
+    return (requester_id, None, *shared)
+
+
+def check_size(prepared: Prepared, limits: ExtractLimits) -> None:
+    """Refuse an extract larger than its requester type may receive."""
+    maximum = limits.max_cells_for(prepared.caller.profile.type)
+    if prepared.cells > maximum:
+        raise InvalidInput(
+            f"L'extrait compterait {prepared.cells} cellules ; le maximum pour ce type de "
+            f"demandeur est {maximum}. Réduisez les territoires, périodes ou ventilations.",
+            errors={"territories": [f"{prepared.cells} cellules demandées, {maximum} au plus."]},
+        )

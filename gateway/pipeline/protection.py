@@ -1,0 +1,137 @@
+"""Protect one indicator for one period: read the cells, link the history, run the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from gateway.pipeline.request import TerritoryCell
+from gateway.store import CellStore
+from policies.catalogue import Indicator
+from policies.domain import GeoLevel
+from policies.errors import SecrecyRefusal
+from policies.secrecy import TOTAL, Options, ProtectResult, Status, protect
+from policies.secrecy.linked import KnownCell, LinkedTable, apriori_statuses, link
+
+
+@dataclass(frozen=True)
+class ProtectedCell:
+    """A delivered cell as the engine left it: the true value stays here, never in a file."""
+
+    territory: TerritoryCell
+    category: str  # a category code, or TOTAL
+    value: float
+    status: Status
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProtectedTable:
+    """The protected cells of one stored indicator for one period, with the engine's audit."""
+
+    indicator: str
+    period: int
+    cells: tuple[ProtectedCell, ...]
+    audit_programs: int
+
+    @cached_property
+    def index(self) -> dict[tuple[GeoLevel, str, str], ProtectedCell]:
+        """Return the cells by (territory level, territory code, category)."""
+        return {(c.territory.level, c.territory.code, c.category): c for c in self.cells}
+
+    @property
+    def suppressed(self) -> int:
+        return sum(1 for cell in self.cells if cell.status.suppressed)
+
+
+def categories_of(
+    indicator: Indicator, breakdown_categories: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """Return the indicator's categories (catalogue indicators have at most one breakdown)."""
+    return breakdown_categories[indicator.breakdowns[0]] if indicator.breakdowns else ()
+
+
+def protect_indicator(
+    store: CellStore,
+    indicator: Indicator,
+    period: int,
+    territories: Sequence[TerritoryCell],
+    categories: tuple[str, ...],
+    broken_down: bool,
+    known: Sequence[KnownCell],
+) -> ProtectedTable:
+    """Protect the requested cells together with everything the requester already knows."""
+    table = link([t.communes for t in territories], known, categories)
+    cells = _leaf_cells(store, indicator, period, table)
+    shown = (*categories, TOTAL) if broken_down and categories else (TOTAL,)
+    delivered = {table.coordinate(t.communes, c) for t in territories for c in shown}
+    result = protect(
+        table.dimensions,
+        cells,
+        rules=indicator.secrecy.rules,
+        options=Options(
+            zero_unsafe=indicator.secrecy.zero_unsafe,
+            interval_percent=indicator.secrecy.interval_percent,
+        ),
+        apriori=apriori_statuses(table, delivered, known),
+        source=f"{indicator.code} {period}",
+    )
+    if not result.ok:
+        raise SecrecyRefusal(
+            f"Indicateur {indicator.code}, {period} : aucune réponse sûre n'est possible compte "
+            "tenu de ce qui a déjà été diffusé (différenciation avec des livraisons antérieures).",
+            [
+                {
+                    "regle": "secret.coherence",
+                    "message": "cellule non protégeable",
+                    "solution": "demander un niveau géographique plus agrégé",
+                }
+            ],
+        )
+    return ProtectedTable(
+        indicator.code,
+        period,
+        tuple(_cells(result, table, territories, shown)),
+        result.report.programs,
+    )
+
+
+def _leaf_cells(
+    store: CellStore, indicator: Indicator, period: int, table: LinkedTable
+) -> pd.DataFrame:
+    """Aggregate the store's commune cells into the table's atoms (x categories)."""
+    groups = {atom: sorted(communes) for atom, communes in table.atoms.items()}
+    frame = store.aggregate(indicator.code, [period], groups, by_breakdown=bool(table.categories))
+    frame = frame.rename(columns={"group": "territoire"})
+    if table.categories:
+        frame = frame.rename(columns={indicator.breakdowns[0]: "categorie"})
+    return frame.drop(columns=["period"])
+
+
+def _cells(
+    result: ProtectResult,
+    table: LinkedTable,
+    territories: Sequence[TerritoryCell],
+    shown: tuple[str, ...],
+) -> list[ProtectedCell]:
+    names = [d.name for d in table.dimensions]
+    rows = {
+        tuple(key): (status, reason, value)
+        for key, status, reason, value in zip(
+            result.cells[names].itertuples(index=False, name=None),
+            result.cells["status"],
+            result.cells["reason"],
+            result.cells["value"],
+            strict=True,
+        )
+    }
+    out = []
+    for territory in territories:
+        for category in shown:
+            status_code, reason, value = rows[table.coordinate(territory.communes, category)]
+            status = Status(status_code)
+            out.append(ProtectedCell(territory, category, float(value), status, str(reason)))
+    return out

@@ -1,0 +1,311 @@
+"""Run an extract end to end: decide, price, protect, record in one transaction, deliver."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from gateway.api.refusals import enforce
+from gateway.config import Settings
+from gateway.db import Database
+from gateway.db.models import Caf, Extract, QuoteRecord
+from gateway.delivery import Delivery
+from gateway.pipeline import payment
+from gateway.pipeline.compute import Computed, compute
+from gateway.pipeline.deliver import (
+    Context,
+    build_delivery,
+    cells_to_json,
+    context_to_json,
+    delivered_cells,
+    released_cells,
+    stored_delivery,
+)
+from gateway.pipeline.jobs import JobRunner
+from gateway.pipeline.limits import COARSER, ExtractLimits, load_limits
+from gateway.pipeline.prepare import Caller, Prepared, check_size, prepare
+from gateway.reference.geography import load_geography
+from gateway.services import audit_log, ledger
+from gateway.store import CellStore
+from policies.errors import SecrecyRefusal
+
+LOG = logging.getLogger("gateway.extracts")
+
+DELIVERED, PENDING, RUNNING, FAILED = "livre", "en_attente", "en_cours", "echec"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the API answers: a delivered extract, or a background job to follow."""
+
+    extract_id: str
+    status: str
+    delivery: Delivery | None = None
+
+
+class Pipeline:
+    """The extracts pipeline of one app: its database, store, limits and job runner."""
+
+    def __init__(self, database: Database, settings: Settings, jobs: JobRunner) -> None:
+        self.database = database
+        self.settings = settings
+        self.jobs = jobs
+        self.store = CellStore(settings.cell_store_dir)
+        self.geography = load_geography(settings.data_dir / "reference")
+        self.limits: ExtractLimits = load_limits(settings.data_dir / "extract_limits.yaml")
+
+    def submit(
+        self,
+        caller: Caller,
+        body: Mapping[str, Any],
+        *,
+        idempotency_key: str | None = None,
+        today: date | None = None,
+    ) -> Outcome:
+        """Take a request through every step; raise a domain error at the first refusal."""
+        day = today or datetime.now(UTC).date()
+        with self.database.sessions() as session:
+            prepared = prepare(
+                session, caller, body, store=self.store, geography=self.geography, today=day
+            )
+        if not prepared.decision.allowed:
+            self._log(
+                prepared, audit_log.REFUSED, [str(r) for r in prepared.decision.refusal_rules]
+            )
+            enforce(prepared.decision)
+        check_size(prepared, self.limits)
+        cached = self._cached(prepared)
+        if cached is not None:
+            return cached
+        with self.database.transaction() as session:
+            payment.check_quota(session, prepared, day)
+            settled = payment.settle(session, prepared, self.geography, day)
+        if isinstance(settled, QuoteRecord):  # committed first: the quote outlives the refusal
+            self._log(prepared, "quote_required", ["tarif.devis_a_accepter"], devis=settled.id)
+            raise payment.QuoteToAccept(settled)
+        order_id = settled
+        extract_id = uuid.uuid4().hex
+        if prepared.cells > self.limits.background_above:
+            self._record_pending(extract_id, prepared)
+            self.jobs.submit(
+                extract_id, self._background, extract_id, prepared, order_id, idempotency_key
+            )
+            return Outcome(extract_id, PENDING)
+        return self._deliver(extract_id, prepared, order_id, idempotency_key)
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def _deliver(
+        self, extract_id: str, prepared: Prepared, order_id: int | None, key: str | None
+    ) -> Outcome:
+        with self.database.sessions() as session:
+            computed = compute(
+                session,
+                self.store,
+                prepared.catalogue,
+                prepared.request,
+                prepared.territories,
+                prepared.audiences,
+                progress=lambda pct: self._progress(extract_id, pct),
+            )
+        cells = delivered_cells(
+            prepared.request, prepared.catalogue, prepared.territories, computed
+        )
+        self._refuse_if_too_fine(prepared, cells)
+        context = self._context(extract_id, prepared)
+        price = self._commit(context, prepared, computed, cells, order_id, key)
+        context = replace(context, price_total=price)
+        delivery = build_delivery(context, prepared.request.indicators, prepared.catalogue, cells)
+        return Outcome(extract_id, DELIVERED, delivery)
+
+    def _commit(
+        self,
+        context: Context,
+        prepared: Prepared,
+        computed: Computed,
+        cells: tuple[Any, ...],
+        order_id: int | None,
+        key: str | None,
+    ) -> Decimal | None:
+        """Write the extract, the ledger, the audit entry and the invoice: all or nothing."""
+        suppressed = sum(1 for c in cells if c.status.secret)
+        extract_id = context.extract_id
+        with self.database.transaction() as session:
+            extract = session.get(Extract, extract_id) or Extract(id=extract_id)
+            _fill(extract, prepared, self.store.version(), DELIVERED)
+            extract.result = {
+                "cellules": cells_to_json(cells),
+                "contexte": context_to_json(context),
+            }
+            extract.cells_delivered, extract.cells_suppressed = len(cells), suppressed
+            extract.progress, extract.completed_at = 100, datetime.now(UTC)
+            session.add(extract)
+            session.flush()
+            rows = released_cells(
+                prepared.request, prepared.catalogue, prepared.territories, computed
+            )
+            ledger.record(
+                session,
+                extract_id=extract_id,
+                audience=prepared.caller.requester_id,
+                cells=list(rows),
+            )
+            invoice = payment.invoice(session, order_id, key)
+            price = invoice.total if invoice is not None else payment.order_total(session, order_id)
+            extract.invoice_number = invoice.number if invoice is not None else None
+            extract.result = {**extract.result, "prix": None if price is None else str(price)}
+            audit_log.append_entry(
+                session,
+                **_audit_fields(prepared, audit_log.ALLOWED),
+                cells_delivered=len(cells),
+                cells_suppressed=suppressed,
+                price=price,
+                details={"extrait": extract_id, "facture": extract.invoice_number},
+            )
+        return price
+
+    def _refuse_if_too_fine(self, prepared: Prepared, cells: tuple[Any, ...]) -> None:
+        share = sum(1 for c in cells if c.status.secret) / max(1, len(cells))
+        if share <= self.limits.max_suppressed_share:
+            return
+        levels = {t.level for t in prepared.territories if t.requested}
+        coarser = sorted({COARSER[level].value for level in levels if level in COARSER})
+        suggestion = ", ".join(coarser) or "un niveau plus agrégé"
+        self._log(prepared, audit_log.REFUSED, ["secret.trop_fin"])
+        raise SecrecyRefusal(
+            f"Tableau trop fin : sa protection masquerait {share:.0%} des cellules (au plus "
+            f"{self.limits.max_suppressed_share:.0%}). Demandez le niveau {suggestion}.",
+            [
+                {
+                    "regle": "secret.trop_fin",
+                    "message": f"{share:.0%} des cellules masquées",
+                    "solution": f"niveau géographique suggéré : {suggestion}",
+                }
+            ],
+        )
+
+    def _cached(self, prepared: Prepared) -> Outcome | None:
+        """Serve the same request by the same requester with the same extract (same mask)."""
+        with self.database.sessions() as session:
+            extract = session.scalar(
+                select(Extract)
+                .where(
+                    Extract.requester_id == prepared.caller.requester_id,
+                    Extract.fingerprint == prepared.request.fingerprint(),
+                    Extract.store_version == self.store.version(),
+                    Extract.status == DELIVERED,
+                )
+                .order_by(Extract.created_at)
+                .limit(1)
+            )
+        if extract is None or extract.result is None:
+            return None
+        # Served again, not extracted again: logged as a read, outside the monthly quotas.
+        self._log(
+            prepared, audit_log.ALLOWED, ["cache.meme_demande"], "extract_read", extrait=extract.id
+        )
+        return Outcome(extract.id, DELIVERED, stored_delivery(extract, prepared.catalogue))
+
+    def _background(
+        self, extract_id: str, prepared: Prepared, order_id: int | None, key: str | None
+    ) -> None:
+        try:
+            self._deliver(extract_id, prepared, order_id, key)
+        except Exception as error:  # the job's failure is reported by its status, not lost
+            LOG.exception("extrait %s en échec", extract_id)
+            with self.database.transaction() as session:
+                extract = session.get(Extract, extract_id)
+                if extract is not None:
+                    extract.status = FAILED
+                    extract.error = {"detail": getattr(error, "detail", "Erreur interne.")}
+
+    def _record_pending(self, extract_id: str, prepared: Prepared) -> None:
+        with self.database.transaction() as session:
+            extract = Extract(id=extract_id)
+            _fill(extract, prepared, self.store.version(), PENDING)
+            session.add(extract)
+
+    def _progress(self, extract_id: str, percent: int) -> None:
+        with self.database.transaction() as session:
+            extract = session.get(Extract, extract_id)
+            if extract is not None and extract.status in (PENDING, RUNNING):
+                extract.status, extract.progress = RUNNING, min(99, percent)
+
+    def _log(
+        self,
+        prepared: Prepared,
+        decision: str,
+        rules: list[str],
+        action: str = "extract_create",
+        **details: Any,
+    ) -> None:
+        with self.database.transaction() as session:
+            audit_log.append_entry(
+                session,
+                **{**_audit_fields(prepared, decision), "rules": rules, "action": action},
+                cells_delivered=0,
+                cells_suppressed=0,
+                price=None,
+                details=details,
+            )
+
+    def _context(self, extract_id: str, prepared: Prepared) -> Context:
+        caf_code, caf_name = self._caf(prepared)
+        return Context(
+            extract_id=extract_id,
+            created_at=datetime.now(UTC),
+            requester_name=prepared.caller.name,
+            requester_type=prepared.caller.profile.type.value,
+            caf_code=caf_code,
+            caf_name=caf_name,
+            convention_reference=prepared.decision.convention_reference,
+            use=prepared.request.use.value,
+            synthetic=any(self.store.metadata(t).synthetic for t in self._terms(prepared)),
+        )
+
+    def _terms(self, prepared: Prepared) -> set[str]:
+        from gateway.pipeline.compute import stored_terms
+
+        return {
+            t for c in prepared.request.indicators for t in stored_terms(prepared.catalogue.get(c))
+        }
+
+    def _caf(self, prepared: Prepared) -> tuple[str, str]:
+        code = prepared.caller.profile.caf_code
+        if code is None:
+            commune = min(next(iter(prepared.territories)).communes)
+            code = self.geography.caf_of(self.geography.commune(commune).departement).code
+        with self.database.sessions() as session:
+            caf = session.get(Caf, code)
+        return code, caf.name if caf else f"Caf {code}"
+
+
+def _fill(extract: Extract, prepared: Prepared, version: str, status: str) -> None:
+    extract.requester_id = prepared.caller.requester_id
+    extract.fingerprint = prepared.request.fingerprint()
+    extract.request = dict(prepared.request.description) | {"format": prepared.request.output}
+    extract.status = status
+    extract.convention_ref = prepared.decision.convention_reference
+    extract.store_version = version
+
+
+def _audit_fields(prepared: Prepared, decision: str) -> dict[str, Any]:
+    return {
+        "requester_id": prepared.caller.requester_id,
+        "key_prefix": prepared.caller.key_prefix,
+        "action": "extract_create",
+        "fingerprint": prepared.request.fingerprint(),
+        "decision": decision,
+        "rules": [str(r) for r in prepared.decision.rules_applied],
+        "convention_ref": prepared.decision.convention_reference,
+    }
+
+
+__all__ = ["Caller", "Outcome", "Pipeline"]
