@@ -14,6 +14,7 @@ from gateway.db import migrate as migrations
 from gateway.reference.geography import load_geography
 from gateway.services import catalogue as catalogue_service
 from gateway.services import reference
+from gateway.services.access_seed import seed_access_rules
 from gateway.services.demo_requesters import write_demo_keys
 from gateway.services.pricing import seed_default_schedule
 from policies.errors import DomainError
@@ -50,6 +51,8 @@ def init(demo: bool) -> None:
                     session, settings.data_dir / "catalogue.yaml"
                 )
                 click.echo(f"Catalogue chargé ({count} indicateurs).")
+            for message in seed_access_rules(session, settings.data_dir):
+                click.echo(message)
             if seed_default_schedule(session, settings.data_dir):
                 click.echo("Barème tarifaire par défaut chargé.")
         if demo:
@@ -69,6 +72,12 @@ def _init_demo(app: Flask) -> None:
     with get_database().transaction() as session:
         keys = write_demo_keys(session, keys_path)
     click.echo(f"Clés de démonstration ({len(keys)} demandeurs) : {keys_path}")
+    from gateway.services.demo_conventions import seed_demo_conventions
+
+    with get_database().transaction() as session:
+        created = seed_demo_conventions(session)
+    if created:
+        click.echo(f"Conventions de démonstration actives : {', '.join(created)}.")
 
 
 @cli.command()
@@ -111,6 +120,39 @@ def import_command(path: Path, microdata: bool) -> None:
     click.echo(
         f"Import réussi : {cells} cellules, {len(summary.rows)} indicateurs, "
         f"version {summary.version}."
+    )
+
+
+@cli.command("audit-verify")
+def audit_verify() -> None:
+    """Vérifier la chaîne du journal d'audit ; code 1 à la première entrée altérée."""
+    from gateway.services.audit_log import verify
+
+    app = _app()
+    with app.app_context():
+        with get_database().transaction() as session:
+            report = verify(session)
+        get_database().dispose()
+    if report.ok:
+        click.echo(f"Chaîne intègre ({report.checked} entrées)")
+        return
+    where = f"à l'entrée n° {report.first_bad_id}" if report.first_bad_id else "en fin de journal"
+    click.echo(f"Chaîne altérée {where} : {report.reason} ({report.checked} entrées saines avant)")
+    sys.exit(1)
+
+
+@cli.command("expire-conventions")
+def expire_conventions() -> None:
+    """Passer au statut « expirée » les conventions dont la date de fin est passée."""
+    from gateway.services.convention_lifecycle import expire_due_conventions
+
+    app = _app()
+    with app.app_context():
+        with get_database().transaction() as session:
+            expired = expire_due_conventions(session)
+        get_database().dispose()
+    click.echo(
+        f"Conventions expirées : {len(expired)}" + (f" ({', '.join(expired)})" if expired else "")
     )
 
 

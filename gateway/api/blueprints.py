@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from gateway.api.admin.audit import blp as admin_audit
+from gateway.api.admin.conventions import blp as admin_conventions
 from gateway.api.admin.requesters import blp as admin_requesters
 from gateway.api.admin_tariffs.routes import blp as admin_tariffs
 from gateway.api.health.routes import blp as health
 from gateway.api.indicators.routes import blp as indicators
+from gateway.api.me.routes import blp as me
 from gateway.api.quotes.routes import blp as quotes
 from gateway.api.tariffs.routes import blp as tariffs
 from gateway.api.territories.routes import blp as territories
@@ -18,4 +21,7 @@ BLUEPRINTS = (
     quotes,
     admin_tariffs,
     admin_requesters,
+    admin_conventions,
+    admin_audit,
+    me,
 )

@@ -79,3 +79,45 @@ def sqlite_world(sqlite_app: Flask) -> World:
 @pytest.fixture
 def as_(world: World) -> Callable[[str], Headers]:
     return world.headers
+
+
+PDF = b"%PDF-1.4\n% convention signee (test)\n%%EOF\n"
+
+CLAUSES = [
+    "parties",
+    "finalite_usages",
+    "donnees_couvertes",
+    "duree",
+    "secret_statistique",
+    "protection_donnees",
+    "citation_source",
+    "tarification",
+    "resiliation",
+]
+
+
+def convention_body(requester_id: int, caf_code: str = "13", **overrides: Any) -> dict[str, Any]:
+    """A complete convention for a commune over its own territory (activable once signed)."""
+    body: dict[str, Any] = {
+        "caf_code": caf_code,
+        "requester_id": requester_id,
+        "finalite": "Diagnostic petite enfance de la commune",
+        "uses": ["usage_final"],
+        "scope": {
+            "tiers": ["convention"],
+            "own_territory": True,
+            "finest_level": "commune",
+            "periods": [2022, 2023],
+        },
+        "start": "2024-01-01",
+        "end": "2099-12-31",
+        "quotas": {"extracts_per_month": 10, "cells_per_month": 50000},
+        "pricing": "tarif_par_extrait",
+        "clauses": CLAUSES,
+        "signatories": [
+            {"name": "Directrice de la Caf", "role": "directrice", "party": "caf"},
+            {"name": "Maire", "role": "maire", "party": "demandeur"},
+        ],
+    }
+    body.update(overrides)
+    return body

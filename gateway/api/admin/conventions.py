@@ -1,0 +1,192 @@
+"""/api/v1/admin/conventions: drafts, lifecycle, renewal, signed document (history kept)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from gateway import get_settings
+from gateway.api.admin.common import (
+    actor_id,
+    body_caf,
+    caf_scope,
+    convention_caf,
+    own_caf,
+    read,
+    write,
+)
+from gateway.api.admin.convention_schemas import (
+    ClauseListSchema,
+    ConventionCreateSchema,
+    ConventionPageSchema,
+    ConventionQuerySchema,
+    ConventionSchema,
+    ConventionUpdateSchema,
+    DocumentUploadSchema,
+    ReasonSchema,
+    RenewSchema,
+)
+from gateway.api.auth import gate
+from gateway.services import convention_documents as documents
+from gateway.services import convention_lifecycle as lifecycle
+from gateway.services import conventions
+from gateway.services.convention_clauses import mandatory_clauses
+from gateway.services.convention_views import describe, describe_page
+
+blp = Blueprint(
+    "admin-conventions",
+    __name__,
+    url_prefix="/admin/conventions",
+    description="Administration : conventions de mise à disposition",
+)
+
+
+def _shown(record: Any) -> dict[str, Any]:
+    return read(describe, record)
+
+
+@blp.route("")
+class Conventions(MethodView):
+    @blp.arguments(ConventionQuerySchema, location="query")
+    @blp.response(200, ConventionPageSchema)
+    @gate("convention_update", caf=own_caf)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Lister les conventions (toutes versions) de sa Caf."""
+        page = read(conventions.list_conventions, caf_code=caf_scope(), **args)
+        return read(describe_page, page)
+
+    @blp.arguments(ConventionCreateSchema)
+    @blp.response(201, ConventionSchema)
+    @gate("convention_create", caf=body_caf)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Créer une convention (brouillon, version 1)."""
+        return _shown(write(conventions.create_convention, actor_id(), body))
+
+
+@blp.route("/clauses")
+class Clauses(MethodView):
+    @blp.response(200, ClauseListSchema)
+    @gate("convention_update", caf=own_caf)
+    def get(self) -> dict[str, Any]:
+        """Lister les clauses obligatoires de toute convention."""
+        items = read(mandatory_clauses)
+        return {
+            "items": [
+                {"code": c.code, "label": c.label_fr, "description": c.description_fr}
+                for c in items
+            ]
+        }
+
+
+@blp.route("/<int:convention_id>")
+class ConventionDetail(MethodView):
+    @blp.response(200, ConventionSchema)
+    @gate("convention_update", caf=convention_caf)
+    def get(self, convention_id: int) -> dict[str, Any]:
+        """Décrire une convention (statut à ce jour, pièces manquantes, historique)."""
+        return _shown(read(conventions.get_record, convention_id))
+
+    @blp.arguments(ConventionUpdateSchema)
+    @blp.response(200, ConventionSchema)
+    @blp.alt_response(409, description="Seul un brouillon se modifie")
+    @gate("convention_update", caf=convention_caf)
+    def patch(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
+        """Modifier les termes d'un brouillon."""
+        return _shown(write(conventions.update_convention, actor_id(), convention_id, body))
+
+
+@blp.route("/<int:convention_id>/activate")
+class Activate(MethodView):
+    @blp.response(200, ConventionSchema)
+    @blp.alt_response(409, description="Pièces manquantes (clauses, signataires, dates...)")
+    @gate("convention_activate", caf=convention_caf)
+    def post(self, convention_id: int) -> dict[str, Any]:
+        """Activer un brouillon complet, ou reprendre une convention suspendue."""
+        record = read(conventions.get_record, convention_id)
+        service = (
+            lifecycle.resume_convention
+            if record.status == "suspendue"
+            else lifecycle.activate_convention
+        )
+        return _shown(write(service, actor_id(), convention_id))
+
+
+@blp.route("/<int:convention_id>/suspend")
+class Suspend(MethodView):
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, ConventionSchema)
+    @blp.alt_response(409, description="Transition impossible")
+    @gate("convention_update", caf=convention_caf)
+    def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
+        """Suspendre une convention active."""
+        return _shown(
+            write(lifecycle.suspend_convention, actor_id(), convention_id, body["reason"])
+        )
+
+
+@blp.route("/<int:convention_id>/terminate")
+class Terminate(MethodView):
+    @blp.arguments(ReasonSchema)
+    @blp.response(200, ConventionSchema)
+    @blp.alt_response(409, description="Transition impossible")
+    @gate("convention_update", caf=convention_caf)
+    def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
+        """Résilier une convention, définitivement."""
+        return _shown(
+            write(lifecycle.terminate_convention, actor_id(), convention_id, body["reason"])
+        )
+
+
+@blp.route("/<int:convention_id>/renew")
+class Renew(MethodView):
+    @blp.arguments(RenewSchema)
+    @blp.response(201, ConventionSchema)
+    @blp.alt_response(409, description="Convention non renouvelable")
+    @gate("convention_create", caf=convention_caf)
+    def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
+        """Renouveler : nouvelle version en brouillon, mêmes termes, à signer à nouveau."""
+        return _shown(write(lifecycle.renew_convention, actor_id(), convention_id, **body))
+
+
+@blp.route("/<int:convention_id>/document")
+class Document(MethodView):
+    @blp.arguments(DocumentUploadSchema, location="files")
+    @blp.response(200, ConventionSchema)
+    @blp.alt_response(409, description="La convention n'est plus un brouillon")
+    @blp.alt_response(413, description="Document trop volumineux")
+    @blp.alt_response(415, description="Ce n'est pas un PDF")
+    @gate("convention_update", caf=convention_caf)
+    def put(self, files: dict[str, Any], convention_id: int) -> dict[str, Any]:
+        """Déposer le document signé (PDF) ; son SHA-256 est enregistré sur la convention."""
+        upload = files["document"]
+        limit = int(
+            get_settings(current_app).extra.get("document_max_bytes", documents.DEFAULT_MAX_BYTES)
+        )
+        content = upload.stream.read(limit + 1)
+        record = write(
+            documents.upload_document,
+            actor_id(),
+            convention_id,
+            filename=upload.filename or "",
+            content_type=upload.mimetype or "",
+            content=content,
+            max_bytes=limit,
+        )
+        return _shown(record)
+
+    @blp.response(200, content_type="application/pdf", description="Le PDF signé")
+    @gate("convention_update", caf=convention_caf)
+    def get(self, convention_id: int) -> Response:
+        """Télécharger le document signé."""
+        document = read(documents.get_document, convention_id)
+        return Response(
+            document.content,
+            mimetype="application/pdf",
+            headers={
+                "Content-Disposition": f'attachment; filename="convention-{convention_id}.pdf"',
+                "X-Content-SHA256": document.sha256,
+            },
+        )

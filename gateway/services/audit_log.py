@@ -1,0 +1,196 @@
+"""The audit log: every decision and delivery appended to a hash chain, verified, queried."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import Session
+
+from gateway.db.models import AuditEntry, AuditHead, Requester
+from gateway.services.paging import Page, paginate
+from policies.audit_chain import GENESIS_HASH, ChainEntry, ChainReport, entry_hash, verify_chain
+
+HEAD_ID = 1
+ALLOWED, REFUSED = "allowed", "refused"
+_BATCH = 1000
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored in UTC); PostgreSQL, its session's zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def payload(entry: AuditEntry) -> dict[str, Any]:
+    """Return what the entry's hash covers: every column but the id and the hashes."""
+    return {
+        "at": utc(entry.at).isoformat(),
+        "requester_id": entry.requester_id,
+        "caf_code": entry.caf_code,
+        "key_prefix": entry.key_prefix,
+        "action": entry.action,
+        "fingerprint": entry.fingerprint,
+        "decision": entry.decision,
+        "rules": list(entry.rules),
+        "convention_ref": entry.convention_ref,
+        "cells_delivered": entry.cells_delivered,
+        "cells_suppressed": entry.cells_suppressed,
+        "price": entry.price,
+        "details": entry.details,
+    }
+
+
+def _lock_head(session: Session) -> AuditHead:
+    """Take the chain's write lock: the UPDATE row lock (PostgreSQL) or write lock (SQLite).
+
+    Writing first, rather than SELECT ... FOR UPDATE, also makes SQLite take its write lock
+    before reading the head, so two appends never read the same head.
+    """
+    locked = session.execute(
+        update(AuditHead).where(AuditHead.id == HEAD_ID).values(length=AuditHead.length)
+    )
+    if not locked.rowcount:  # type: ignore[attr-defined]
+        session.add(AuditHead(id=HEAD_ID, length=0, last_hash=GENESIS_HASH))
+        session.flush()
+    return session.scalars(
+        select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
+    ).one()
+
+
+def append_entry(
+    session: Session,
+    *,
+    requester_id: int | None,
+    key_prefix: str | None,
+    action: str,
+    fingerprint: str,
+    decision: str,
+    rules: list[str],
+    convention_ref: str | None,
+    cells_delivered: int,
+    cells_suppressed: int,
+    price: Decimal | None,
+    details: dict[str, Any],
+) -> AuditEntry:
+    """Append one entry in the caller's transaction; concurrent appends queue on the head."""
+    head = _lock_head(session)
+    requester = session.get(Requester, requester_id) if requester_id is not None else None
+    entry = AuditEntry(
+        at=datetime.now(UTC),
+        requester_id=requester_id,
+        caf_code=requester.caf_code if requester else None,
+        key_prefix=key_prefix,
+        action=action,
+        fingerprint=fingerprint,
+        decision=decision,
+        rules=[str(r) for r in rules],
+        convention_ref=convention_ref,
+        cells_delivered=cells_delivered,
+        cells_suppressed=cells_suppressed,
+        price=None if price is None else str(price),
+        details=details,
+        prev_hash=head.last_hash,
+        hash="",
+    )
+    entry.hash = entry_hash(entry.prev_hash, payload(entry))
+    session.add(entry)
+    head.last_hash, head.length = entry.hash, head.length + 1
+    session.flush()
+    return entry
+
+
+def _chain(session: Session) -> Iterator[ChainEntry]:
+    last = 0
+    while True:
+        batch = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(_BATCH)
+        ).all()
+        if not batch:
+            return
+        for entry in batch:
+            yield ChainEntry(entry.id, payload(entry), entry.prev_hash, entry.hash)
+        last = batch[-1].id
+        session.expunge_all()
+
+
+def verify(session: Session) -> ChainReport:
+    """Walk the chain in id order; name the first entry edited, removed or moved."""
+    head = session.get(AuditHead, HEAD_ID)
+    return verify_chain(_chain(session), expected_head=head.last_hash if head else None)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    requester_id: int | None = None
+    caf_code: str | None = None
+    decision: str | None = None
+    action: str | None = None
+    since: date | None = None  # inclusive
+    until: date | None = None  # inclusive
+
+
+def _day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _query(filters: AuditFilter) -> Select[Any]:
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    for column, value in (
+        (AuditEntry.requester_id, filters.requester_id),
+        (AuditEntry.caf_code, filters.caf_code),
+        (AuditEntry.decision, filters.decision),
+        (AuditEntry.action, filters.action),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.since is not None:
+        query = query.where(AuditEntry.at >= _day_start(filters.since))
+    if filters.until is not None:
+        query = query.where(
+            AuditEntry.at < _day_start(date.fromordinal(filters.until.toordinal() + 1))
+        )
+    return query
+
+
+def query_entries(session: Session, filters: AuditFilter, page: int, per_page: int) -> Page:
+    """Return one page of entries matching the filters, oldest first."""
+    return paginate(session, _query(filters), page, per_page)
+
+
+def iter_entries(session: Session, filters: AuditFilter) -> Iterator[AuditEntry]:
+    """Yield every matching entry, in batches (for the CSV export)."""
+    last = 0
+    while True:
+        batch = session.scalars(_query(filters).where(AuditEntry.id > last).limit(_BATCH)).all()
+        yield from batch
+        if len(batch) < _BATCH:
+            return
+        last = batch[-1].id
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    start = datetime(month.year, month.month, 1, tzinfo=UTC)
+    year, next_month = divmod(month.month, 12)
+    return start, datetime(month.year + year, next_month + 1, 1, tzinfo=UTC)
+
+
+def monthly_usage(
+    session: Session, requester_id: int, convention_ref: str | None, month: date
+) -> tuple[int, int]:
+    """Return (extracts, cells delivered) allowed this month under a convention (quota use)."""
+    start, end = month_bounds(month)
+    query = select(func.count(AuditEntry.id), func.sum(AuditEntry.cells_delivered)).where(
+        AuditEntry.requester_id == requester_id,
+        AuditEntry.action == "extract_create",
+        AuditEntry.decision == ALLOWED,
+        AuditEntry.at >= start,
+        AuditEntry.at < end,
+    )
+    if convention_ref is not None:
+        query = query.where(AuditEntry.convention_ref == convention_ref)
+    extracts, cells = session.execute(query).one()
+    return int(extracts or 0), int(cells or 0)

@@ -1,0 +1,111 @@
+"""The audit log: a hash chain that names the first edited, deleted or reordered entry."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from sqlalchemy import text
+
+from gateway.cli import cli
+from gateway.db import Database
+from gateway.services import audit_log
+
+
+def _append(db: Database, n: int, requester_id: int | None = None, **overrides: object) -> None:
+    for i in range(n):
+        fields: dict[str, object] = {
+            "requester_id": requester_id,
+            "key_prefix": "abcd1234",
+            "action": "extract_create",
+            "fingerprint": f"{i:064x}",
+            "decision": "allowed",
+            "rules": ["convention.couverture"],
+            "convention_ref": "CONV-13-2026-001 v1",
+            "cells_delivered": 100 + i,
+            "cells_suppressed": 3,
+            "price": Decimal("12.30"),
+            "details": {"formats": ["csv"], "n": i},
+            **overrides,
+        }
+        with db.transaction() as session:
+            audit_log.append_entry(session, **fields)  # type: ignore[arg-type]
+
+
+def _verify(db: Database) -> audit_log.ChainReport:
+    with db.transaction() as session:
+        return audit_log.verify(session)
+
+
+# (what is done to the stored log, first entry reported, reason starts with)
+TAMPERING = [
+    ("UPDATE audit_entry SET cells_delivered = 99 WHERE id = 3", 3, "contenu modifié"),
+    ("UPDATE audit_entry SET price = '0.00' WHERE id = 2", 2, "contenu modifié"),
+    ("DELETE FROM audit_entry WHERE id = 3", 4, "chaînage rompu"),
+    (
+        "UPDATE audit_entry SET id = 1000 WHERE id = 2; "
+        "UPDATE audit_entry SET id = 2 WHERE id = 3; "
+        "UPDATE audit_entry SET id = 3 WHERE id = 1000",
+        2,
+        "chaînage rompu",
+    ),
+    ("DELETE FROM audit_entry WHERE id = 5", None, "fin du journal tronquée"),
+]
+
+
+@pytest.mark.parametrize(("statement", "first_bad", "reason"), TAMPERING)
+def test_chain_detects_tampering(
+    db: Database, statement: str, first_bad: int | None, reason: str
+) -> None:
+    _append(db, 5)
+    assert _verify(db).ok and _verify(db).checked == 5
+    with db.engine.begin() as connection:
+        for part in statement.split("; "):
+            connection.execute(text(part))
+    report = _verify(db)
+    assert not report.ok
+    assert report.first_bad_id == first_bad
+    assert report.reason.startswith(reason)
+
+
+def test_concurrent_appends_keep_one_chain(db: Database) -> None:
+    threads = [threading.Thread(target=_append, args=(db, 5)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    report = _verify(db)
+    assert report.ok and report.checked == 20
+
+
+def test_monthly_usage_counts_allowed_extracts(db: Database) -> None:
+    _append(db, 3, requester_id=None)
+    _append(db, 2, requester_id=None, decision="refused")
+    _append(db, 1, requester_id=None, action="delivery")
+    with db.transaction() as session:
+        this_month = audit_log.monthly_usage(session, None, "CONV-13-2026-001 v1", date.today())  # type: ignore[arg-type]
+        other = audit_log.monthly_usage(session, None, "CONV-13-2026-001 v1", date(2001, 1, 1))  # type: ignore[arg-type]
+    assert this_month == (3, 100 + 101 + 102)
+    assert other == (0, 0)
+
+
+def test_cli_audit_verify(app: Flask, db: Database, tmp_path: Path) -> None:
+    _append(db, 3)
+    env = {
+        "GATEWAY_ENV": "test",
+        "GATEWAY_DATABASE_URL": db.url,
+        "GATEWAY_INSTANCE_DIR": str(tmp_path),
+    }
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["audit-verify"], env=env)
+    assert (ok.exit_code, ok.output.strip()) == (0, "Chaîne intègre (3 entrées)")
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_entry SET decision = 'refused' WHERE id = 2"))
+    bad = runner.invoke(cli, ["audit-verify"], env=env)
+    assert bad.exit_code == 1
+    assert "entrée n° 2" in bad.output
