@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+#: One reason of a refusal: a sentence, or {"regle", "message", "solution"}.
+Reason = str | Mapping[str, str]
+
 
 class DomainError(Exception):
     """Base of every error the gateway's domain raises on purpose."""
@@ -12,7 +15,7 @@ class DomainError(Exception):
     title = "Erreur"
     http_status = 400
 
-    def __init__(self, detail: str, reasons: Sequence[str] = ()) -> None:
+    def __init__(self, detail: str, reasons: Sequence[Reason] = ()) -> None:
         super().__init__(detail)
         self.detail = detail
         self.reasons = tuple(reasons)
@@ -32,7 +35,7 @@ class InvalidInput(DomainError):
     def __init__(
         self,
         detail: str,
-        reasons: Sequence[str] = (),
+        reasons: Sequence[Reason] = (),
         errors: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         super().__init__(detail, reasons)

@@ -228,6 +228,19 @@ class Geography:
         rows = self._index.communes
         return all(getattr(rows[c], attribute) == outer_code for c in inner)
 
+    def within(self, level: GeoLevel, parent_level: GeoLevel, parent_code: str) -> tuple[str, ...]:
+        """Return the territories of `level` lying wholly inside a parent (sorted codes).
+
+        EPCI inside a département are those whose every commune is in it: an EPCI that
+        straddles two départements belongs to neither.
+        """
+        inside = set(self.communes_of(parent_level, parent_code))
+        if level is GeoLevel.COMMUNE:
+            return tuple(sorted(inside))
+        return tuple(
+            code for code in self.codes(level) if inside.issuperset(self.communes_of(level, code))
+        )
+
     def name(self, level: GeoLevel, code: str) -> str:
         """Return a territory's official name."""
         self._require(level, code)

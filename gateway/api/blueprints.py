@@ -6,6 +6,10 @@ from gateway.api.admin.audit import blp as admin_audit
 from gateway.api.admin.conventions import blp as admin_conventions
 from gateway.api.admin.requesters import blp as admin_requesters
 from gateway.api.admin_tariffs.routes import blp as admin_tariffs
+from gateway.api.extracts.imaje import blp as imaje
+from gateway.api.extracts.public import blp as socle
+from gateway.api.extracts.routes import blp as extracts
+from gateway.api.extracts.zones import blp as zones
 from gateway.api.health.routes import blp as health
 from gateway.api.indicators.routes import blp as indicators
 from gateway.api.me.routes import blp as me
@@ -18,10 +22,14 @@ BLUEPRINTS = (
     territories,
     indicators,
     tariffs,
+    socle,
+    zones,
+    extracts,
+    imaje,
     quotes,
-    admin_tariffs,
     admin_requesters,
     admin_conventions,
     admin_audit,
     me,
+    admin_tariffs,
 )

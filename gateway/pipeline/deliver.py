@@ -56,7 +56,8 @@ def _cell(
         numerator, denominator = (
             computed.cell(t, period, territory, TOTAL) for t in stored_terms(indicator)
         )
-        status, value, reason = _ratio(numerator, denominator, indicator.multiplier or 1.0)
+        status, value, ratio_reason = _ratio(numerator, denominator, indicator.multiplier or 1.0)
+        reason: str | None = ratio_reason
     else:
         protected = computed.cell(indicator.code, period, territory, category)
         status = DeliveredStatus.from_engine(protected.status.value)

@@ -143,23 +143,10 @@ def _expand(
     assert spec.level is not None
     codes = spec.codes
     if spec.within is not None:
-        codes = _children_at(geography, spec.within, spec.level)
+        if not geography.exists(*spec.within):
+            raise NotFound(f"Territoire {spec.within[0].value} {spec.within[1]} inconnu.")
+        codes = geography.within(spec.level, *spec.within)
     return [_cell(geography, spec.level, code) for code in codes]
-
-
-def _children_at(
-    geography: Geography, within: tuple[GeoLevel, str], level: GeoLevel
-) -> tuple[str, ...]:
-    """Return the territories of `level` lying inside `within` (EPCI: those it fully contains)."""
-    parent_level, parent_code = within
-    if not geography.exists(parent_level, parent_code):
-        raise NotFound(f"Territoire {parent_level.value} {parent_code} inconnu.")
-    inside = set(geography.communes_of(parent_level, parent_code))
-    if level is GeoLevel.COMMUNE:
-        return tuple(sorted(inside))
-    return tuple(
-        code for code in geography.codes(level) if set(geography.communes_of(level, code)) <= inside
-    )
 
 
 def _cell(geography: Geography, level: GeoLevel, code: str) -> TerritoryCell:

@@ -98,12 +98,7 @@ def _territories(description: Mapping[str, Any], geography: Geography) -> tuple[
         parent = GeoLevel(spec["parent_level"])
         code = spec["parent_code"]
         level = GeoLevel(spec.get("level") or _next_finer(parent))
-        children = (
-            geography.communes_of(parent, code)
-            if level is GeoLevel.COMMUNE
-            else tuple(c for c in geography.children(parent, code) if geography.exists(level, c))
-        )
-        pairs = [(level, c) for c in children]
+        pairs = [(level, c) for c in geography.within(level, parent, code)]
     pairs += [(GeoLevel.ZONE, z["code"]) for z in description.get("zones") or ()]
     if not pairs:
         raise FieldErrors(

@@ -116,16 +116,18 @@ def rule_catalogue(ctx: Context) -> Verdict:
         )
         for c in unknown
     ]
-    for ind in ctx.known:
-        extra = set(ctx.request.breakdowns) - set(ind.breakdowns)
-        if extra:
-            out.append(
-                Refusal(
-                    Rule.CATALOGUE_VENTILATION,
-                    f"indicateur {ind.code} : ventilation {join(extra)} non disponible",
-                    f"ventilations disponibles : {join(ind.breakdowns) or 'aucune'}",
-                )
+    # A breakdown applies to the requested indicators that have it: it must fit one at least.
+    available = {b for ind in ctx.known for b in ind.breakdowns}
+    extra = set(ctx.request.breakdowns) - available
+    if extra and ctx.known:
+        out.append(
+            Refusal(
+                Rule.CATALOGUE_VENTILATION,
+                f"ventilation {join(extra)} non disponible pour les indicateurs "
+                f"{join(ind.code for ind in ctx.known)}",
+                f"ventilations disponibles : {join(available) or 'aucune'}",
             )
+        )
     return refuse(*out)
 
 

@@ -35,12 +35,19 @@ FILE_RESPONSES = {
 }
 
 
-def file_response(content: bytes, media_type: str, name: str, status: int = 200) -> Response:
-    """Return a delivery file; JSON is shown inline, other formats are attachments."""
-    response = Response(content, status=status, mimetype=media_type.split(";", maxsplit=1)[0])
+def file_response(
+    content: bytes, media_type: str, name: str, extract_id: str | None = None
+) -> Response:
+    """Return a delivery file; JSON inline, other formats as attachments, the note linked."""
+    response = Response(content, status=200, mimetype=media_type.split(";", maxsplit=1)[0])
     response.headers["Content-Type"] = media_type
     if not media_type.startswith("application/json"):
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    if extract_id is not None:
+        # CSV files carry no note of their own: the note explicative is one link away.
+        note = f"/api/v1/extracts/{extract_id}/download?format=pdf"
+        response.headers["Link"] = f'<{note}>; rel="describedby"; type="application/pdf"'
+        response.headers["X-Extrait"] = extract_id
     return response
 
 

@@ -1,0 +1,109 @@
+"""Limits: too fine, too big, quotas, rate limit; large extracts as background jobs."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import update
+
+from gateway.db import get_database
+from gateway.db.models import ConventionRecord
+from gateway.services.extracts import pipeline
+from tests.conftest import make_app
+from tests.gateway.pipeline.conftest import demo_headers
+
+COMMUNES_48 = {
+    "indicators": ["ENF_MOINS_3"],
+    "territories": {"parent_level": "departement", "parent_code": "48", "level": "commune"},
+    "periods": [2024],
+    "use": "usage_final",
+}
+REGION_93 = {**COMMUNES_48, "territories": {"level": "region", "codes": ["93"]}}
+
+
+def _limit(app: Flask, monkeypatch: pytest.MonkeyPatch, **changes: Any) -> None:
+    with app.app_context():
+        runner = pipeline(app)
+    monkeypatch.setattr(runner, "limits", dataclasses.replace(runner.limits, **changes))
+
+
+def test_too_fine_is_refused_with_a_coarser_level(
+    sqlite_app: Flask, keys: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _limit(sqlite_app, monkeypatch, max_suppressed_share=0.01)
+    response = sqlite_app.test_client().post(
+        "/api/v1/extracts", json=COMMUNES_48, headers=keys["service_etat"]
+    )
+    assert response.status_code == 422
+    assert response.json["code"] == "refus_secret_statistique"
+    (reason,) = response.json["reasons"]
+    assert reason["regle"] == "secret.trop_fin" and "epci" in reason["solution"]
+
+
+def test_too_many_cells(
+    sqlite_app: Flask, keys: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policies.domain import RequesterType
+
+    with sqlite_app.app_context():
+        limits = pipeline(sqlite_app).limits
+    _limit(sqlite_app, monkeypatch, max_cells={**limits.max_cells, RequesterType.SERVICE_ETAT: 10})
+    response = sqlite_app.test_client().post(
+        "/api/v1/extracts", json=COMMUNES_48, headers=keys["service_etat"]
+    )
+    assert response.status_code == 422
+    assert "au plus" in response.json["errors"]["territories"][0]
+
+
+def test_large_extract_runs_in_background(
+    sqlite_app: Flask, keys: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _limit(sqlite_app, monkeypatch, background_above=5)
+    client, headers = sqlite_app.test_client(), keys["service_etat"]
+    accepted = client.post("/api/v1/extracts", json=COMMUNES_48, headers=headers)
+    assert accepted.status_code == 202
+    job = accepted.headers["Location"]
+    assert accepted.json["statut"] in ("en_attente", "en_cours", "livre")
+    with sqlite_app.app_context():
+        pipeline(sqlite_app).jobs.wait_all(timeout=60)
+    status = client.get(job, headers=headers).json
+    assert (status["statut"], status["progression"]) == ("livre", 100)
+    csv = client.get(status["liens"]["csv"], headers=headers)
+    assert csv.status_code == 200 and csv.data.count(b"\n") == status["cellules"] + 1
+
+
+def test_monthly_quota(sqlite_app: Flask, keys: dict[str, dict[str, str]]) -> None:
+    headers = keys["organisme_mission_publique"]
+    with sqlite_app.app_context(), get_database().transaction() as session:
+        session.execute(update(ConventionRecord).values(extracts_per_month=1))
+    client = sqlite_app.test_client()
+    assert client.post("/api/v1/extracts", json=REGION_93, headers=headers).status_code == 200
+    again = client.post("/api/v1/extracts", json=REGION_93, headers=headers)
+    assert again.status_code == 200  # the same request is served again, not counted twice
+    other = client.post("/api/v1/extracts", json={**REGION_93, "periods": [2023]}, headers=headers)
+    assert other.status_code == 429 and other.json["code"] == "quota_depasse"
+
+
+def test_rate_limit_per_key(sqlite_url: str, tmp_path: Path, demo_store_dir: Path) -> None:
+    app = make_app(sqlite_url, tmp_path, store_dir=demo_store_dir, rate_limit="3/minute")
+    headers = demo_headers(app, tmp_path)["commune"]
+    client = app.test_client()
+    statuses = [client.get("/api/v1/zones", headers=headers).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = client.get("/api/v1/zones", headers=headers)
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.json["code"] == "trop_de_requetes"
+
+
+def test_background_job_is_private(
+    sqlite_client: FlaskClient, keys: dict[str, dict[str, str]]
+) -> None:
+    response = sqlite_client.post("/api/v1/extracts", json=REGION_93, headers=keys["service_etat"])
+    extract_id = response.headers["X-Extrait"]
+    other = sqlite_client.get(f"/api/v1/extracts/{extract_id}", headers=keys["commune"])
+    assert other.status_code == 404
