@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -41,7 +42,7 @@ class Breakdown:
     label: str
     categories: tuple[Category, ...]
 
-    @property
+    @cached_property
     def category_codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.categories)
 

@@ -55,7 +55,7 @@ class JsonRenderer:
             "cellules": cells,
             "note": build_note(delivery).to_dict(),
         }
-        return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False).encode()
+        return json.dumps(document, ensure_ascii=False, allow_nan=False).encode()
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ class JsonStatRenderer:
     def render(self, delivery: Delivery) -> bytes:
         """Render a JSON-stat 2.0 dataset: null value and status "s" for secret cells."""
         return json.dumps(
-            build_dataset(delivery), ensure_ascii=False, indent=1, allow_nan=False
+            build_dataset(delivery), ensure_ascii=False, allow_nan=False
         ).encode()
 
 

@@ -30,7 +30,7 @@ DEMO_TERMS: dict[str, dict[str, Any]] = {
         "finalite": "Pilotage du RSA et schéma départemental des services aux familles",
         "uses": ["usage_final", "usage_strictement_interne"],
         "scope": {
-            "tiers": ["convention", "restreint"],
+            "tiers": ["socle_commun", "convention", "restreint"],
             "own_territory": True,
             "finest_level": "commune",
         },
@@ -39,14 +39,22 @@ DEMO_TERMS: dict[str, dict[str, Any]] = {
     "commune": {
         "finalite": "Diagnostic petite enfance de la commune (CTG)",
         "uses": ["usage_final"],
-        "scope": {"tiers": ["convention"], "own_territory": True, "finest_level": "commune"},
+        "scope": {
+            "tiers": ["socle_commun", "convention"],
+            "own_territory": True,
+            "finest_level": "commune",
+        },
         "pricing": "tarif_par_extrait",
         "quotas": {"extracts_per_month": 20, "cells_per_month": 100_000},
     },
     "epci": {
         "finalite": "Diagnostic territorial de la Métropole (accueil du jeune enfant)",
         "uses": ["usage_final", "etudes"],
-        "scope": {"tiers": ["convention"], "own_territory": True, "finest_level": "commune"},
+        "scope": {
+            "tiers": ["socle_commun", "convention"],
+            "own_territory": True,
+            "finest_level": "commune",
+        },
         "pricing": "tarif_par_extrait",
         "quotas": {"extracts_per_month": 30, "cells_per_month": 200_000},
     },
@@ -54,7 +62,7 @@ DEMO_TERMS: dict[str, dict[str, Any]] = {
         "finalite": "Politique de la ville et statistiques nationales (convention nationale)",
         "uses": ["usage_final", "etudes"],
         "scope": {
-            "tiers": ["convention", "restreint"],
+            "tiers": ["socle_commun", "convention", "restreint"],
             "territories": [{"level": "france", "code": "FR"}],
             "finest_level": "commune",
         },
@@ -74,7 +82,11 @@ DEMO_TERMS: dict[str, dict[str, Any]] = {
     "organisme_mission_publique": {
         "finalite": "Observatoire régional : diagnostic partagé santé et petite enfance",
         "uses": ["usage_final", "etudes"],
-        "scope": {"tiers": ["convention"], "own_territory": True, "finest_level": "commune"},
+        "scope": {
+            "tiers": ["socle_commun", "convention"],
+            "own_territory": True,
+            "finest_level": "commune",
+        },
         "pricing": "forfait_annuel",
         "quotas": {"extracts_per_month": 15, "cells_per_month": 100_000},
     },

@@ -30,18 +30,25 @@ def definition_ids(session: Session, sets: Iterable[frozenset[str]]) -> dict[fro
             )
         )
         found.update(dict(rows.all()))
-    for key in sorted(set(wanted) - set(found)):
-        communes = sorted(wanted[key])
-        definition = TerritoryDefinition(
-            digest=key, size=len(communes), communes=",".join(communes)
+    missing = sorted(set(wanted) - set(found))
+    if missing:
+        rows = [
+            {"digest": key, "size": len(wanted[key]), "communes": ",".join(sorted(wanted[key]))}
+            for key in missing
+        ]
+        # One multi-row INSERT ... RETURNING on both backends, not one flush per set.
+        created = session.execute(
+            insert(TerritoryDefinition).returning(
+                TerritoryDefinition.digest, TerritoryDefinition.id
+            ),
+            rows,
         )
-        session.add(definition)
-        session.flush()
+        new_ids = dict(created.all())
         session.execute(
             insert(DefinitionMember),
-            [{"definition_id": definition.id, "commune": c} for c in communes],
+            [{"definition_id": new_ids[key], "commune": c} for key in missing for c in wanted[key]],
         )
-        found[key] = definition.id
+        found.update(new_ids)
     return {members: found[key] for key, members in wanted.items()}
 
 
@@ -121,17 +128,20 @@ def _known(
     period: int,
     definitions: dict[int, frozenset[str]],
 ) -> list[KnownCell]:
-    cells: set[KnownCell] = set()
+    rows: set[tuple[int, str, bool]] = set()
     ordered = sorted(definitions)
     for start in range(0, len(ordered), _CHUNK):
-        rows = session.execute(
-            select(ReleasedCell.definition_id, ReleasedCell.category, ReleasedCell.published)
-            .where(ReleasedCell.definition_id.in_(ordered[start : start + _CHUNK]))
-            .where(ReleasedCell.indicator == indicator, ReleasedCell.period == period)
-            .where(_audience_filter(audiences))
+        rows.update(
+            tuple(row)
+            for row in session.execute(
+                select(ReleasedCell.definition_id, ReleasedCell.category, ReleasedCell.published)
+                .where(ReleasedCell.definition_id.in_(ordered[start : start + _CHUNK]))
+                .where(ReleasedCell.indicator == indicator, ReleasedCell.period == period)
+                .where(_audience_filter(audiences))
+            )
         )
-        cells.update(KnownCell(definitions[d], c, p) for d, c, p in rows)
-    return sorted(cells, key=lambda k: (sorted(k.communes), k.category, k.published))
+    # Sorted by definition id, not by commune list: deterministic and cheap.
+    return [KnownCell(definitions[d], c, p) for d, c, p in sorted(rows)]
 
 
 def record(

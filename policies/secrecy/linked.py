@@ -103,7 +103,9 @@ def apriori_statuses(
     for coordinate in delivered:
         statuses.pop(coordinate, None)
     # Withheld earlier wins over published earlier: never release what was once protected.
+    # A cell withheld earlier stays withheld, but needs protection of its own only when the
+    # rules make it unsafe (it may have been a secondary suppression): it is hidden.
     for cell in sorted(known, key=lambda c: c.published, reverse=True):
         coordinate = table.coordinate(cell.communes, cell.category)
-        statuses[coordinate] = Apriori.PUBLISHED if cell.published else Apriori.SUPPRESSED
+        statuses[coordinate] = Apriori.PUBLISHED if cell.published else Apriori.HIDDEN
     return statuses
