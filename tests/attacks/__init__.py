@@ -1,0 +1,1 @@
+"""The adversary: sequences of requests through the public API, bounded by linear programs."""

@@ -1,0 +1,46 @@
+"""Fixtures of the attacks: the truth (store, catalogue, geography) and conventioned players."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from gateway.config import REPO_ROOT
+from gateway.reference.geography import load_geography
+from gateway.services.catalogue import read_catalogue_file
+from gateway.store import CellStore
+from policies.catalogue import Catalogue, parse_catalogue
+from policies.geography import Geography
+from tests.attacks.player import Player
+from tests.attacks.world import conventioned_departement
+
+
+@pytest.fixture(scope="session")
+def geography() -> Geography:
+    return load_geography(REPO_ROOT / "data" / "reference")
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return parse_catalogue(read_catalogue_file(REPO_ROOT / "data" / "catalogue.yaml"))
+
+
+@pytest.fixture(scope="session")
+def store(demo_store_dir: Path) -> CellStore:
+    return CellStore(demo_store_dir)
+
+
+@pytest.fixture
+def lozere(sqlite_app: Flask, geography: Geography) -> Player:
+    """The conseil départemental of the Lozère, with a free convention on its département."""
+    requester = conventioned_departement(sqlite_app, "48")
+    return Player(sqlite_app.test_client(), geography, requester.headers)
+
+
+@pytest.fixture
+def bouches(sqlite_app: Flask, geography: Geography) -> Player:
+    """The conseil départemental of the Bouches-du-Rhône, with a free convention on it."""
+    requester = conventioned_departement(sqlite_app, "13")
+    return Player(sqlite_app.test_client(), geography, requester.headers)

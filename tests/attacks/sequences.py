@@ -1,0 +1,214 @@
+"""Sequences of requests an adversary plays: crafted differencing attacks, and random ones."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from policies.domain import GeoLevel
+from policies.geography import Geography
+from tests.attacks.player import Player
+
+USE = "usage_final"
+Sequence_ = Callable[[Player, str, str, int], None]
+
+#: Indicators played: counts of foyers (FREQ, zero cells unsafe for RSA), a convention-tier
+#: count, a capacity with dominance, an amount (NK/P), a breakdown with exclusive categories.
+INDICATORS = ("RSA", "ENF_MOINS_3", "PLACES_EAJE", "AL_MONTANT", "ALLOC_SITFAM", "ALLOC")
+BREAKDOWN = {"ALLOC_SITFAM": "situation_familiale", "ENF_MOINS_6": "age_jeune_enfant"}
+
+
+def communes(geo: Geography, level: GeoLevel, code: str) -> list[str]:
+    return sorted(geo.communes_of(level, code))
+
+
+def by_population(geo: Geography, codes: Sequence[str]) -> list[str]:
+    """Return the communes from the smallest population to the largest."""
+    return sorted(codes, key=lambda c: (geo.population(GeoLevel.COMMUNE, c), c))
+
+
+def population(geo: Geography, codes: Sequence[str]) -> int:
+    return sum(geo.population(GeoLevel.COMMUNE, c) for c in set(codes))
+
+
+def epcis_inside(geo: Geography, departement: str) -> list[str]:
+    """Return the EPCIs whose communes all lie in the département, smallest first."""
+    inside = set(geo.communes_of(GeoLevel.DEPARTEMENT, departement))
+    found = {geo.commune(c).epci for c in inside}
+    return sorted(
+        (e for e in found if e and set(geo.communes_of(GeoLevel.EPCI, e)) <= inside),
+        key=lambda e: (len(geo.communes_of(GeoLevel.EPCI, e)), e),
+    )
+
+
+def table(
+    indicator: str,
+    level: str,
+    codes: Sequence[str] = (),
+    periods: Sequence[int] = (2023,),
+    *,
+    zones: Sequence[int] = (),
+    breakdown: bool = True,
+    **flags: Any,
+) -> dict[str, Any]:
+    """Describe one extract request."""
+    body: dict[str, Any] = {"indicators": [indicator], "periods": list(periods), "use": USE}
+    body["territories"] = {"level": level, "codes": list(codes)}
+    if zones:
+        # A request of zones alone fails (500: KeyError 'territories'); ask their département too.
+        body["zones"] = list(zones)
+    if breakdown and indicator in BREAKDOWN:
+        body["breakdowns"] = [BREAKDOWN[indicator]]
+    return body | flags
+
+
+# --- crafted sequences -------------------------------------------------------------------
+
+
+def epci_minus_one(p: Player, dep: str, indicator: str, period: int) -> None:
+    """A zone = an EPCI minus its smallest commune, the EPCI, then its communes with a total."""
+    epci = epcis_inside(p.geography, dep)[len(epcis_inside(p.geography, dep)) // 2]
+    members = by_population(p.geography, communes(p.geography, GeoLevel.EPCI, epci))
+    p.extract(table(indicator, "epci", [epci], [period]), "EPCI")
+    zone = p.zone("EPCI moins une", members[1:])
+    if zone is not None:
+        p.extract(
+            table(indicator, "departement", [dep], zones=[zone], periods=[period]), "EPCI moins une"
+        )
+    p.extract(table(indicator, "commune", members, [period], totals=True), "communes + total")
+
+
+def zones_differing_by_one(p: Player, dep: str, indicator: str, period: int) -> None:
+    """Two zones of large communes, one with a small commune more; then both together."""
+    members = by_population(p.geography, communes(p.geography, GeoLevel.DEPARTEMENT, dep))
+    big = members[-4:-1]  # large enough for the minimum population, not the chef-lieu
+    small = members[:2]
+    zone_a = p.zone("grandes + petite", [*big, small[0]])
+    zone_b = p.zone("grandes", big)
+    zone_c = p.zone("grandes + deux petites", [*big, *small])
+    for zone, label in ((zone_a, "A"), (zone_b, "B"), (zone_c, "C")):
+        if zone is not None:
+            p.extract(
+                table(indicator, "departement", [dep], zones=[zone], periods=[period]),
+                f"zone {label}",
+            )
+    both = [z for z in (zone_a, zone_b, zone_c) if z is not None]
+    p.extract(
+        table(indicator, "departement", [dep], zones=both, periods=[period]), "zones ensemble"
+    )
+
+
+def parent_minus_child(p: Player, dep: str, indicator: str, period: int) -> None:
+    """The public département total, then every commune but the smallest; same in an EPCI."""
+    p.socle(indicator, level="departement", codes=dep, periods=[period])
+    members = by_population(p.geography, communes(p.geography, GeoLevel.DEPARTEMENT, dep))
+    p.extract(table(indicator, "commune", members[1:], [period]), "département moins une")
+    epci = epcis_inside(p.geography, dep)[0]
+    children = by_population(p.geography, communes(p.geography, GeoLevel.EPCI, epci))
+    p.extract(table(indicator, "epci", [epci], [period]), "EPCI")
+    p.extract(table(indicator, "commune", children[1:], [period]), "EPCI moins une")
+
+
+def zone_against_epci(p: Player, dep: str, indicator: str, period: int) -> None:
+    """A zone = an EPCI plus one small commune of a neighbour; the EPCI, the neighbour, both."""
+    epcis = epcis_inside(p.geography, dep)
+    epci, other = epcis[0], epcis[1]
+    outsider = by_population(p.geography, communes(p.geography, GeoLevel.EPCI, other))[0]
+    zone = p.zone("EPCI plus une", [*communes(p.geography, GeoLevel.EPCI, epci), outsider])
+    if zone is not None:
+        p.extract(table(indicator, "departement", [dep], zones=[zone], periods=[period]), "zone")
+    p.extract(table(indicator, "epci", [epci], [period]), "EPCI")
+    p.extract(table(indicator, "epci", [other], [period]), "EPCI voisin")
+    p.extract(table(indicator, "epci", [epci, other], [period], totals=True), "deux EPCI")
+
+
+def successive_periods(p: Player, dep: str, indicator: str, period: int) -> None:
+    """The same EPCI table for one year, then the next, then a six-year history."""
+    epcis = epcis_inside(p.geography, dep)
+    for year in (period - 1, period):
+        p.extract(table(indicator, "epci", epcis, [year], totals=True), f"EPCI {year}")
+    p.extract(table(indicator, "epci", epcis, [period - 1, period]), "EPCI deux ans")
+    history = {"indicator": indicator, "level": "epci", "code": epcis[0], "use": USE}
+    p.history(history)
+    # The history of a custom zone fails (500: KeyError 'territories'): not played.
+
+
+def socle_against_convention(p: Player, dep: str, indicator: str, period: int) -> None:
+    """Public socle figures, then convention extracts of the same département."""
+    region = p.geography.departement(dep).region
+    p.socle(indicator, level="departement", codes=dep, periods=[period])
+    p.socle(indicator, level="departement", parent_level="region", parent_code=region)
+    members = communes(p.geography, GeoLevel.DEPARTEMENT, dep)
+    p.extract(table(indicator, "commune", members, [period]), "communes")
+    p.extract(table(indicator, "epci", epcis_inside(p.geography, dep), [period]), "EPCI")
+    comparison = {
+        "indicator": indicator,
+        "period": period,
+        "use": USE,
+        "study": {"level": "commune", "codes": by_population(p.geography, members)[:5]},
+        "reference": {"level": "departement", "codes": [dep]},
+    }
+    p.comparison(comparison)
+
+
+CRAFTED: dict[str, Sequence_] = {
+    "epci_moins_une_commune": epci_minus_one,
+    "zones_differant_d_une_commune": zones_differing_by_one,
+    "parent_moins_un_enfant": parent_minus_child,
+    "zone_contre_epci": zone_against_epci,
+    "periodes_successives": successive_periods,
+    "socle_contre_convention": socle_against_convention,
+}
+
+
+# --- random sequences --------------------------------------------------------------------
+
+
+def play_random(p: Player, dep: str, rng: random.Random, n: int) -> None:
+    """Play n random requests mixing every kind of request on one département."""
+    geo = p.geography
+    members = communes(geo, GeoLevel.DEPARTEMENT, dep)
+    epcis = epcis_inside(geo, dep)
+    indicators = [rng.choice(INDICATORS) for _ in range(2)]
+    zones: list[int] = []
+    for step in range(n):
+        indicator, kind = rng.choice(indicators), rng.random()
+        periods = sorted(rng.sample([2022, 2023, 2024], rng.choice([1, 1, 2])))
+        if kind < 0.15:
+            p.socle(indicator, level="departement", codes=dep, periods=periods)
+        elif kind < 0.35:
+            epci = rng.choice(epcis)
+            base = communes(geo, GeoLevel.EPCI, epci)
+            picked = rng.sample(base, max(1, len(base) - rng.randint(1, 2)))
+            extra = rng.sample(members, rng.randint(0, 2))
+            zone = p.zone(f"z{step}", [*picked, *extra])
+            if zone is not None:
+                zones.append(zone)
+                p.extract(
+                    table(indicator, "departement", [dep], zones=zones[-3:], periods=periods),
+                    "zones",
+                )
+        elif kind < 0.6:
+            epci = rng.choice(epcis)
+            base = communes(geo, GeoLevel.EPCI, epci)
+            codes = rng.sample(base, rng.randint(max(1, len(base) - 3), len(base)))
+            # No parents: they reach the région, outside the convention.
+            totals = rng.random() < 0.5
+            p.extract(table(indicator, "commune", codes, periods, totals=totals), "communes")
+        elif kind < 0.8:
+            codes = rng.sample(epcis, rng.randint(1, len(epcis)))
+            p.extract(table(indicator, "epci", codes, periods, totals=True), "EPCI")
+        elif kind < 0.9:
+            code = rng.choice(epcis)
+            p.history({"indicator": indicator, "level": "epci", "code": code, "use": USE})
+        else:
+            study = rng.sample(members, rng.randint(1, 4))
+            body = {
+                "indicator": indicator,
+                "period": periods[-1],
+                "use": USE,
+                "study": {"level": "commune", "codes": study},
+                "reference": {"level": "epci", "codes": [rng.choice(epcis)]},
+            }
+            p.comparison(body)
