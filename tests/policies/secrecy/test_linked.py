@@ -1,0 +1,55 @@
+"""Linked tables: atoms partition the communes, every set is the sum of its atoms."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policies.secrecy import TOTAL, Apriori
+from policies.secrecy.linked import KnownCell, apriori_statuses, atoms_of, link
+
+COMMUNES = [f"{n:05d}" for n in range(13001, 13021)]
+sets = st.lists(
+    st.frozensets(st.sampled_from(COMMUNES), min_size=1, max_size=12), min_size=1, max_size=8
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sets)
+def test_atoms_partition_and_rebuild_every_set(territories: list[frozenset[str]]) -> None:
+    atoms = atoms_of(territories)
+    pieces = list(atoms.values())
+    assert sum(len(p) for p in pieces) == len(frozenset().union(*territories))
+    for territory in territories:
+        inside = [p for p in pieces if p <= territory]
+        assert frozenset().union(*inside) == territory
+        assert all(p <= territory or not (p & territory) for p in pieces)
+
+
+@settings(max_examples=100, deadline=None)
+@given(sets)
+def test_atoms_are_deterministic(territories: list[frozenset[str]]) -> None:
+    assert atoms_of(territories) == atoms_of(list(reversed(territories)))
+
+
+def test_zone_differing_by_one_commune_gets_its_own_atom() -> None:
+    epci = frozenset(COMMUNES[:5])
+    zone = frozenset(COMMUNES[:4])
+    table = link([zone], [KnownCell(epci, TOTAL, True)])
+    assert frozenset([COMMUNES[4]]) in table.atoms.values()
+    # The EPCI is the whole table here, its grand total; the zone is one atom, the commune
+    # the other: EPCI = zone + commune is a relation the engine sees.
+    assert table.coordinate(epci) == (TOTAL,)
+    assert table.atoms[table.coordinate(zone)[0]] == zone
+
+
+def test_statuses_of_known_requested_and_hidden_cells() -> None:
+    a, b = frozenset(COMMUNES[:2]), frozenset(COMMUNES[2:4])
+    known = [KnownCell(a, TOTAL, True), KnownCell(b, TOTAL, False), KnownCell(a, "0_2", False)]
+    table = link([a, b], known, categories=("0_2", "3_5"))
+    statuses = apriori_statuses(table, [table.coordinate(a, "3_5")], known)
+    assert statuses[table.coordinate(a)] is Apriori.PUBLISHED
+    assert statuses[table.coordinate(b)] is Apriori.HIDDEN  # withheld earlier: stays withheld
+    assert statuses[table.coordinate(a, "0_2")] is Apriori.HIDDEN
+    assert table.coordinate(a, "3_5") not in statuses  # requested: the engine decides
+    assert statuses[table.coordinate(b, "3_5")] is Apriori.HIDDEN  # not requested, not known
