@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -24,6 +24,9 @@ class AuditReport:
     unprotected: IntArray
     components: int
     programs: int
+    # For primary cells found pinned by an LP: the cells of the relation combination (the LP
+    # dual) that bounds them. Withholding a published one of these breaks that attack.
+    attacks: dict[int, IntArray] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -69,6 +72,10 @@ class _Component:
         inside[cells] = True
         rhs = -(block @ np.where(inside, 0.0, values))
         matrix = sparse.csc_array(block[:, cells])
+        self.touched = np.unique(block.indices)
+        self.block_t = sparse.csr_array(block[:, self.touched].T)
+        self.attacks: dict[int, IntArray] = {}
+        self._last_dual = np.zeros(len(rows))
         self.lower_bound = np.where(values[cells] < 0, -_INF, 0.0)
         self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
         for name, setting in (("output_flag", False), ("threads", 1), ("presolve", "off")):
@@ -93,8 +100,10 @@ class _Component:
         status = self.highs.getModelStatus()
         objective = self.highs.getInfo().objective_function_value
         # Changing the model resets its status: read the result first.
+        dual = np.asarray(self.highs.getSolution().row_dual)
         self.highs.changeColCost(column, 0.0)
         if status == highspy.HighsModelStatus.kOptimal:
+            self._last_dual = dual
             return float(sign * objective)
         if status == highspy.HighsModelStatus.kUnbounded:
             return -sign * np.inf
@@ -120,7 +129,15 @@ class _Component:
             for column in todo:
                 bound = self.extreme(int(column), sign)
                 (low if sign > 0 else high)[column] = bound
+                if (bound > need_low[column]) if sign > 0 else (bound < need_high[column]):
+                    self._record_attack(int(column))
         return np.minimum(low, high), np.maximum(low, high)
+
+    def _record_attack(self, column: int) -> None:
+        """Keep the cells of the dual combination of relations that pins one cell."""
+        weights = self.block_t @ self._last_dual
+        support = self.touched[np.abs(weights) > 1e-9]
+        self.attacks[int(self.cells[column])] = support.astype(np.int64)
 
     def _push(self, todo: IntArray, sign: float, low: FloatArray, high: FloatArray) -> bool:
         """Move many cells at once towards one side; record the feasible point reached."""
@@ -159,6 +176,7 @@ def audit_pattern(
     need_low, need_high = required(values, interval_percent)
     values = np.nan_to_num(values)
     groups, programs = components(relations, suppressed), 0
+    attacks: dict[int, IntArray] = {}
     for cells in groups:
         model = _Component(relations, values, cells)
         if exact:
@@ -169,11 +187,12 @@ def audit_pattern(
                 need_low[cells], need_high[cells], primary[cells]
             )
         programs += model.programs
+        attacks.update(model.attacks)
     bad = primary & suppressed & ~_reaches(lower, upper, need_low, need_high, values)
     failing = np.flatnonzero(bad | (primary & ~suppressed))
     if owner is not None:
         failing = np.union1d(failing, exposed(relations, suppressed, primary, owner))
-    return AuditReport(lower, upper, failing.astype(np.int64), len(groups), programs)
+    return AuditReport(lower, upper, failing.astype(np.int64), len(groups), programs, attacks)
 
 
 def exposed(

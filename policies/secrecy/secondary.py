@@ -121,7 +121,11 @@ def _repairs(
     for cell in report.unprotected:
         if not pattern[cell]:
             continue
-        near = _neighbours(incidence, np.array([cell])) & candidate & ~pattern
+        near = np.zeros_like(pattern)
+        near[report.attacks.get(int(cell), np.zeros(0, np.int64))] = True
+        near &= candidate & ~pattern
+        if not near.any():
+            near = _neighbours(incidence, np.array([cell])) & candidate & ~pattern
         if not near.any():
             near = _neighbours(incidence, _component_of(incidence, pattern, cell))
             near &= candidate & ~pattern
