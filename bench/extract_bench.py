@@ -25,7 +25,11 @@ PERIOD_SETS = [[2019, 2020, 2021], [2020, 2021, 2022], [2021, 2022, 2023], [2022
 def body(departement: str, periods: list[int]) -> dict[str, object]:
     return {
         "indicators": INDICATORS,
-        "territories": {"parent_level": "departement", "parent_code": departement, "level": "commune"},
+        "territories": {
+            "parent_level": "departement",
+            "parent_code": departement,
+            "level": "commune",
+        },
         "periods": periods,
         "breakdowns": BREAKDOWNS,
         "use": "usage_final",
@@ -42,12 +46,17 @@ def run(folder: Path, departements: list[str]) -> None:
         times, cells, secret = [], 0, 0
         for periods in PERIOD_SETS:
             started = time.perf_counter()
-            response = client.post("/api/v1/extracts", json=body(departement, periods), headers=headers)
+            response = client.post(
+                "/api/v1/extracts", json=body(departement, periods), headers=headers
+            )
             times.append(time.perf_counter() - started)
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
             cells = response.json["extrait"]["nombre_cellules"]
             secret = response.json["extrait"]["nombre_cellules_masquees"]
-        print(f"| {departement} | {cells} | {secret} | {statistics.median(times):.3f} | {max(times):.3f} |")
+        print(
+            f"| {departement} | {cells} | {secret} | "
+            f"{statistics.median(times):.3f} | {max(times):.3f} |"
+        )
 
 
 def main() -> None:

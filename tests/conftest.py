@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, text
 
 from gateway import create_app
 from gateway.config import REPO_ROOT
+from gateway.db import Database, get_database
 from gateway.reference.geography import load_geography
 from gateway.store.demo import load_demo
-from gateway.db import Database, get_database
 from tests.support.database import prepare_template
 from tests.support.postgres import Cluster, find_bin_dir, start_cluster
 
@@ -108,7 +108,9 @@ TEST_DEPARTEMENTS = ("13", "84", "48")
 def demo_store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic cell store for three départements, generated once per session."""
     root = tmp_path_factory.mktemp("store")
-    load_demo(root, load_geography(REPO_ROOT / "data" / "reference"), departements=TEST_DEPARTEMENTS)
+    load_demo(
+        root, load_geography(REPO_ROOT / "data" / "reference"), departements=TEST_DEPARTEMENTS
+    )
     return root
 
 

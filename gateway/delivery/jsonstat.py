@@ -28,9 +28,7 @@ class JsonStatRenderer:
 
     def render(self, delivery: Delivery) -> bytes:
         """Render a JSON-stat 2.0 dataset: null value and status "s" for secret cells."""
-        return json.dumps(
-            build_dataset(delivery), ensure_ascii=False, allow_nan=False
-        ).encode()
+        return json.dumps(build_dataset(delivery), ensure_ascii=False, allow_nan=False).encode()
 
 
 def build_dataset(delivery: Delivery) -> dict[str, Any]:

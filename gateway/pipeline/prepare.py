@@ -123,11 +123,7 @@ def audiences(session: Session, requester_id: int | None) -> tuple[int | None, .
         )
     )
     shared = sorted(
-        {
-            owner
-            for owner, targets in partners
-            if str(requester_id) in map(str, targets or ())
-        }
+        {owner for owner, targets in partners if str(requester_id) in map(str, targets or ())}
         - {requester_id}
     )
     return (requester_id, None, *shared)

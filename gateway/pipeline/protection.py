@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from gateway.pipeline.request import TerritoryCell
@@ -13,8 +14,9 @@ from gateway.store import CellStore
 from policies.catalogue import Indicator
 from policies.domain import GeoLevel
 from policies.errors import SecrecyRefusal
-from policies.secrecy import TOTAL, Options, ProtectResult, Status, protect
+from policies.secrecy import TOTAL, Apriori, Options, ProtectResult, Status, parse_rule, protect
 from policies.secrecy.linked import KnownCell, LinkedTable, apriori_statuses, link
+from policies.secrecy.rules import CellStats, primary_reasons
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ def protect_indicator(
     cells = _leaf_cells(store, indicator, period, table)
     shown = (*categories, TOTAL) if broken_down and categories else (TOTAL,)
     delivered = {table.coordinate(t.communes, c) for t in territories for c in shown}
+    apriori = apriori_statuses(table, delivered, known)
+    for coordinate in _unsafe_shared_totals(store, indicator, period, table):
+        if apriori.get(coordinate) is not Apriori.PUBLISHED:  # a past release stays as it was
+            apriori[coordinate] = Apriori.SUPPRESSED
     result = protect(
         table.dimensions,
         cells,
@@ -76,7 +82,7 @@ def protect_indicator(
             zero_unsafe=indicator.secrecy.zero_unsafe,
             interval_percent=indicator.secrecy.interval_percent,
         ),
-        apriori=apriori_statuses(table, delivered, known),
+        apriori=apriori,
         source=f"{indicator.code} {period}",
     )
     if not result.ok:
@@ -97,6 +103,35 @@ def protect_indicator(
         tuple(_cells(result, table, territories, shown)),
         result.report.programs,
     )
+
+
+def _unsafe_shared_totals(
+    store: CellStore, indicator: Indicator, period: int, table: LinkedTable
+) -> list[tuple[str, ...]]:
+    """Return the totals over categories that the rules make unsafe, judged on true counts.
+
+    When one unit may sit in several categories (a foyer with children in two age bands),
+    the engine's sum of the categories' units overcounts the total's contributors; the
+    store knows a safe lower bound, and the totals it finds unsafe must be primary.
+    """
+    if not table.categories or store.metadata(indicator.code).categories_exclusive:
+        return []
+    sets = {code: communes for communes, code in table.codes.items()} | dict(table.atoms)
+    sets[TOTAL] = frozenset().union(*table.atoms.values())
+    groups = {code: sorted(communes) for code, communes in sorted(sets.items())}
+    frame = store.aggregate(indicator.code, [period], groups, by_breakdown=False)
+    stats = CellStats(
+        value=frame["value"].to_numpy(np.float64),
+        freq=frame["freq"].to_numpy(np.int64),
+        top1=frame["top1"].to_numpy(np.float64),
+        top2=frame["top2"].to_numpy(np.float64),
+        owner=np.full(len(frame), -1, dtype=np.int64),
+    )
+    rules = tuple(parse_rule(rule) for rule in indicator.secrecy.rules)
+    reasons = primary_reasons(stats, rules, Options(zero_unsafe=indicator.secrecy.zero_unsafe))
+    return [
+        (str(code), TOTAL) for code, reason in zip(frame["group"], reasons, strict=True) if reason
+    ]
 
 
 def _leaf_cells(

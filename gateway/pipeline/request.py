@@ -58,9 +58,10 @@ def parse_description(
     body: Mapping[str, Any], zones: Mapping[int, ZoneDefinition]
 ) -> ExtractRequest:
     """Build the request from the API body (already schema-validated)."""
-    spec = body["territories"]
+    # A request may name only custom zones; the quote's description still needs territories.
+    spec = body.get("territories") or {"level": "commune", "codes": []}
     territories = []
-    if "codes" in spec:
+    if spec.get("codes"):
         territories.append(TerritorySpec(GeoLevel(spec["level"]), tuple(spec["codes"])))
     elif "parent_level" in spec:
         parent = GeoLevel(spec["parent_level"])
@@ -69,6 +70,7 @@ def parse_description(
     zone_ids = tuple(body.get("zones") or ())
     territories += [TerritorySpec(zone_id=z) for z in zone_ids]
     description = {k: v for k, v in body.items() if k not in ("format", "zones")}
+    description["territories"] = spec
     description["zones"] = [
         {"code": str(z), "communes": sorted(_zone(zones, z).communes)} for z in zone_ids
     ]

@@ -62,18 +62,40 @@ def linked_cells(
 ) -> list[KnownCell]:
     """Load the released cells connected to `communes` through shared communes, transitively.
 
-    Only that connected part is read: its size, not the ledger's, bounds the cost.
+    Only what these audiences received for this indicator and period is read (an index
+    range), never the rest of the ledger; the connected part is then closed in memory.
     """
-    definitions: dict[int, frozenset[str]] = {}
-    covered: set[str] = set()
-    frontier = set(communes)
-    while frontier:
-        new = _definitions_touching(session, audiences, indicator, period, frontier)
-        new = {d: c for d, c in new.items() if d not in definitions}
-        definitions.update(new)
-        covered |= frontier
-        frontier = set().union(*new.values()) - covered if new else set()
-    return _known(session, audiences, indicator, period, definitions)
+    rows = _released(session, audiences, indicator, period)
+    sets = _communes_of(session, {d for d, _, _ in rows})
+    linked = _connected(sets, communes)
+    return [KnownCell(sets[d], c, p) for d, c, p in rows if d in linked]
+
+
+def _released(
+    session: Session, audiences: Sequence[int | None], indicator: str, period: int
+) -> list[tuple[int, str, bool]]:
+    """Return (definition, category, published) of the audiences' cells, sorted, unique."""
+    rows = session.execute(
+        select(ReleasedCell.definition_id, ReleasedCell.category, ReleasedCell.published)
+        .where(ReleasedCell.indicator == indicator, ReleasedCell.period == period)
+        .where(_audience_filter(audiences))
+        .distinct()
+    )
+    return sorted(tuple(row) for row in rows)  # type: ignore[misc]
+
+
+def _connected(sets: dict[int, frozenset[str]], seed: frozenset[str]) -> set[int]:
+    """Return the definitions reachable from `seed` through shared communes."""
+    covered, linked = set(seed), set()
+    grown = True
+    while grown:
+        grown = False
+        for definition, members in sets.items():
+            if definition not in linked and not covered.isdisjoint(members):
+                linked.add(definition)
+                covered |= members
+                grown = True
+    return linked
 
 
 def _audience_filter(audiences: Sequence[int | None]):  # type: ignore[no-untyped-def]
@@ -82,66 +104,25 @@ def _audience_filter(audiences: Sequence[int | None]):  # type: ignore[no-untype
     return condition | ReleasedCell.audience.is_(None) if None in audiences else condition
 
 
-def _definitions_touching(
-    session: Session,
-    audiences: Sequence[int | None],
-    indicator: str,
-    period: int,
-    communes: set[str],
-) -> dict[int, frozenset[str]]:
-    released = (
-        select(ReleasedCell.definition_id)
-        .where(ReleasedCell.indicator == indicator, ReleasedCell.period == period)
-        .where(_audience_filter(audiences))
-    )
-    ids: set[int] = set()
-    ordered = sorted(communes)
-    for start in range(0, len(ordered), _CHUNK):
-        ids.update(
-            session.scalars(
-                select(DefinitionMember.definition_id)
-                .where(DefinitionMember.commune.in_(ordered[start : start + _CHUNK]))
-                .where(DefinitionMember.definition_id.in_(released))
-                .distinct()
-            )
-        )
-    return _communes_of(session, ids)
+#: Commune sets by definition id: immutable once stored (the digest is unique), so cached.
+_SETS: dict[tuple[str, int], frozenset[str]] = {}
 
 
 def _communes_of(session: Session, ids: set[int]) -> dict[int, frozenset[str]]:
-    result: dict[int, frozenset[str]] = {}
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), _CHUNK):
+    url = str(session.get_bind().url)
+    missing = sorted(i for i in ids if (url, i) not in _SETS)
+    for start in range(0, len(missing), _CHUNK):
         rows = session.execute(
             select(TerritoryDefinition.id, TerritoryDefinition.communes).where(
-                TerritoryDefinition.id.in_(ordered[start : start + _CHUNK])
+                TerritoryDefinition.id.in_(missing[start : start + _CHUNK])
             )
         )
-        result.update({i: frozenset(text.split(",")) for i, text in rows})
-    return result
-
-
-def _known(
-    session: Session,
-    audiences: Sequence[int | None],
-    indicator: str,
-    period: int,
-    definitions: dict[int, frozenset[str]],
-) -> list[KnownCell]:
-    rows: set[tuple[int, str, bool]] = set()
-    ordered = sorted(definitions)
-    for start in range(0, len(ordered), _CHUNK):
-        rows.update(
-            tuple(row)
-            for row in session.execute(
-                select(ReleasedCell.definition_id, ReleasedCell.category, ReleasedCell.published)
-                .where(ReleasedCell.definition_id.in_(ordered[start : start + _CHUNK]))
-                .where(ReleasedCell.indicator == indicator, ReleasedCell.period == period)
-                .where(_audience_filter(audiences))
-            )
-        )
-    # Sorted by definition id, not by commune list: deterministic and cheap.
-    return [KnownCell(definitions[d], c, p) for d, c, p in sorted(rows)]
+        for i, text in rows:
+            _SETS[(url, i)] = frozenset(text.split(","))
+    if len(_SETS) > 500_000:  # bound the cache; it refills from the database on demand
+        _SETS.clear()
+        return _communes_of(session, ids)
+    return {i: _SETS[(url, i)] for i in ids}
 
 
 def record(

@@ -12,7 +12,7 @@ from gateway.services.pricing import seed_default_schedule
 
 
 def prepare_template(url: str) -> None:
-    """Migrate `url` to head and load the shipped geography and catalogue."""
+    """Migrate `url` to head and load the shipped geography, catalogue and default tariff."""
     upgrade(url)
     database = Database(url)
     with database.transaction() as session:
