@@ -72,3 +72,60 @@ def test_documented_in_openapi(sqlite_client: FlaskClient) -> None:
     assert {"type", "title", "status", "detail", "errors", "reasons"} <= set(problem["properties"])
     territories = spec["paths"]["/api/v1/territories"]["get"]["responses"]
     assert "422" in territories
+
+
+AUBAGNE = {
+    "indicators": ["PLACES_EAJE"],
+    "territories": {"level": "commune", "codes": ["13005"]},
+    "periods": [2024],
+    "use": "usage_final",
+}
+ZONE = {"name": "Deux fois", "communes": ["13005"]}
+
+# (requester slug or None, method, path, body, status, code): the authenticated error paths.
+AUTHENTICATED_PATHS = [
+    (None, "POST", "/api/v1/extracts", AUBAGNE, 401, "non_authentifie"),
+    ("cle_inconnue", "POST", "/api/v1/extracts", AUBAGNE, 401, "non_authentifie"),
+    ("commune", "POST", "/api/v1/extracts", {}, 422, "entree_invalide"),
+    ("commune", "POST", "/api/v1/extracts", {**AUBAGNE, "periods": [2009]}, 422, "entree_invalide"),
+    ("commune", "POST", "/api/v1/extracts", AUBAGNE, 402, "paiement_requis"),
+    (
+        "commune",
+        "POST",
+        "/api/v1/extracts",
+        {**AUBAGNE, "territories": {"level": "commune", "codes": ["13055"]}},
+        403,
+        "convention_requise",
+    ),
+    ("commune", "GET", "/api/v1/admin/requesters", None, 403, "acces_refuse"),
+    ("commune", "GET", "/api/v1/extracts/inconnu", None, 404, "introuvable"),
+    ("commune", "POST", "/api/v1/quotes/999999/accept", None, 404, "introuvable"),
+    ("commune", "POST", "/api/v1/zones", ZONE, 409, "conflit"),
+]
+
+
+@pytest.mark.parametrize(("slug", "method", "path", "body", "status", "code"), AUTHENTICATED_PATHS)
+def test_authenticated_error_paths(
+    sqlite_app: Flask,
+    tmp_path: Path,
+    slug: str | None,
+    method: str,
+    path: str,
+    body: object,
+    status: int,
+    code: str,
+) -> None:
+    from tests.gateway.pipeline.conftest import demo_headers
+
+    keys = demo_headers(sqlite_app, tmp_path)
+    keys["cle_inconnue"] = {"Authorization": "Bearer cgw_00000000_inconnue"}
+    headers = keys[slug] if slug else {}
+    client = sqlite_app.test_client()
+    if status == 409:  # a zone that already exists
+        client.post("/api/v1/zones", json={**ZONE, "communes": ["13005", "13001"]}, headers=headers)
+        body = {**ZONE, "communes": ["13005", "13001"]}
+    response = client.open(path, method=method, json=body, headers=headers)
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "application/problem+json"
+    assert PROBLEM_KEYS <= set(response.json)
+    assert response.json["code"] == code
