@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from gateway.api import init_api
 from gateway.api.auth import init_auth
@@ -27,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         TESTING=settings.env == "test",
     )
     app.extensions["gateway.settings"] = settings
+    app.url_map.converters["int"] = IdConverter
     init_request_ids(app)
     init_database(app, settings.database_url)
     register_error_handlers(app)
@@ -38,6 +40,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     init_api(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """Path ids fit the databases' 32-bit integer keys; larger ones simply match no route."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def get_settings(app: Flask) -> Settings:

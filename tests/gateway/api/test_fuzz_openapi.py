@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
@@ -37,3 +39,11 @@ def fuzz(app: Flask, headers: dict[str, str] | None = None) -> int:
 
 def test_no_server_error_anonymous(sqlite_app: Flask) -> None:
     assert fuzz(sqlite_app) >= 5
+
+
+def test_no_server_error_as_requester_and_admin(sqlite_app: Flask, tmp_path: Path) -> None:
+    from tests.gateway.pipeline.conftest import demo_headers
+
+    keys = demo_headers(sqlite_app, tmp_path)
+    assert fuzz(sqlite_app, keys["conseil_departemental"]) >= 5
+    assert fuzz(sqlite_app, keys["admin_caf"]) >= 5
