@@ -19,8 +19,9 @@ from gateway.api.refusals import enforce
 from gateway.db import get_database
 from gateway.db.models import Requester
 from gateway.services.api_keys import authenticate
+from gateway.services.requesters import profile_of
 from policies.access import RequesterProfile, authorize
-from policies.domain import GeoLevel, RequesterType
+from policies.domain import RequesterType
 from policies.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,18 +64,6 @@ class Actor:
     @property
     def is_anonymous(self) -> bool:
         return self.requester_id is None
-
-
-def profile_of(requester: Requester) -> RequesterProfile:
-    territory = None
-    if requester.territory_level and requester.territory_code:
-        territory = (GeoLevel(requester.territory_level), requester.territory_code)
-    return RequesterProfile(
-        id=str(requester.id),
-        type=RequesterType(requester.type),
-        caf_code=requester.caf_code,
-        territory=territory,
-    )
 
 
 class RateLimited(DomainError):

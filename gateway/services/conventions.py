@@ -13,7 +13,6 @@ from gateway.db.models import ConventionRecord, MandatoryClauseRecord, Requester
 from gateway.services.admin_changes import record_change
 from gateway.services.catalogue import current_catalogue
 from gateway.services.convention_values import scope_from_json, snapshot, store_value, to_value
-from gateway.services.field_errors import invalid_fields
 from gateway.services.paging import Page, paginate
 from policies.conventions import (
     Convention,
@@ -24,7 +23,7 @@ from policies.conventions import (
     Signatory,
 )
 from policies.domain import Use
-from policies.errors import Conflict, NotFound
+from policies.errors import Conflict, InvalidInput, NotFound
 
 
 def today() -> date:
@@ -121,10 +120,14 @@ def create_convention(
     caf_code, requester_id = fields["caf_code"], fields["requester_id"]
     requester = session.get(Requester, requester_id)
     if requester is None:
-        raise invalid_fields({"requester_id": [f"Aucun demandeur n° {requester_id}."]})
+        raise InvalidInput(
+            "Certains champs sont invalides.",
+            errors={"requester_id": [f"Aucun demandeur n° {requester_id}."]},
+        )
     if requester.caf_code not in (None, caf_code):
-        raise invalid_fields(
-            {"requester_id": [f"Le demandeur relève de la Caf {requester.caf_code}."]}
+        raise InvalidInput(
+            "Certains champs sont invalides.",
+            errors={"requester_id": [f"Le demandeur relève de la Caf {requester.caf_code}."]},
         )
     record = ConventionRecord(
         reference=next_reference(session, caf_code, today().year),
@@ -197,7 +200,7 @@ def check_terms(session: Session, conv: Convention) -> None:
     if conv.start and conv.end and conv.end < conv.start:
         errors["end"] = ["Date de fin antérieure à la date de début."]
     if errors:
-        raise invalid_fields(errors)
+        raise InvalidInput("Certains champs sont invalides.", errors=errors)
 
 
 def record_convention_change(

@@ -29,7 +29,6 @@ from gateway.db.models import (
 from gateway.db.models.pricing import OrderStatus, QuoteStatus
 from gateway.services.catalogue import current_catalogue
 from gateway.services.pricing_request import (
-    FieldErrors,
     access_request,
     policy_matrix,
     pricing_request,
@@ -47,7 +46,7 @@ from gateway.services.pricing_schedules import (
 from policies.access import Decision, RequesterProfile
 from policies.decision import decide
 from policies.domain import GeoLevel, RequesterType
-from policies.errors import AccessDenied, NotFound
+from policies.errors import AccessDenied, InvalidInput, NotFound
 from policies.geography import Geography
 from tariffs import (
     Party,
@@ -149,11 +148,13 @@ def quoting_caf(
     """Return the Caf that quotes: named in the request, else the requester's, else the area's."""
     code = description.get("caf") or requester.caf_code or _area_caf(description, geography)
     if code is None:
-        raise FieldErrors("Demande invalide.", {"caf": ["Préciser la Caf qui établit le devis."]})
+        raise InvalidInput(
+            "Demande invalide.", errors={"caf": ["Préciser la Caf qui établit le devis."]}
+        )
     try:
         require_caf(session, code)
     except NotFound as error:
-        raise FieldErrors("Demande invalide.", {"caf": [error.detail]}) from error
+        raise InvalidInput("Demande invalide.", errors={"caf": [error.detail]}) from error
     return str(code)
 
 

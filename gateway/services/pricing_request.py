@@ -42,14 +42,6 @@ _PRICING_MODES = {
 }
 
 
-class FieldErrors(InvalidInput):
-    """Invalid input naming its fields: `errors` maps each field to French messages."""
-
-    def __init__(self, detail: str, errors: Mapping[str, list[str]]) -> None:
-        super().__init__(detail)
-        self.errors = dict(errors)
-
-
 @dataclass(frozen=True)
 class Counts:
     """The size of a request as the Insee model counts it."""
@@ -84,7 +76,7 @@ def territories_of(description: Mapping[str, Any], geography: Geography) -> tupl
     try:
         return _territories(description, geography)
     except NotFound as error:
-        raise FieldErrors("Territoire inconnu.", {"territories": [error.detail]}) from error
+        raise InvalidInput("Territoire inconnu.", errors={"territories": [error.detail]}) from error
 
 
 def _territories(description: Mapping[str, Any], geography: Geography) -> tuple[Any, ...]:
@@ -101,8 +93,9 @@ def _territories(description: Mapping[str, Any], geography: Geography) -> tuple[
         pairs = [(level, c) for c in geography.within(level, parent, code)]
     pairs += [(GeoLevel.ZONE, z["code"]) for z in description.get("zones") or ()]
     if not pairs:
-        raise FieldErrors(
-            "Demande invalide.", {"territories": ["Aucun territoire ne correspond à la demande."]}
+        raise InvalidInput(
+            "Demande invalide.",
+            errors={"territories": ["Aucun territoire ne correspond à la demande."]},
         )
     return tuple(pairs)
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import Caf, TariffScheduleVersion
-from gateway.services.pricing_request import FieldErrors
 from policies.errors import Conflict, InvalidInput, NotFound
 from tariffs import (
     DEFAULT_CAF_CODE,
@@ -21,8 +20,6 @@ from tariffs import (
     schedule_to_mapping,
     schedules_from_yaml,
 )
-
-ScheduleInvalid = FieldErrors
 
 
 def seed_default_schedule(session: Session, data_dir: Path) -> int:
@@ -95,7 +92,7 @@ def candidate_schedule(caf_code: str, document: Mapping[str, Any]) -> TariffSche
     try:
         return schedule_from_mapping(data)
     except InvalidInput as error:
-        raise ScheduleInvalid("Barème tarifaire invalide.", _field_errors(error)) from error
+        raise InvalidInput("Barème tarifaire invalide.", errors=_field_errors(error)) from error
 
 
 def _field_errors(error: InvalidInput) -> dict[str, list[str]]:
@@ -119,9 +116,9 @@ def publish_version(
     require_caf(session, caf_code)
     schedule = candidate_schedule(caf_code, document)
     if schedule.effective_from < today:
-        raise ScheduleInvalid(
+        raise InvalidInput(
             "Barème tarifaire invalide.",
-            {
+            errors={
                 "bareme.en_vigueur_du": [
                     f"Un barème ne peut pas être rétroactif (avant le {today})."
                 ]

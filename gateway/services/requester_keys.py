@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 from gateway.db.models import ApiKey
 from gateway.services.admin_changes import record_change
 from gateway.services.api_keys import IssuedKey, issue_key
-from gateway.services.field_errors import invalid_fields
 from gateway.services.requesters import get_requester
-from policies.errors import Conflict, NotFound
+from policies.errors import Conflict, InvalidInput, NotFound
 
 DEFAULT_VALIDITY = timedelta(days=365)
 
@@ -81,7 +80,10 @@ def create_key(
     requester = get_requester(session, requester_id)
     now = datetime.now(UTC)
     if expires_at is not None and expires_at <= now:
-        raise invalid_fields({"expires_at": ["Date d'expiration déjà passée."]})
+        raise InvalidInput(
+            "Certains champs sont invalides.",
+            errors={"expires_at": ["Date d'expiration déjà passée."]},
+        )
     expires_at = expires_at or now + DEFAULT_VALIDITY
     issued = issue_key(session, requester.id, label=label, expires_at=expires_at)
     key = session.get(ApiKey, issued.id)

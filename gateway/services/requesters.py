@@ -9,11 +9,10 @@ from sqlalchemy.orm import Session
 
 from gateway.db.models import Caf, Requester, Territory
 from gateway.services.admin_changes import record_change
-from gateway.services.field_errors import invalid_fields
 from gateway.services.paging import Page, paginate
 from policies.access import RequesterProfile
 from policies.domain import GeoLevel, RequesterType
-from policies.errors import NotFound
+from policies.errors import InvalidInput, NotFound
 
 #: What an administrator may set; the Caf is fixed at creation (a Caf admin cannot move a
 #: requester into another Caf, nor turn one of theirs into a national administrator).
@@ -132,7 +131,7 @@ def _check(session: Session, data: dict[str, Any]) -> None:
     elif level is not None and not _territory_exists(session, level, code):
         errors["territory_code"] = [f"Territoire {level} {code} inconnu."]
     if errors:
-        raise invalid_fields(errors)
+        raise InvalidInput("Certains champs sont invalides.", errors=errors)
 
 
 def _territory_exists(session: Session, level: str, code: str) -> bool:

@@ -10,7 +10,6 @@ import yaml
 
 from gateway.reference.geography import load_geography
 from gateway.services.pricing_request import (
-    FieldErrors,
     count_request,
     pricing_request,
     request_fingerprint,
@@ -20,6 +19,7 @@ from policies.catalogue import parse_catalogue
 from policies.conventions import Convention, ConventionScope, ConventionStatus
 from policies.conventions import PricingMode as ConventionPricing
 from policies.domain import GeoLevel, RequesterType, Tier, Use
+from policies.errors import InvalidInput
 from tariffs import default_schedule, price
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -116,7 +116,7 @@ def test_cells_multiply_categories_indicators_and_periods() -> None:
 
 
 def test_unknown_territory_is_a_field_error() -> None:
-    with pytest.raises(FieldErrors) as raised:
+    with pytest.raises(InvalidInput) as raised:
         count_request(
             {**CONVENTION_ASK, "territories": {"level": "commune", "codes": ["00000"]}},
             CATALOGUE,
