@@ -13,6 +13,11 @@ from scipy.sparse.csgraph import connected_components
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray
 
 _INF = highspy.kHighsInf
+_SETTINGS = (("output_flag", False), ("threads", 1), ("presolve", "off"))
+# The first solve of a model starts cold: dual simplex is faster there (3x on 60,000 cells).
+# Afterwards only the objective changes, the basis stays primal feasible, and primal simplex
+# re-solves from it about 3x faster than dual simplex.
+_COLD, _WARM = 1, 4
 
 
 @dataclass(frozen=True)
@@ -78,7 +83,7 @@ class _Component:
         self._last_dual = np.zeros(len(rows))
         self.lower_bound = np.where(values[cells] < 0, -_INF, 0.0)
         self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        for name, setting in (("output_flag", False), ("threads", 1), ("presolve", "off")):
+        for name, setting in _SETTINGS:
             self.highs.setOptionValue(name, setting)
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(cells), len(rows)
@@ -90,13 +95,20 @@ class _Component:
         lp.a_matrix_.value_ = matrix.data
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(cells), len(rows)
         self.highs.passModel(lp)
+        self.highs.setOptionValue("simplex_strategy", _COLD)
         self.programs = 0
+
+    def _run(self) -> None:
+        """Solve the current program; later solves start from this one's basis."""
+        self.highs.run()
+        if self.programs == 0:
+            self.highs.setOptionValue("simplex_strategy", _WARM)
+        self.programs += 1
 
     def extreme(self, column: int, sign: float) -> float:
         """Return min (sign 1) or max (sign -1) of one cell over the feasible set."""
         self.highs.changeColCost(column, sign)
-        self.highs.run()
-        self.programs += 1
+        self._run()
         status = self.highs.getModelStatus()
         objective = self.highs.getInfo().objective_function_value
         # Changing the model resets its status: read the result first.
@@ -114,24 +126,41 @@ class _Component:
         return self.extreme(column, 1.0), self.extreme(column, -1.0)
 
     def certify(
-        self, need_low: FloatArray, need_high: FloatArray, primary: BoolArray
-    ) -> tuple[FloatArray, FloatArray]:
-        """Return inner bounds of every cell, pushed until each primary reaches its need."""
-        low, high = np.full(len(self.cells), np.inf), np.full(len(self.cells), -np.inf)
+        self,
+        need_low: FloatArray,
+        need_high: FloatArray,
+        primary: BoolArray,
+        low: FloatArray,
+        high: FloatArray,
+    ) -> None:
+        """Widen inner bounds (low, high, updated in place) until each primary reaches its need.
+
+        Aggregate pushes move many cells at once and are repeated while they make progress;
+        the cells they leave short get one program each, whose dual names the attack.
+        """
         for sign in (1.0, -1.0):
-            for _ in range(3):
-                todo = np.flatnonzero(
-                    primary & ((low > need_low) if sign > 0 else (high < need_high))
-                )
-                if todo.size == 0 or not self._push(todo, sign, low, high):
+            short = _short(low, high, need_low, need_high, sign) & primary
+            while short.any() and self._push(np.flatnonzero(short), sign, low, high):
+                still = _short(low, high, need_low, need_high, sign) & primary
+                # Stop pushing when a push certifies few cells: single programs are cheaper.
+                if still.sum() > 0.8 * short.sum():
+                    short = still
                     break
-            todo = np.flatnonzero(primary & ((low > need_low) if sign > 0 else (high < need_high)))
-            for column in todo:
+                short = still
+            for column in np.flatnonzero(short):
                 bound = self.extreme(int(column), sign)
-                (low if sign > 0 else high)[column] = bound
-                if (bound > need_low[column]) if sign > 0 else (bound < need_high[column]):
+                if sign > 0:
+                    low[column] = np.fmin(low[column], bound)
+                else:
+                    high[column] = np.fmax(high[column], bound)
+                if _short(
+                    low[column : column + 1],
+                    high[column : column + 1],
+                    need_low[column : column + 1],
+                    need_high[column : column + 1],
+                    sign,
+                )[0]:
                     self._record_attack(int(column))
-        return np.minimum(low, high), np.maximum(low, high)
 
     def _record_attack(self, column: int) -> None:
         """Keep the cells of the dual combination of relations that pins one cell."""
@@ -144,16 +173,26 @@ class _Component:
         cost = np.zeros(len(self.cells))
         cost[todo] = sign
         self.highs.changeColsCost(len(self.cells), np.arange(len(self.cells)), cost)
-        self.highs.run()
-        self.programs += 1
+        self._run()
         status = self.highs.getModelStatus()
         point = np.asarray(self.highs.getSolution().col_value)
         self.highs.changeColsCost(len(self.cells), np.arange(len(self.cells)), np.zeros(len(cost)))
         if status != highspy.HighsModelStatus.kOptimal:
             return False
-        np.minimum(low, point, out=low)
-        np.maximum(high, point, out=high)
+        np.fmin(low, point, out=low)
+        np.fmax(high, point, out=high)
         return True
+
+
+def _short(
+    low: FloatArray, high: FloatArray, need_low: FloatArray, need_high: FloatArray, sign: float
+) -> BoolArray:
+    """Tell which cells have not yet been shown to reach their need on one side."""
+    tol = 1e-7 * np.maximum(1.0, np.abs(np.where(sign > 0, need_low, need_high)))
+    with np.errstate(invalid="ignore"):
+        reached = low <= need_low + tol if sign > 0 else high >= need_high - tol
+    result: BoolArray = ~reached
+    return result
 
 
 def audit_pattern(
@@ -164,28 +203,37 @@ def audit_pattern(
     interval_percent: float,
     owner: IntArray | None = None,
     exact: bool = True,
+    known: tuple[FloatArray, FloatArray] | None = None,
 ) -> AuditReport:
     """Compute suppressed cells' intervals and check each primary cell's protection.
 
     owner gives the sole unit of singleton cells (-1 elsewhere): that unit knows those values.
     With exact=False, intervals are inner bounds from feasible points (enough to certify
     protection, much faster on big components); exact=True solves two programs per cell.
+    `known` inner bounds from an audit of a sub-pattern stay valid: withholding more cells
+    only adds freedom, so every feasible point found earlier is still feasible.
     """
-    lower = np.full(values.shape, np.nan)
-    upper = np.full(values.shape, np.nan)
+    lower = (
+        np.full(values.shape, np.nan) if known is None else np.where(suppressed, known[0], np.nan)
+    )
+    upper = (
+        np.full(values.shape, np.nan) if known is None else np.where(suppressed, known[1], np.nan)
+    )
     need_low, need_high = required(values, interval_percent)
     values = np.nan_to_num(values)
     groups, programs = components(relations, suppressed), 0
     attacks: dict[int, IntArray] = {}
     for cells in groups:
+        if not exact and not _pending(cells, lower, upper, need_low, need_high, primary).any():
+            continue
         model = _Component(relations, values, cells)
         if exact:
             for column, cell in enumerate(cells):
                 lower[cell], upper[cell] = model.interval(column)
         else:
-            lower[cells], upper[cells] = model.certify(
-                need_low[cells], need_high[cells], primary[cells]
-            )
+            low, high = lower[cells], upper[cells]
+            model.certify(need_low[cells], need_high[cells], primary[cells], low, high)
+            lower[cells], upper[cells] = low, high
         programs += model.programs
         attacks.update(model.attacks)
     bad = primary & suppressed & ~_reaches(lower, upper, need_low, need_high, values)
@@ -193,6 +241,20 @@ def audit_pattern(
     if owner is not None:
         failing = np.union1d(failing, exposed(relations, suppressed, primary, owner))
     return AuditReport(lower, upper, failing.astype(np.int64), len(groups), programs, attacks)
+
+
+def _pending(
+    cells: IntArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    primary: BoolArray,
+) -> BoolArray:
+    """Tell which primary cells of a component are not yet certified on some side."""
+    args = (lower[cells], upper[cells], low[cells], high[cells])
+    result: BoolArray = primary[cells] & (_short(*args, 1.0) | _short(*args, -1.0))
+    return result
 
 
 def exposed(
@@ -227,9 +289,9 @@ def _reaches(
     lower: FloatArray, upper: FloatArray, need_low: FloatArray, need_high: FloatArray, v: FloatArray
 ) -> BoolArray:
     """Tell which intervals reach the required bounds and are not a single value."""
-    tol = 1e-7 * np.maximum(1.0, np.abs(v))
-    wide = upper - lower > tol
-    result: BoolArray = (lower <= need_low + tol) & (upper >= need_high - tol) & wide
+    wide = upper - lower > 1e-7 * np.maximum(1.0, np.abs(v))
+    reach = ~_short(lower, upper, need_low, need_high, 1.0)
+    result: BoolArray = reach & ~_short(lower, upper, need_low, need_high, -1.0) & wide
     return result
 
 

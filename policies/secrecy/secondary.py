@@ -92,9 +92,14 @@ def suppress(
     exempt = np.zeros_like(primary) if forced is None else forced & ~primary
     pattern = close_relations(relations, primary | exempt, candidate, rank, exempt, primary, owner)
     repaired = np.zeros_like(pattern)
+    known = None
     while True:
         # Certify protection cheaply while repairing; exact intervals once, if affordable.
-        report = audit_pattern(relations, values, pattern, primary, interval_percent, owner, False)
+        # Cells certified in an earlier round stay certified: the pattern only grows.
+        report = audit_pattern(
+            relations, values, pattern, primary, interval_percent, owner, False, known
+        )
+        known = (report.lower, report.upper)
         extra = _repairs(relations, values, pattern, candidate, rank, report, interval_percent)
         if extra.size == 0:
             if pattern.sum() <= exact_limit:
@@ -121,14 +126,14 @@ def _repairs(
     for cell in report.unprotected:
         if not pattern[cell]:
             continue
-        near = np.zeros_like(pattern)
-        near[report.attacks.get(int(cell), np.zeros(0, np.int64))] = True
-        near &= candidate & ~pattern
-        if not near.any():
+        attack = report.attacks.get(int(cell))
+        if attack is not None:
+            near = _breakers(incidence, pattern, candidate, int(cell), attack)
+        else:
             near = _neighbours(incidence, np.array([cell])) & candidate & ~pattern
-        if not near.any():
-            near = _neighbours(incidence, _component_of(incidence, pattern, cell))
-            near &= candidate & ~pattern
+            if not near.any():
+                near = _neighbours(incidence, _component_of(incidence, pattern, cell))
+                near &= candidate & ~pattern
         if near.any():
             ids = np.flatnonzero(near)
             # A cell smaller than the missing margin rarely helps: prefer the ones that can.
@@ -136,6 +141,27 @@ def _repairs(
             ids = useful if useful.size else ids
             chosen.add(int(ids[np.lexsort((ids, rank[ids]))[0]]))
     return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _breakers(
+    incidence: sparse.csr_array,
+    pattern: BoolArray,
+    candidate: BoolArray,
+    cell: int,
+    attack: IntArray,
+) -> BoolArray:
+    """Return the cells that break the attack on one cell, preferring those close to it.
+
+    An attack (LP dual) often spans a whole département; a published cell of it far from the
+    pinned cell breaks only that one combination, a close one usually unpins the cell. When
+    no published cell of the attack may be withheld, the cell cannot be protected: none.
+    """
+    support = np.zeros_like(pattern)
+    support[attack] = True
+    support &= candidate & ~pattern
+    first = _neighbours(incidence, np.array([cell]))
+    close = support & _neighbours(incidence, np.flatnonzero(first & pattern))
+    return close if close.any() else support
 
 
 def _neighbours(incidence: sparse.csr_array, cells: IntArray) -> BoolArray:
