@@ -23,9 +23,11 @@ def run(departements: tuple[str, ...] | None) -> None:
     counts = result.cells["status"].value_counts().to_dict()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     name = ",".join(departements) if departements else "France"
+    report = result.report
     print(
         f"{name}: {len(frame)} communes, {len(leaves)} leaf cells, {len(result.cells)} cells, "
-        f"statuses {counts}, audit ok={result.ok}, {elapsed:.2f} s, peak RSS {peak:.0f} MB"
+        f"statuses {counts}, audit ok={result.ok}, {report.components} components, "
+        f"{report.programs} LPs (last audit), {elapsed:.2f} s, peak RSS {peak:.0f} MB"
     )
 
 
