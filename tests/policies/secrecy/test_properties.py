@@ -397,11 +397,6 @@ def test_protect_properties(case: Case) -> None:
     pd.testing.assert_frame_equal(micro.cells, frame, check_dtype=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeError,
-    reason="engine bug: an unbounded audit LP reported by HiGHS as status Unknown raises",
-)
 def test_hopeless_apriori_is_refused_not_raised() -> None:
     """Found by the property test: an a-priori suppressed cell that an a-priori published cell
     equals (A0 has the single child a0) cannot be protected; the repair loop then suppresses
