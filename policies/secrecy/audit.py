@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from policies.secrecy.lp import ComponentLP
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray
-
-_INF = highspy.kHighsInf
-_SETTINGS = (("output_flag", False), ("threads", 1), ("presolve", "off"))
-# The first solve of a model starts cold: dual simplex is faster there (3x on 60,000 cells).
-# Afterwards only the objective changes, the basis stays primal feasible, and primal simplex
-# re-solves from it about 3x faster than dual simplex.
-_COLD, _WARM = 1, 4
 
 
 @dataclass(frozen=True)
@@ -66,122 +59,47 @@ def required(value: FloatArray, interval_percent: float) -> tuple[FloatArray, Fl
     return np.where(unknown, np.inf, value - margin), np.where(unknown, -np.inf, high)
 
 
-class _Component:
-    """One HiGHS model over the suppressed cells of a component, re-solved per objective."""
+def certify(
+    model: ComponentLP,
+    need_low: FloatArray,
+    need_high: FloatArray,
+    primary: BoolArray,
+    low: FloatArray,
+    high: FloatArray,
+) -> dict[int, IntArray]:
+    """Widen inner bounds (low, high, updated in place) until each primary reaches its need.
 
-    def __init__(self, relations: sparse.csr_array, values: FloatArray, cells: IntArray) -> None:
-        self.cells = cells
-        rows = np.unique(sparse.csc_array(relations[:, cells]).indices)
-        block = sparse.csr_array(relations[rows])
-        inside = np.zeros(block.shape[1], dtype=bool)
-        inside[cells] = True
-        rhs = -(block @ np.where(inside, 0.0, values))
-        matrix = sparse.csc_array(block[:, cells])
-        self.touched = np.unique(block.indices)
-        self.block_t = sparse.csr_array(block[:, self.touched].T)
-        self.attacks: dict[int, IntArray] = {}
-        self._last_dual = np.zeros(len(rows))
-        self.lower_bound = np.where(values[cells] < 0, -_INF, 0.0)
-        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        for name, setting in _SETTINGS:
-            self.highs.setOptionValue(name, setting)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(cells), len(rows)
-        lp.col_cost_ = np.zeros(len(cells))
-        lp.col_lower_, lp.col_upper_ = self.lower_bound, np.full(len(cells), _INF)
-        lp.row_lower_ = lp.row_upper_ = rhs
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
-        lp.a_matrix_.value_ = matrix.data
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(cells), len(rows)
-        self.highs.passModel(lp)
-        self.highs.setOptionValue("simplex_strategy", _COLD)
-        self.programs = 0
-
-    def _run(self) -> None:
-        """Solve the current program; later solves start from this one's basis."""
-        self.highs.run()
-        if self.programs == 0:
-            self.highs.setOptionValue("simplex_strategy", _WARM)
-        self.programs += 1
-
-    def extreme(self, column: int, sign: float) -> float:
-        """Return min (sign 1) or max (sign -1) of one cell over the feasible set."""
-        self.highs.changeColCost(column, sign)
-        self._run()
-        status = self.highs.getModelStatus()
-        objective = self.highs.getInfo().objective_function_value
-        # Changing the model resets its status: read the result first.
-        dual = np.asarray(self.highs.getSolution().row_dual)
-        self.highs.changeColCost(column, 0.0)
-        if status == highspy.HighsModelStatus.kOptimal:
-            self._last_dual = dual
-            return float(sign * objective)
-        if status == highspy.HighsModelStatus.kUnbounded:
-            return -sign * np.inf
-        raise RuntimeError(f"audit LP failed: {self.highs.modelStatusToString(status)}")
-
-    def interval(self, column: int) -> tuple[float, float]:
-        """Return the feasible [lower, upper] of one cell."""
-        return self.extreme(column, 1.0), self.extreme(column, -1.0)
-
-    def certify(
-        self,
-        need_low: FloatArray,
-        need_high: FloatArray,
-        primary: BoolArray,
-        low: FloatArray,
-        high: FloatArray,
-    ) -> None:
-        """Widen inner bounds (low, high, updated in place) until each primary reaches its need.
-
-        Aggregate pushes move many cells at once and are repeated while they make progress;
-        the cells they leave short get one program each, whose dual names the attack.
-        """
-        for sign in (1.0, -1.0):
-            short = _short(low, high, need_low, need_high, sign) & primary
-            while short.any() and self._push(np.flatnonzero(short), sign, low, high):
-                still = _short(low, high, need_low, need_high, sign) & primary
-                # Stop pushing when a push certifies few cells: single programs are cheaper.
-                if still.sum() > 0.8 * short.sum():
-                    short = still
-                    break
+    Aggregate pushes move many cells at once and are repeated while they make progress;
+    the cells they leave short get one program each, whose dual names the attack (returned
+    per pinned cell id). A program HiGHS cannot solve leaves its cell short, with no attack.
+    """
+    attacks: dict[int, IntArray] = {}
+    for sign in (1.0, -1.0):
+        short = _short(low, high, need_low, need_high, sign) & primary
+        while short.any():
+            point = model.push(np.flatnonzero(short), sign)
+            if point is None:
+                break
+            np.fmin(low, point, out=low)
+            np.fmax(high, point, out=high)
+            still = _short(low, high, need_low, need_high, sign) & primary
+            # Stop pushing when a push certifies few cells: single programs are cheaper.
+            if still.sum() > 0.8 * short.sum():
                 short = still
-            for column in np.flatnonzero(short):
-                bound = self.extreme(int(column), sign)
-                if sign > 0:
-                    low[column] = np.fmin(low[column], bound)
-                else:
-                    high[column] = np.fmax(high[column], bound)
-                if _short(
-                    low[column : column + 1],
-                    high[column : column + 1],
-                    need_low[column : column + 1],
-                    need_high[column : column + 1],
-                    sign,
-                )[0]:
-                    self._record_attack(int(column))
-
-    def _record_attack(self, column: int) -> None:
-        """Keep the cells of the dual combination of relations that pins one cell."""
-        weights = self.block_t @ self._last_dual
-        support = self.touched[np.abs(weights) > 1e-9]
-        self.attacks[int(self.cells[column])] = support.astype(np.int64)
-
-    def _push(self, todo: IntArray, sign: float, low: FloatArray, high: FloatArray) -> bool:
-        """Move many cells at once towards one side; record the feasible point reached."""
-        cost = np.zeros(len(self.cells))
-        cost[todo] = sign
-        self.highs.changeColsCost(len(self.cells), np.arange(len(self.cells)), cost)
-        self._run()
-        status = self.highs.getModelStatus()
-        point = np.asarray(self.highs.getSolution().col_value)
-        self.highs.changeColsCost(len(self.cells), np.arange(len(self.cells)), np.zeros(len(cost)))
-        if status != highspy.HighsModelStatus.kOptimal:
-            return False
-        np.fmin(low, point, out=low)
-        np.fmax(high, point, out=high)
-        return True
+                break
+            short = still
+        for column in np.flatnonzero(short):
+            bound = model.extreme(int(column), sign)
+            if sign > 0:
+                low[column] = np.fmin(low[column], bound)
+            else:
+                high[column] = np.fmax(high[column], bound)
+            one = slice(column, column + 1)
+            if _short(low[one], high[one], need_low[one], need_high[one], sign)[0]:
+                attack = model.attack()
+                if attack is not None:
+                    attacks[int(model.cells[column])] = attack
+    return attacks
 
 
 def _short(
@@ -226,16 +144,16 @@ def audit_pattern(
     for cells in groups:
         if not exact and not _pending(cells, lower, upper, need_low, need_high, primary).any():
             continue
-        model = _Component(relations, values, cells)
+        model = ComponentLP(relations, values, cells)
         if exact:
             for column, cell in enumerate(cells):
                 lower[cell], upper[cell] = model.interval(column)
         else:
             low, high = lower[cells], upper[cells]
-            model.certify(need_low[cells], need_high[cells], primary[cells], low, high)
+            found = certify(model, need_low[cells], need_high[cells], primary[cells], low, high)
             lower[cells], upper[cells] = low, high
+            attacks.update(found)
         programs += model.programs
-        attacks.update(model.attacks)
     bad = primary & suppressed & ~_reaches(lower, upper, need_low, need_high, values)
     failing = np.flatnonzero(bad | (primary & ~suppressed))
     if owner is not None:

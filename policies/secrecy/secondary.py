@@ -1,4 +1,8 @@
-"""Secondary suppression over all relations at once, checked and repaired by the interval audit."""
+"""Secondary suppression over all relations at once, checked and repaired by the interval audit.
+
+Two steps: grow a pattern (close lone relations, repair what the audit finds), then prune
+it (publish back the cells no primary cell needs any more). The result is audited anew.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from policies.secrecy.audit import AuditReport, audit_pattern, exposed_rows, required
+from policies.secrecy.audit import AuditReport, audit_pattern
+from policies.secrecy.prune import prune
+from policies.secrecy.repair import Problem, close_relations, grow
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray
+
+__all__ = ["Pattern", "close_relations", "suppress"]
+
+# Programs the pruning pass may solve per component: trials stop there.
+PRUNE_PROGRAMS = 2000
 
 
 @dataclass(frozen=True)
@@ -18,60 +29,6 @@ class Pattern:
     suppressed: BoolArray
     repaired: BoolArray
     report: AuditReport
-
-
-def close_relations(
-    relations: sparse.csr_array,
-    suppressed: BoolArray,
-    candidate: BoolArray,
-    rank: FloatArray,
-    exempt: BoolArray | None = None,
-    primary: BoolArray | None = None,
-    owner: IntArray | None = None,
-) -> BoolArray:
-    """Suppress cheap cells until no relation holds exactly one suppressed cell.
-
-    A relation whose lone suppressed cell is `exempt` (hidden: withheld, not sensitive) may
-    stay open: that cell becomes computable, which harms nobody; the audit still checks
-    every primary cell through all relations. With singleton owners, a relation holding a
-    singleton and one primary cell of another unit also needs a third cell.
-    """
-    pattern = suppressed.copy()
-    incidence = sparse.csr_array(relations != 0).astype(np.float64)
-    exempt = np.zeros_like(pattern) if exempt is None else exempt
-    while True:
-        lone = incidence @ pattern.astype(np.float64) == 1
-        needy = incidence @ (pattern & ~exempt).astype(np.float64) == 1
-        single = np.flatnonzero(lone & needy)
-        if owner is not None and primary is not None:
-            single = np.union1d(single, exposed_rows(relations, pattern, primary, owner)[0])
-        open_cells = (candidate & ~pattern).astype(np.float64)
-        sub = sparse.csr_array(incidence[single] @ sparse.diags_array(open_cells))
-        sub.eliminate_zeros()
-        if sub.nnz == 0:
-            return pattern
-        chosen = _choose(sparse.coo_array(sub), rank)
-        pattern[chosen] = True
-
-
-def _choose(sub: sparse.coo_array, rank: FloatArray) -> IntArray:
-    """Pick one cell per lone relation, preferring cells that also close other relations."""
-    hits = np.bincount(sub.col, minlength=rank.size)
-    score = rank[sub.col] / (1.0 + hits[sub.col])
-    order = np.lexsort((sub.col, score, sub.row))
-    rows, cols = sub.row[order], sub.col[order]
-    first = np.r_[True, rows[1:] != rows[:-1]]
-    best_rows, best_cols = rows[first], cols[first]
-    by_cell = sparse.csc_array(sub)
-    closed = np.zeros(int(sub.row.max()) + 1, dtype=bool)
-    chosen: list[int] = []
-    # Accept the cheapest choices first; a row closed by an earlier choice needs no cell of its own.
-    for k in np.lexsort((best_cols, score[order][first])):
-        if not closed[best_rows[k]]:
-            cell = int(best_cols[k])
-            chosen.append(cell)
-            closed[by_cell.indices[by_cell.indptr[cell] : by_cell.indptr[cell + 1]]] = True
-    return np.array(chosen, dtype=np.int64)
 
 
 def suppress(
@@ -90,95 +47,54 @@ def suppress(
     `forced` cells are withheld from the start without needing protection (hidden cells).
     """
     exempt = np.zeros_like(primary) if forced is None else forced & ~primary
-    pattern = close_relations(relations, primary | exempt, candidate, rank, exempt, primary, owner)
+    problem = Problem(relations, values, primary, candidate, rank, interval_percent, owner, exempt)
+    pattern = problem.close(primary | exempt)
     repaired = np.zeros_like(pattern)
-    known = None
-    while True:
-        # Certify protection cheaply while repairing; exact intervals once, if affordable.
-        # Cells certified in an earlier round stay certified: the pattern only grows.
-        report = audit_pattern(
-            relations, values, pattern, primary, interval_percent, owner, False, known
-        )
-        known = (report.lower, report.upper)
-        extra = _repairs(relations, values, pattern, candidate, rank, report, interval_percent)
-        if extra.size == 0:
-            if pattern.sum() <= exact_limit:
-                report = audit_pattern(relations, values, pattern, primary, interval_percent, owner)
-            return Pattern(pattern, repaired, report)
-        pattern[extra] = repaired[extra] = True
-        pattern = close_relations(relations, pattern, candidate, rank, exempt, primary, owner)
+    report, _ = grow(problem, pattern, repaired)
+    return _pruned(problem, Pattern(pattern, repaired, report), exact_limit)
 
 
-def _repairs(
-    relations: sparse.csr_array,
-    values: FloatArray,
-    pattern: BoolArray,
-    candidate: BoolArray,
-    rank: FloatArray,
-    report: AuditReport,
-    interval_percent: float,
-) -> IntArray:
-    """Choose one more cell next to each unprotected primary cell."""
-    low, _ = required(values, interval_percent)
-    margin = values - low
-    incidence = sparse.csr_array(relations != 0).astype(np.float64)
-    chosen: set[int] = set()
-    for cell in report.unprotected:
-        if not pattern[cell]:
-            continue
-        attack = report.attacks.get(int(cell))
-        if attack is not None:
-            near = _breakers(incidence, pattern, candidate, int(cell), attack)
-        else:
-            near = _neighbours(incidence, np.array([cell])) & candidate & ~pattern
-            if not near.any():
-                near = _neighbours(incidence, _component_of(incidence, pattern, cell))
-                near &= candidate & ~pattern
-        if near.any():
-            ids = np.flatnonzero(near)
-            # A cell smaller than the missing margin rarely helps: prefer the ones that can.
-            useful = ids[np.abs(values[ids]) >= margin[cell]]
-            ids = useful if useful.size else ids
-            chosen.add(int(ids[np.lexsort((ids, rank[ids]))[0]]))
-    return np.array(sorted(chosen), dtype=np.int64)
+def _pruned(problem: Problem, found: Pattern, exact_limit: int) -> Pattern:
+    """Publish back the secondary cells protection does not need, then audit the result.
 
-
-def _breakers(
-    incidence: sparse.csr_array,
-    pattern: BoolArray,
-    candidate: BoolArray,
-    cell: int,
-    attack: IntArray,
-) -> BoolArray:
-    """Return the cells that break the attack on one cell, preferring those close to it.
-
-    An attack (LP dual) often spans a whole département; a published cell of it far from the
-    pinned cell breaks only that one combination, a close one usually unpins the cell. When
-    no published cell of the attack may be withheld, the cell cannot be protected: none.
+    Components where a cell was published are audited from scratch (bounds of the bigger
+    pattern no longer hold there); the others are unchanged, so their certified bounds stand.
+    Should the audit find a primary cell unprotected that the unpruned pattern protected,
+    the unpruned pattern is returned: pruning never trades protection for fewer cells.
     """
-    support = np.zeros_like(pattern)
-    support[attack] = True
-    support &= candidate & ~pattern
-    first = _neighbours(incidence, np.array([cell]))
-    close = support & _neighbours(incidence, np.flatnonzero(first & pattern))
-    return close if close.any() else support
+    p = problem
+    pattern, changed = prune(
+        p.relations,
+        p.values,
+        found.suppressed,
+        p.primary,
+        found.suppressed & p.candidate,
+        p.rank,
+        p.interval_percent,
+        p.owner,
+        PRUNE_PROGRAMS,
+    )
+    if not changed.any():
+        exact = found.suppressed.sum() <= exact_limit
+        report = found.report
+        if exact:
+            report = _audit(p, found.suppressed, True, None)
+        return Pattern(found.suppressed, found.repaired, report)
+    known = (
+        np.where(changed, np.nan, found.report.lower),
+        np.where(changed, np.nan, found.report.upper),
+    )
+    report = _audit(p, pattern, pattern.sum() <= exact_limit, known)
+    if not set(report.unprotected.tolist()) <= set(found.report.unprotected.tolist()):
+        pattern = found.suppressed
+        report = _audit(p, pattern, pattern.sum() <= exact_limit, None)
+    return Pattern(pattern, found.repaired & pattern, report)
 
 
-def _neighbours(incidence: sparse.csr_array, cells: IntArray) -> BoolArray:
-    """Return the cells sharing a relation with any of the given cells."""
-    seed = np.zeros(incidence.shape[1])
-    seed[cells] = 1.0
-    rows = incidence @ seed > 0
-    result: BoolArray = incidence.T @ rows.astype(np.float64) > 0
-    return result
-
-
-def _component_of(incidence: sparse.csr_array, pattern: BoolArray, cell: int) -> IntArray:
-    """Return the suppressed cells linked to one cell through relations."""
-    found = np.zeros(pattern.size, dtype=bool)
-    found[cell] = True
-    while True:
-        grown = _neighbours(incidence, np.flatnonzero(found)) & pattern | found
-        if (grown == found).all():
-            return np.flatnonzero(found)
-        found = grown
+def _audit(
+    p: Problem, pattern: BoolArray, exact: bool, known: tuple[FloatArray, FloatArray] | None
+) -> AuditReport:
+    """Audit a pattern: exact intervals when affordable, certified inner bounds otherwise."""
+    return audit_pattern(
+        p.relations, p.values, pattern, p.primary, p.interval_percent, p.owner, exact, known
+    )
