@@ -15,17 +15,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from gateway.services.conventions import conventions_for
+from gateway.services.policy_matrix import current_matrix
 from policies.access import (
     AccessRequest,
     Decision,
     PolicyMatrix,
     RequesterProfile,
-    load_policy_matrix,
 )
 from policies.catalogue import Catalogue
 from policies.conventions import Convention, in_force
@@ -226,32 +226,10 @@ def pricing_request_from_mapping(data: Mapping[str, Any]) -> PricingRequest:
 
 
 def requester_conventions(session: Session, requester_id: int) -> tuple[Convention, ...]:
-    """Return the requester's conventions (every status; the decision checks them).
-
-    INTEGRATION POINT: gateway.services.conventions (requesters/conventions work, not
-    committed yet). Until it lands, no requester has a convention.
-    """
-    try:
-        from gateway.services.conventions import conventions_for  # type: ignore[import-not-found]
-    except ImportError:
-        return ()
+    """Return the requester's conventions (every status and version; the decision checks them)."""
     return tuple(conventions_for(session, requester_id))
 
 
 def policy_matrix(session: Session) -> PolicyMatrix:
-    """Return the access matrix in force.
-
-    INTEGRATION POINT: gateway.services.policy_matrix (stored, editable matrix; same
-    in-progress work). Until it lands, the seed file data/policy_matrix.yaml.
-    """
-    try:
-        from gateway.services.policy_matrix import current_matrix  # type: ignore[import-not-found]
-    except ImportError:
-        return _seed_matrix()
-    matrix: PolicyMatrix = current_matrix(session)
-    return matrix
-
-
-@cache
-def _seed_matrix() -> PolicyMatrix:
-    return load_policy_matrix()
+    """Return the access matrix in force (the stored one, which administrators edit)."""
+    return current_matrix(session)
