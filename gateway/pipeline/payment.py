@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from gateway.db.models import InvoiceRecord, Order, QuoteRecord
 from gateway.pipeline.prepare import Prepared
 from gateway.services import audit_log
-from gateway.services.pricing import covering_order, invoice_order, quote_for_request, quoting_caf
+from gateway.services.invoices import invoice_order
+from gateway.services.pricing import covering_order, quote_for_request, quoting_caf
 from gateway.services.pricing_request import pricing_request
 from gateway.services.pricing_schedules import current_schedule
 from policies.errors import PaymentRequired, QuotaExceeded

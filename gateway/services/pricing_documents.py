@@ -7,13 +7,8 @@ from sqlalchemy.orm import Session
 
 from gateway.db.models import InvoiceRecord
 from gateway.db.models.pricing import QuoteRecord
-from gateway.services.pricing import (
-    caf_party,
-    quote_reference,
-    quote_schedule,
-    quote_value,
-    requester_party,
-)
+from gateway.services.invoices import caf_party, quote_schedule, requester_party
+from gateway.services.pricing import quote_reference, quote_value
 from policies.access import RequesterProfile
 from policies.domain import RequesterType
 from policies.errors import NotFound

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from gateway.db import Database
-from gateway.services.pricing import invoice_order
+from gateway.services.invoices import invoice_order
 from tariffs import default_schedule_mapping
 from tests.gateway.pricing.conftest import Keys, QuoteFactory
 

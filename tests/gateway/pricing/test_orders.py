@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from gateway.db import Database
 from gateway.db.models import InvoiceRecord, Order
-from gateway.services.pricing import covering_order, invoice_order, request_fingerprint
+from gateway.services.invoices import invoice_order
+from gateway.services.pricing import covering_order, request_fingerprint
 from tests.gateway.pricing.conftest import PRICED, SOCLE, Keys, QuoteFactory, back_dated_quote
 
 
