@@ -23,7 +23,7 @@ from gateway.reference.geography import load_geography
 from gateway.services.catalogue import read_catalogue_file
 from gateway.store import CellStore
 from gateway.store.demo import load_demo
-from policies.catalogue import parse_catalogue
+from policies.catalogue_parsing import parse_catalogue
 from tests.attacks.oracle import Verdict, describe
 from tests.attacks.player import Player
 from tests.attacks.sequences import CRAFTED, INDICATORS, play_random

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from policies.catalogue import Catalogue, CatalogueError, parse_catalogue
+from policies.catalogue import Catalogue, CatalogueError
+from policies.catalogue_parsing import parse_catalogue
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CATALOGUE_PATH = REPOSITORY_ROOT / "data" / "catalogue.yaml"

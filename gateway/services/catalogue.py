@@ -11,7 +11,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import BreakdownRecord, IndicatorRecord
-from policies.catalogue import Catalogue, Indicator, catalogue_to_data, parse_catalogue
+from policies.catalogue import Catalogue, Indicator
+from policies.catalogue_parsing import catalogue_to_data, parse_catalogue
 from policies.errors import InvalidInput
 
 _cache: dict[str, tuple[tuple[Any, ...], Catalogue]] = {}

@@ -11,7 +11,8 @@ from gateway.config import REPO_ROOT
 from gateway.reference.geography import load_geography
 from gateway.services.catalogue import read_catalogue_file
 from gateway.store import CellStore
-from policies.catalogue import Catalogue, parse_catalogue
+from policies.catalogue import Catalogue
+from policies.catalogue_parsing import parse_catalogue
 from policies.geography import Geography
 from tests.attacks.player import Player
 from tests.attacks.world import conventioned_departement

@@ -15,9 +15,8 @@ from policies.catalogue import (
     FICHE_HEADINGS,
     CatalogueError,
     Indicator,
-    catalogue_to_data,
-    parse_catalogue,
 )
+from policies.catalogue_parsing import catalogue_to_data, parse_catalogue
 from policies.domain import Axis, ContributingUnit, Kind, RequesterType, Source, Tier
 from policies.errors import InvalidInput, NotFound
 

@@ -15,7 +15,7 @@ from gateway.services.pricing_request import (
     request_fingerprint,
 )
 from policies.access import Decision, RequesterProfile, Rule
-from policies.catalogue import parse_catalogue
+from policies.catalogue_parsing import parse_catalogue
 from policies.conventions import Convention, ConventionScope, ConventionStatus
 from policies.conventions import PricingMode as ConventionPricing
 from policies.domain import GeoLevel, RequesterType, Tier, Use

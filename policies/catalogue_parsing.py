@@ -1,0 +1,301 @@
+"""Validate the raw catalogue (as read from YAML) into catalogue values, naming every fault."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from policies.catalogue import (
+    FICHE_FIELDS,
+    Breakdown,
+    Catalogue,
+    CatalogueError,
+    Category,
+    Fiche,
+    Indicator,
+    SecrecyParams,
+)
+from policies.domain import Axis, ContributingUnit, Kind, RequesterType, Source, Tier
+
+E = TypeVar("E", bound=StrEnum)
+
+
+_INDICATOR_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
+_BREAKDOWN_CODE = re.compile(r"[a-z][a-z0-9_]*")
+_CATEGORY_CODE = re.compile(r"[a-z0-9][a-z0-9_]*")
+#: FREQ(n,r): fewer than n contributors; NK(n,k): n largest > k %; P(p,n): p % rule.
+_RULE = re.compile(r"\s*(FREQ|NK|P)\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*")
+_TIER_RANK = {Tier.SOCLE_COMMUN: 0, Tier.CONVENTION: 1, Tier.RESTREINT: 2, Tier.INTERNE: 3}
+
+_TOP_KEYS = frozenset({"version", "breakdowns", "indicators"})
+_BREAKDOWN_KEYS = frozenset({"code", "label", "categories"})
+_SECRECY_KEYS = frozenset({"rules", "zero_unsafe", "interval_percent"})
+_RATIO_KEYS = frozenset({"numerator", "denominator", "multiplier"})
+_OPTIONAL_KEYS = frozenset({"restricted_to", "reliability"}) | _RATIO_KEYS
+_REQUIRED_KEYS = frozenset(
+    {"code", "label", "axis", "family", "subfamily", "kind", "unit", "unit_label"}
+    | {"breakdowns", "sources", "tier", "secrecy", "citation", "fiche"}
+)
+
+
+def parse_catalogue(data: Mapping[str, Any]) -> Catalogue:
+    """Validate the raw catalogue (as read from YAML) and build it; raise CatalogueError."""
+    where = "Catalogue"
+    _check_keys(data, where, required=_TOP_KEYS - {"version"}, optional=frozenset({"version"}))
+    breakdowns: dict[str, Breakdown] = {}
+    for position, raw in enumerate(_list(data, "breakdowns", where), start=1):
+        breakdown = _parse_breakdown(raw, position)
+        if breakdown.code in breakdowns:
+            raise CatalogueError(f"Ventilation {breakdown.code}", "code", "code en double")
+        breakdowns[breakdown.code] = breakdown
+    indicators: dict[str, Indicator] = {}
+    for position, raw in enumerate(_list(data, "indicators", where), start=1):
+        indicator = _parse_indicator(raw, position, breakdowns)
+        if indicator.code in indicators:
+            raise CatalogueError(f"Indicateur {indicator.code}", "code", "code en double")
+        indicators[indicator.code] = indicator
+    for indicator in indicators.values():
+        if indicator.is_ratio:
+            _check_ratio(indicator, indicators)
+    return Catalogue(MappingProxyType(indicators), MappingProxyType(breakdowns))
+
+
+def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
+    """Return the plain data `parse_catalogue` reads back into an equal catalogue."""
+    indicators = []
+    for ind in catalogue:
+        raw = asdict(ind)
+        for key in ("numerator", "denominator", "multiplier"):
+            if raw[key] is None:
+                del raw[key]
+        raw["secrecy"]["rules"] = list(ind.secrecy.rules)
+        for key in ("breakdowns", "sources", "restricted_to"):
+            raw[key] = [str(value) for value in raw[key]]
+        for key in ("axis", "kind", "unit", "tier"):
+            raw[key] = str(raw[key])
+        indicators.append(raw)
+    breakdowns = [
+        {"code": b.code, "label": b.label, "categories": [asdict(c) for c in b.categories]}
+        for b in catalogue.breakdowns.values()
+    ]
+    return {"breakdowns": breakdowns, "indicators": indicators}
+
+
+def _parse_breakdown(raw: Any, position: int) -> Breakdown:
+    where = _where("Ventilation", raw, position)
+    _check_keys(raw, where, required=_BREAKDOWN_KEYS)
+    code = _code(raw, where, _BREAKDOWN_CODE)
+    categories: list[Category] = []
+    for index, item in enumerate(_list(raw, "categories", where, non_empty=True)):
+        field = f"categories[{index}]"
+        _check_keys(item, f"{where}, {field}", required=frozenset({"code", "label"}))
+        cat_code = _code(item, f"{where}, {field}", _CATEGORY_CODE)
+        if cat_code in {c.code for c in categories}:
+            raise CatalogueError(where, field, f"catégorie « {cat_code} » en double")
+        categories.append(Category(cat_code, _text(item, "label", f"{where}, {field}")))
+    return Breakdown(code, _text(raw, "label", where), tuple(categories))
+
+
+def _parse_indicator(raw: Any, position: int, breakdowns: Mapping[str, Breakdown]) -> Indicator:
+    where = _where("Indicateur", raw, position)
+    _check_keys(raw, where, required=_REQUIRED_KEYS, optional=_OPTIONAL_KEYS)
+    code = _code(raw, where, _INDICATOR_CODE)
+    kind = _enum(Kind, raw["kind"], where, "kind")
+    tier = _enum(Tier, raw["tier"], where, "tier")
+    numerator, denominator, multiplier = _parse_ratio_terms(raw, where, kind)
+    return Indicator(
+        code=code,
+        label=_text(raw, "label", where),
+        axis=_enum(Axis, raw["axis"], where, "axis"),
+        family=_text(raw, "family", where),
+        subfamily=_text(raw, "subfamily", where),
+        kind=kind,
+        unit=_enum(ContributingUnit, raw["unit"], where, "unit"),
+        unit_label=_text(raw, "unit_label", where),
+        breakdowns=_parse_breakdown_refs(raw, where, breakdowns),
+        sources=_enums(Source, raw, "sources", where, non_empty=True),
+        tier=tier,
+        restricted_to=_parse_restriction(raw, where, tier),
+        secrecy=_parse_secrecy(raw["secrecy"], where, kind),
+        numerator=numerator,
+        denominator=denominator,
+        multiplier=multiplier,
+        citation=_text(raw, "citation", where),
+        reliability=_text(raw, "reliability", where, required=False),
+        fiche=_parse_fiche(raw["fiche"], where),
+    )
+
+
+def _parse_breakdown_refs(
+    raw: Mapping[str, Any], where: str, breakdowns: Mapping[str, Breakdown]
+) -> tuple[str, ...]:
+    refs = _list(raw, "breakdowns", where)
+    for ref in refs:
+        if ref not in breakdowns:
+            known = ", ".join(breakdowns) or "aucune"
+            raise CatalogueError(where, "breakdowns", f"ventilation inconnue « {ref} » ({known})")
+    if len(set(refs)) != len(refs):
+        raise CatalogueError(where, "breakdowns", "ventilation citée deux fois")
+    return tuple(refs)
+
+
+def _parse_restriction(raw: Mapping[str, Any], where: str, tier: Tier) -> tuple[RequesterType, ...]:
+    restricted_to = _enums(RequesterType, raw, "restricted_to", where)
+    if tier is Tier.RESTREINT and not restricted_to:
+        raise CatalogueError(where, "restricted_to", "le palier restreint exige la liste des types")
+    if tier is not Tier.RESTREINT and restricted_to:
+        raise CatalogueError(where, "restricted_to", "réservé au palier « restreint »")
+    return restricted_to
+
+
+def _parse_ratio_terms(
+    raw: Mapping[str, Any], where: str, kind: Kind
+) -> tuple[str | None, str | None, float | None]:
+    if kind is not Kind.RATIO:
+        extra = sorted(_RATIO_KEYS & raw.keys())
+        if extra:
+            raise CatalogueError(where, extra[0], "réservé aux indicateurs de type ratio")
+        return None, None, None
+    numerator = _text(raw, "numerator", where)
+    denominator = _text(raw, "denominator", where)
+    multiplier = raw.get("multiplier", 0)
+    if not _is_number(multiplier) or multiplier <= 0:
+        raise CatalogueError(where, "multiplier", "nombre strictement positif attendu")
+    return numerator, denominator, float(multiplier)
+
+
+def _parse_secrecy(raw: Any, where: str, kind: Kind) -> SecrecyParams:
+    _check_keys(raw, f"{where}, secrecy", required=frozenset({"rules"}), optional=_SECRECY_KEYS)
+    rules = tuple(
+        _normalise_rule(rule, where, f"secrecy.rules[{index}]")
+        for index, rule in enumerate(_list(raw, "rules", f"{where}, secrecy"))
+    )
+    # A ratio has no cells of its own: its numerator's and denominator's rules protect it.
+    if kind is not Kind.RATIO and not rules:
+        raise CatalogueError(where, "secrecy.rules", "au moins une règle exigée")
+    if kind is Kind.AMOUNT and not any(rule.startswith(("NK", "P(")) for rule in rules):
+        raise CatalogueError(where, "secrecy.rules", "un montant exige une règle NK ou P")
+    zero_unsafe = raw.get("zero_unsafe", False)
+    if not isinstance(zero_unsafe, bool):
+        raise CatalogueError(where, "secrecy.zero_unsafe", "booléen attendu (true/false)")
+    interval = raw.get("interval_percent", 10.0)
+    if not _is_number(interval) or not 0 < interval <= 100:
+        raise CatalogueError(where, "secrecy.interval_percent", "pourcentage dans ]0, 100] attendu")
+    return SecrecyParams(rules, zero_unsafe, float(interval))
+
+
+def _normalise_rule(rule: Any, where: str, field: str) -> str:
+    match = _RULE.fullmatch(rule) if isinstance(rule, str) else None
+    if match is None:
+        raise CatalogueError(
+            where, field, f"règle mal écrite {rule!r} (FREQ(n,r), NK(n,k), P(p,n))"
+        )
+    name, first, second = match.group(1), int(match.group(2)), int(match.group(3))
+    percent = {"FREQ": second, "NK": second, "P": first}[name]
+    count = {"FREQ": first, "NK": first, "P": second}[name]
+    if count < 1 or not 0 < percent <= 100:
+        raise CatalogueError(where, field, f"paramètres hors bornes dans {rule!r}")
+    return f"{name}({first},{second})"
+
+
+def _parse_fiche(raw: Any, where: str) -> Fiche:
+    _check_keys(raw, f"{where}, fiche", required=frozenset(FICHE_FIELDS))
+    values = {}
+    for name in FICHE_FIELDS:
+        value = raw[name]
+        if not isinstance(value, str) or not value.strip():
+            raise CatalogueError(where, f"fiche.{name}", "texte vide")
+        values[name] = " ".join(value.split())
+    return Fiche(**values)
+
+
+def _check_ratio(ratio: Indicator, indicators: Mapping[str, Indicator]) -> None:
+    where = f"Indicateur {ratio.code}"
+    terms = []
+    for field, code in (("numerator", ratio.numerator), ("denominator", ratio.denominator)):
+        term = indicators.get(code or "")
+        if term is None:
+            raise CatalogueError(where, field, f"indicateur non déclaré « {code} »")
+        if term.is_ratio:
+            raise CatalogueError(where, field, f"« {code} » est lui-même un ratio")
+        terms.append(term)
+    numerator, denominator = terms
+    shared = set(numerator.breakdowns) & set(denominator.breakdowns)
+    if not set(ratio.breakdowns) <= shared:
+        raise CatalogueError(where, "breakdowns", "seules les ventilations des deux termes valent")
+    if not set(numerator.sources) | set(denominator.sources) <= set(ratio.sources):
+        raise CatalogueError(where, "sources", "doit reprendre les sources des deux termes")
+    if _TIER_RANK[ratio.tier] < max(_TIER_RANK[t.tier] for t in terms):
+        raise CatalogueError(where, "tier", "moins restrictif que l’un de ses termes")
+    if ratio.unit != numerator.unit:
+        raise CatalogueError(where, "unit", "doit être l’unité contributrice du numérateur")
+
+
+# --- small readers ----------------------------------------------------------------------
+
+
+def _where(noun: str, raw: Any, position: int) -> str:
+    code = raw.get("code") if isinstance(raw, Mapping) else None
+    return f"{noun} {code}" if isinstance(code, str) and code else f"{noun} n°{position}"
+
+
+def _check_keys(
+    raw: Any, where: str, required: frozenset[str], optional: frozenset[str] = frozenset()
+) -> None:
+    if not isinstance(raw, Mapping):
+        raise CatalogueError(where, "*", "dictionnaire attendu")
+    missing = sorted(required - raw.keys())
+    if missing:
+        raise CatalogueError(where, missing[0], "champ manquant")
+    unknown = sorted(raw.keys() - required - optional, key=str)
+    if unknown:
+        raise CatalogueError(where, str(unknown[0]), "champ inconnu")
+
+
+def _code(raw: Mapping[str, Any], where: str, pattern: re.Pattern[str]) -> str:
+    code = raw["code"]
+    if not isinstance(code, str) or not pattern.fullmatch(code):
+        hint = " (mettre les codes entre guillemets en YAML)" if not isinstance(code, str) else ""
+        raise CatalogueError(where, "code", f"code invalide {code!r}{hint}")
+    return code
+
+
+def _text(raw: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str:
+    value = raw.get(key, None if required else "")
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise CatalogueError(where, key, "texte non vide attendu")
+    return " ".join(value.split())
+
+
+def _list(raw: Mapping[str, Any], key: str, where: str, *, non_empty: bool = False) -> list[Any]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or (non_empty and not value):
+        raise CatalogueError(
+            where, key, "liste non vide attendue" if non_empty else "liste attendue"
+        )
+    return value
+
+
+def _enum(enum: type[E], value: Any, where: str, field: str) -> E:
+    try:
+        return enum(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(member.value for member in enum)
+        raise CatalogueError(where, field, f"valeur inconnue {value!r} ({allowed})") from None
+
+
+def _enums(
+    enum: type[E], raw: Mapping[str, Any], key: str, where: str, *, non_empty: bool = False
+) -> tuple[E, ...]:
+    values = tuple(_enum(enum, v, where, key) for v in _list(raw, key, where, non_empty=non_empty))
+    if len(set(values)) != len(values):
+        raise CatalogueError(where, key, "valeur citée deux fois")
+    return values
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
