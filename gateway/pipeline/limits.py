@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from policies.domain import GeoLevel, RequesterType
-from policies.errors import InvalidInput
+from policies.errors import InvalidInput, SecrecyRefusal
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,25 @@ COARSER = {
     GeoLevel.DEPARTEMENT: GeoLevel.REGION,
     GeoLevel.REGION: GeoLevel.FRANCE,
 }
+
+
+def too_fine(
+    secret: int, cells: int, levels: Collection[GeoLevel], limits: ExtractLimits
+) -> SecrecyRefusal | None:
+    """Return the refusal of a table its protection would mostly mask, with a coarser level."""
+    share = secret / max(1, cells)
+    if share <= limits.max_suppressed_share:
+        return None
+    coarser = sorted({COARSER[level].value for level in levels if level in COARSER})
+    suggestion = ", ".join(coarser) or "un niveau plus agrégé"
+    return SecrecyRefusal(
+        f"Tableau trop fin : sa protection masquerait {share:.0%} des cellules (au plus "
+        f"{limits.max_suppressed_share:.0%}). Demandez le niveau {suggestion}.",
+        [
+            {
+                "regle": "secret.trop_fin",
+                "message": f"{share:.0%} des cellules masquées",
+                "solution": f"niveau géographique suggéré : {suggestion}",
+            }
+        ],
+    )

@@ -29,12 +29,11 @@ from gateway.pipeline.deliver import (
     stored_delivery,
 )
 from gateway.pipeline.jobs import JobRunner
-from gateway.pipeline.limits import COARSER, ExtractLimits, load_limits
+from gateway.pipeline.limits import ExtractLimits, load_limits, too_fine
 from gateway.pipeline.prepare import Caller, Prepared, check_size, prepare
 from gateway.reference.geography import load_geography
 from gateway.services import audit_log, ledger
 from gateway.store import CellStore
-from policies.errors import SecrecyRefusal
 
 LOG = logging.getLogger("gateway.extracts")
 
@@ -172,24 +171,12 @@ class Pipeline:
         return price
 
     def _refuse_if_too_fine(self, prepared: Prepared, cells: tuple[Any, ...]) -> None:
-        share = sum(1 for c in cells if c.status.secret) / max(1, len(cells))
-        if share <= self.limits.max_suppressed_share:
-            return
+        secret = sum(1 for c in cells if c.status.secret)
         levels = {t.level for t in prepared.territories if t.requested}
-        coarser = sorted({COARSER[level].value for level in levels if level in COARSER})
-        suggestion = ", ".join(coarser) or "un niveau plus agrégé"
-        self._log(prepared, audit_log.REFUSED, ["secret.trop_fin"])
-        raise SecrecyRefusal(
-            f"Tableau trop fin : sa protection masquerait {share:.0%} des cellules (au plus "
-            f"{self.limits.max_suppressed_share:.0%}). Demandez le niveau {suggestion}.",
-            [
-                {
-                    "regle": "secret.trop_fin",
-                    "message": f"{share:.0%} des cellules masquées",
-                    "solution": f"niveau géographique suggéré : {suggestion}",
-                }
-            ],
-        )
+        refusal = too_fine(secret, len(cells), levels, self.limits)
+        if refusal is not None:
+            self._log(prepared, audit_log.REFUSED, ["secret.trop_fin"])
+            raise refusal
 
     def _cached(self, prepared: Prepared) -> Outcome | None:
         """Serve the same request by the same requester with the same extract (same mask)."""
