@@ -15,7 +15,6 @@ from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from gateway.api.refusals import enforce
 from gateway.db import get_database
 from gateway.db.models import Requester
 from gateway.services.api_keys import authenticate
@@ -151,7 +150,7 @@ def gate(
         def gated(*args: Any, **kwargs: Any) -> Any:
             g.actor = _authenticate(optional=public)
             target = caf(*args, **kwargs) if caf else None
-            enforce(authorize(action, g.actor.profile, target))
+            authorize(action, g.actor.profile, target).raise_if_refused()
             return view(*args, **kwargs)
 
         documented: F = Blueprint.doc(**_SECURITY_DOC)(gated)

@@ -12,13 +12,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from gateway.api.refusals import enforce
 from gateway.config import Settings
 from gateway.db import Database
 from gateway.db.models import Caf, Extract, QuoteRecord
 from gateway.delivery import Delivery
 from gateway.pipeline import payment
-from gateway.pipeline.compute import Computed, compute
+from gateway.pipeline.compute import Computed, compute, stored_terms
 from gateway.pipeline.deliver import (
     Context,
     build_delivery,
@@ -78,7 +77,7 @@ class Pipeline:
             self._log(
                 prepared, audit_log.REFUSED, [str(r) for r in prepared.decision.refusal_rules]
             )
-            enforce(prepared.decision)
+            prepared.decision.raise_if_refused()
         check_size(prepared, self.limits)
         cached = self._cached(prepared)
         if cached is not None:
@@ -258,8 +257,6 @@ class Pipeline:
         )
 
     def _terms(self, prepared: Prepared) -> set[str]:
-        from gateway.pipeline.compute import stored_terms
-
         return {
             t for c in prepared.request.indicators for t in stored_terms(prepared.catalogue.get(c))
         }

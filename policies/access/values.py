@@ -149,12 +149,20 @@ class Decision:
         return tuple(f"[{r.rule}] {r.message_fr} — {r.remedy_fr}" for r in self.refusals)
 
     def raise_if_refused(self) -> None:
-        """Raise ConventionRequired (convention rules only) or AccessDenied when refused."""
+        """Raise ConventionRequired (convention rules only) or AccessDenied when refused.
+
+        Each reason carries its rule, its message and what would allow the request.
+        """
         if self.allowed:
             return
+        reasons = [
+            {"regle": str(r.rule), "message": r.message_fr, "solution": r.remedy_fr}
+            for r in self.refusals
+        ]
+        summary = " ; ".join(r.message_fr for r in self.refusals)
         if self.refusals and all(r.rule.startswith("convention.") for r in self.refusals):
-            raise ConventionRequired("Convention requise pour cette demande", self.reasons_fr)
-        raise AccessDenied("Demande refusée", self.reasons_fr)
+            raise ConventionRequired(f"Convention requise : {summary}", reasons)
+        raise AccessDenied(f"Demande refusée : {summary}", reasons)
 
 
 def deny(*refusals: Refusal, applied: tuple[Rule, ...] = ()) -> Decision:

@@ -333,7 +333,7 @@ def test_breakdowns_the_indicator_lacks_are_refused() -> None:
 def test_refused_decision_raises_the_domain_error() -> None:
     with pytest.raises(ConventionRequired) as caught:
         run(request("PLACES_EAJE"), requester(CD)).raise_if_refused()
-    assert caught.value.reasons[0].startswith("[convention.aucune_active]")
+    assert caught.value.reasons[0]["regle"] == "convention.aucune_active"
     with pytest.raises(AccessDenied):
         run(request("SCORE_INTERNE"), requester(CD)).raise_if_refused()
     run(request("NB_ALLOCATAIRES", territories=((D, "13"),)), requester(GP)).raise_if_refused()

@@ -12,7 +12,6 @@ from flask_smorest import Blueprint
 from gateway import get_settings
 from gateway.api.auth import current_actor, gate
 from gateway.api.quotes.schemas import OrderSchema, QuoteSchema, RequestDescriptionSchema
-from gateway.api.refusals import enforce
 from gateway.db import get_database, request_session
 from gateway.reference.geography import load_geography
 from gateway.services import pricing, pricing_documents
@@ -80,7 +79,7 @@ class Quotes(MethodView):
                 geography=geography,
                 today=today,
             )
-            enforce(assessment.decision)
+            assessment.decision.raise_if_refused()
             assert assessment.pricing_request is not None  # allowed
             record = pricing.quote_for_request(
                 session,
