@@ -23,7 +23,6 @@ class Computed:
     """The protected tables of an extract, by (stored indicator, period)."""
 
     tables: dict[tuple[str, int], ProtectedTable]
-    audiences: tuple[int | None, ...]
 
     def cell(
         self, indicator: str, period: int, territory: TerritoryCell, category: str
@@ -97,7 +96,7 @@ def compute(
             )
             if progress:
                 progress(int(100 * len(tables) / steps))
-    return Computed(tables, audiences)
+    return Computed(tables)
 
 
 def _categories(indicator: Indicator, catalogue: Catalogue) -> tuple[str, ...]:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from gateway.config import Settings
 from gateway.reference.geography import load_geography
-from gateway.store import CellStore
 from gateway.store.demo import load_demo
 from gateway.store.importers import ImportSummary, import_cells, import_microdata
 from gateway.store.layout import current_version_dir
@@ -20,10 +19,6 @@ def ensure_demo_store(settings: Settings) -> bool:
         return False
     load_demo(settings.cell_store_dir, load_geography(settings.data_dir / "reference"))
     return True
-
-
-def open_store(settings: Settings) -> CellStore:
-    return CellStore(settings.cell_store_dir)
 
 
 def import_file(
