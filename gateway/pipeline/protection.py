@@ -37,23 +37,11 @@ class ProtectedTable:
     indicator: str
     period: int
     cells: tuple[ProtectedCell, ...]
-    audit_programs: int
 
     @cached_property
     def index(self) -> dict[tuple[GeoLevel, str, str], ProtectedCell]:
         """Return the cells by (territory level, territory code, category)."""
         return {(c.territory.level, c.territory.code, c.category): c for c in self.cells}
-
-    @property
-    def suppressed(self) -> int:
-        return sum(1 for cell in self.cells if cell.status.suppressed)
-
-
-def categories_of(
-    indicator: Indicator, breakdown_categories: dict[str, tuple[str, ...]]
-) -> tuple[str, ...]:
-    """Return the indicator's categories (catalogue indicators have at most one breakdown)."""
-    return breakdown_categories[indicator.breakdowns[0]] if indicator.breakdowns else ()
 
 
 def protect_indicator(
@@ -101,7 +89,6 @@ def protect_indicator(
         indicator.code,
         period,
         tuple(_cells(result, table, territories, shown)),
-        result.report.programs,
     )
 
 
