@@ -18,12 +18,11 @@ import time
 from pathlib import Path
 
 from gateway import create_app
+from gateway.catalogue import load_catalogue
 from gateway.config import REPO_ROOT
 from gateway.reference.geography import load_geography
-from gateway.services.catalogue import read_catalogue_file
 from gateway.store import CellStore
 from gateway.store.demo import load_demo
-from policies.catalogue_parsing import parse_catalogue
 from tests.attacks.oracle import Verdict, describe
 from tests.attacks.player import Player
 from tests.attacks.sequences import CRAFTED, INDICATORS, play_random
@@ -57,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
         store = CellStore(root / "store")
-        catalogue = parse_catalogue(read_catalogue_file(REPO_ROOT / "data" / "catalogue.yaml"))
+        catalogue = load_catalogue()
         rng = random.Random(args.seed)
         total, played, refused, players = Verdict(), 0, 0, 0
         while played < args.requests:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import yaml
 
+from gateway.config import REPO_ROOT
 from policies.catalogue import Catalogue, CatalogueError
 from policies.catalogue_parsing import parse_catalogue
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CATALOGUE_PATH = REPOSITORY_ROOT / "data" / "catalogue.yaml"
+REPOSITORY_ROOT = REPO_ROOT
+DEFAULT_CATALOGUE_PATH = REPO_ROOT / "data" / "catalogue.yaml"
 
 _cache: dict[Path, tuple[tuple[int, int], Catalogue]] = {}
 _lock = threading.Lock()

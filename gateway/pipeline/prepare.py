@@ -22,7 +22,8 @@ from gateway.pipeline.request import (
     resolve_territories,
 )
 from gateway.services.catalogue import current_catalogue
-from gateway.services.pricing_request import policy_matrix, requester_conventions
+from gateway.services.conventions import conventions_for
+from gateway.services.policy_matrix import current_matrix
 from gateway.store import CellStore
 from policies.access import Decision, RequesterProfile
 from policies.catalogue import Catalogue
@@ -76,13 +77,13 @@ def prepare(
     request = parse_description(body, zones)
     check_request(request, catalogue, store)
     territories = resolve_territories(request, geography, zones)
-    conventions = requester_conventions(session, caller.requester_id) if caller.requester_id else ()
+    conventions = conventions_for(session, caller.requester_id) if caller.requester_id else []
     decision = decide(
         access_request(request, territories),
         caller.profile,
         conventions=conventions,
         catalogue=catalogue.indicators,
-        matrix=policy_matrix(session),
+        matrix=current_matrix(session),
         territories=geography,
         today=today,
     )

@@ -6,28 +6,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from gateway.catalogue import load_catalogue
 from gateway.db.models import BreakdownRecord, IndicatorRecord
 from policies.catalogue import Catalogue, Indicator
 from policies.catalogue_parsing import catalogue_to_data, parse_catalogue
-from policies.errors import InvalidInput
 
 _cache: dict[str, tuple[tuple[Any, ...], Catalogue]] = {}
-
-
-def read_catalogue_file(path: Path) -> dict[str, Any]:
-    """Read and validate the catalogue file; a malformed file names where it is wrong."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise InvalidInput(f"Catalogue illisible ({path}) : {error}") from error
-    if not isinstance(data, dict):
-        raise InvalidInput(f"Catalogue {path} : un document YAML avec des clés est attendu")
-    parse_catalogue(data)
-    return data
 
 
 def catalogue_is_loaded(session: Session) -> bool:
@@ -36,7 +23,7 @@ def catalogue_is_loaded(session: Session) -> bool:
 
 def seed_catalogue(session: Session, path: Path) -> int:
     """Replace the stored catalogue by the file's (validated first: all or nothing)."""
-    return store_catalogue(session, parse_catalogue(read_catalogue_file(path)))
+    return store_catalogue(session, load_catalogue(path))
 
 
 def store_catalogue(session: Session, catalogue: Catalogue) -> int:

@@ -20,13 +20,13 @@ from gateway.db.models import (
 )
 from gateway.db.models.pricing import OrderStatus, QuoteStatus
 from gateway.services.catalogue import current_catalogue
+from gateway.services.conventions import conventions_for
+from gateway.services.policy_matrix import current_matrix
 from gateway.services.pricing_request import (
     access_request,
-    policy_matrix,
     pricing_request,
     pricing_request_to_mapping,
     request_fingerprint,
-    requester_conventions,
 )
 from gateway.services.pricing_schedules import (
     current_record,
@@ -100,13 +100,13 @@ def assess_request(
 ) -> Assessment:
     """Decide a described request, then count it for the tariff if it is allowed."""
     catalogue = current_catalogue(session)
-    conventions = requester_conventions(session, requester_id)
+    conventions = tuple(conventions_for(session, requester_id))
     decision = decide(
         access_request(description, geography),
         requester,
         conventions=conventions,
         catalogue=catalogue.indicators,
-        matrix=policy_matrix(session),
+        matrix=current_matrix(session),
         territories=geography,
         today=today,
     )

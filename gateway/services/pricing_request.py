@@ -17,14 +17,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from gateway.services.conventions import conventions_for
-from gateway.services.policy_matrix import current_matrix
 from policies.access import (
     AccessRequest,
     Decision,
-    PolicyMatrix,
     RequesterProfile,
 )
 from policies.catalogue import Catalogue
@@ -220,16 +215,3 @@ def pricing_request_from_mapping(data: Mapping[str, Any]) -> PricingRequest:
             "logistics_cost": Decimal(data["logistics_cost"]),
         }
     )
-
-
-# --- the stores the decision reads --------------------------------------------------------
-
-
-def requester_conventions(session: Session, requester_id: int) -> tuple[Convention, ...]:
-    """Return the requester's conventions (every status and version; the decision checks them)."""
-    return tuple(conventions_for(session, requester_id))
-
-
-def policy_matrix(session: Session) -> PolicyMatrix:
-    """Return the access matrix in force (the stored one, which administrators edit)."""
-    return current_matrix(session)

@@ -6,13 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from gateway.catalogue import DEFAULT_CATALOGUE_PATH, load_catalogue
 from policies.errors import InvalidInput
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "data" / "catalogue.yaml"
-
-#: Breakdown categories as agreed for the catalogue (used when the file is absent).
+#: Breakdown categories the generator was calibrated for (the catalogue must agree).
 BREAKDOWNS: Mapping[str, tuple[str, ...]] = {
     "age_enfant": ("0_2", "3_5", "6_10", "11_14", "15_17", "18_24"),
     "age_jeune_enfant": ("0_2", "3_5"),
@@ -60,26 +57,23 @@ STORED: Mapping[str, Stored] = {
 }
 
 
-def catalogue_breakdowns(path: Path = CATALOGUE) -> dict[str, dict[str, tuple[str, ...]]]:
+def catalogue_breakdowns(
+    path: Path = DEFAULT_CATALOGUE_PATH,
+) -> dict[str, dict[str, tuple[str, ...]]]:
     """Return indicator -> {breakdown: categories} for the stored indicators.
 
-    Reads the catalogue when present and refuses any disagreement with the
-    breakdowns this generator was calibrated for.
+    Refuses any disagreement between the catalogue and the breakdowns this generator
+    was calibrated for.
     """
     expected = {
         code: {s.breakdown: BREAKDOWNS[s.breakdown]} if s.breakdown else {}
         for code, s in STORED.items()
     }
-    if not path.exists():
-        return expected
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    categories = {
-        b["code"]: tuple(str(c["code"]) for c in b["categories"]) for b in document["breakdowns"]
-    }
+    catalogue = load_catalogue(path)
     found = {
-        i["code"]: {b: categories[b] for b in i.get("breakdowns", [])}
-        for i in document["indicators"]
-        if i["code"] in STORED
+        code: {b: catalogue.breakdown(b).category_codes for b in catalogue.get(code).breakdowns}
+        for code in STORED
+        if code in catalogue
     }
     for code, breakdowns in expected.items():
         if found.get(code) != breakdowns:

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from gateway.catalogue import load_catalogue
 from gateway.config import REPO_ROOT
 from gateway.reference.geography import load_geography
-from gateway.services.catalogue import read_catalogue_file
 from gateway.store import CellStore
 from policies.catalogue import Catalogue
-from policies.catalogue_parsing import parse_catalogue
 from policies.geography import Geography
 from tests.attacks.player import Player
 from tests.attacks.world import conventioned_departement
@@ -25,7 +24,7 @@ def geography() -> Geography:
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    return parse_catalogue(read_catalogue_file(REPO_ROOT / "data" / "catalogue.yaml"))
+    return load_catalogue()
 
 
 @pytest.fixture(scope="session")
