@@ -18,7 +18,8 @@ from gateway.pipeline.prepare import Caller
 from gateway.pipeline.run import DELIVERED, Pipeline
 from gateway.services.catalogue import current_catalogue
 from gateway.services.ledger import definition_ids
-from policies.access import RequesterProfile
+from gateway.services.requesters import caf_of_requester
+from policies.access import RequesterProfile, may_see
 from policies.domain import GeoLevel
 from policies.errors import Conflict, InvalidInput, NotFound
 from policies.geography import Geography
@@ -44,23 +45,16 @@ def owned_extract(session: Session, extract_id: str, caller: Caller) -> Extract:
     """Return an extract its requester, or an administrator of its Caf, may see."""
     extract = session.get(Extract, extract_id)
     profile = caller.profile
-    if extract is None or not _may_see(session, extract, caller.requester_id, profile):
+    if extract is None or not _may_see(session, extract, profile):
         raise NotFound(f"Aucun extrait « {extract_id} » pour ce demandeur.")
     return extract
 
 
-def _may_see(
-    session: Session, extract: Extract, requester_id: int | None, profile: RequesterProfile
-) -> bool:
+def _may_see(session: Session, extract: Extract, profile: RequesterProfile) -> bool:
     if extract.requester_id is None:  # socle commun: public by definition
         return True
-    if profile.type.value == "admin_national" or extract.requester_id == requester_id:
-        return True
-    if profile.type.value != "admin_caf" or extract.requester_id is None:
-        return False
-    from gateway.services.requesters import caf_of_requester
-
-    return caf_of_requester(session, extract.requester_id) == profile.caf_code
+    owner_caf = caf_of_requester(session, extract.requester_id)
+    return may_see(profile, extract.requester_id, owner_caf)
 
 
 def status_of(extract: Extract) -> dict[str, Any]:

@@ -35,9 +35,9 @@ from gateway.services.pricing_schedules import (
     schedule_of,
     seed_default_schedule,
 )
-from policies.access import Decision, RequesterProfile
+from policies.access import Decision, RequesterProfile, may_see
 from policies.decision import decide
-from policies.domain import GeoLevel, RequesterType
+from policies.domain import GeoLevel
 from policies.errors import AccessDenied, InvalidInput, NotFound
 from policies.geography import Geography
 from tariffs import (
@@ -194,17 +194,9 @@ def quote_for_request(
 def owned_quote(session: Session, quote_id: int, requester: RequesterProfile) -> QuoteRecord:
     """Return a quote its requester, or an administrator of its Caf, may see."""
     record = session.get(QuoteRecord, quote_id)
-    if record is None or not _may_see(requester, record.requester_id, record.caf_code):
+    if record is None or not may_see(requester, record.requester_id, record.caf_code):
         raise NotFound(f"Devis introuvable : {quote_id}.")
     return record
-
-
-def _may_see(requester: RequesterProfile, owner_id: int, caf_code: str) -> bool:
-    if requester.type is RequesterType.ADMIN_NATIONAL:
-        return True
-    if requester.type is RequesterType.ADMIN_CAF:
-        return requester.caf_code == caf_code
-    return requester.id == str(owner_id)
 
 
 # --- orders -------------------------------------------------------------------------------

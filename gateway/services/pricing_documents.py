@@ -9,8 +9,7 @@ from gateway.db.models import InvoiceRecord
 from gateway.db.models.pricing import QuoteRecord
 from gateway.services.invoices import caf_party, quote_schedule, requester_party
 from gateway.services.pricing import quote_reference, quote_value
-from policies.access import RequesterProfile
-from policies.domain import RequesterType
+from policies.access import RequesterProfile, may_see
 from policies.errors import NotFound
 from tariffs import invoice_from_mapping, render_invoice_pdf, render_quote_pdf
 
@@ -29,17 +28,9 @@ def quote_pdf(session: Session, record: QuoteRecord) -> bytes:
 def visible_invoice(session: Session, number: str, viewer: RequesterProfile) -> InvoiceRecord:
     """Return an invoice its requester, or an administrator of its Caf, may see."""
     invoice = session.scalar(select(InvoiceRecord).where(InvoiceRecord.number == number))
-    if invoice is None or not _may_see(viewer, invoice):
+    if invoice is None or not may_see(viewer, invoice.requester_id, invoice.caf_code):
         raise NotFound(f"Facture introuvable : {number}.")
     return invoice
-
-
-def _may_see(viewer: RequesterProfile, invoice: InvoiceRecord) -> bool:
-    if viewer.type is RequesterType.ADMIN_NATIONAL:
-        return True
-    if viewer.type is RequesterType.ADMIN_CAF:
-        return viewer.caf_code == invoice.caf_code
-    return viewer.id == str(invoice.requester_id)
 
 
 def invoice_pdf(invoice: InvoiceRecord) -> bytes:

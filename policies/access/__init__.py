@@ -1,6 +1,6 @@
 """Who may ask for what: the policy matrix, the access values and one gate per action."""
 
-from policies.access.actions import ACTIONS, ActionRule, Audience, authorize
+from policies.access.actions import ACTIONS, ActionRule, Audience, authorize, may_see
 from policies.access.matrix import (
     SEED_PATH,
     Access,
@@ -38,5 +38,6 @@ __all__ = [
     "TypePolicy",
     "authorize",
     "load_policy_matrix",
+    "may_see",
     "policy_matrix_from_mapping",
 ]

@@ -106,3 +106,15 @@ def _role_remedy(spec: ActionRule) -> str:
         Audience.ADMINS: "réservé aux administrateurs de la Caf concernée",
         Audience.REQUESTERS: "réservé aux demandeurs disposant d'un compte",
     }[spec.audience]
+
+
+def may_see(viewer: RequesterProfile, owner_id: int | str, owner_caf: str | None) -> bool:
+    """Tell whether `viewer` may read a record (extract, quote, invoice) of a requester.
+
+    Its owner may, and the administrators of the owner's Caf, and national administrators.
+    """
+    if viewer.type is RequesterType.ADMIN_NATIONAL:
+        return True
+    if viewer.type is RequesterType.ADMIN_CAF:
+        return owner_caf is not None and viewer.caf_code == owner_caf
+    return viewer.id == str(owner_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.access import ACTIONS, RequesterProfile, Rule, authorize
+from policies.access import ACTIONS, RequesterProfile, Rule, authorize, may_see
 from policies.domain import RequesterType
 
 T = RequesterType
@@ -90,3 +90,20 @@ def test_requesters_only_act_on_their_own_caf(rtype: RequesterType) -> None:
 def test_unknown_action_is_denied_even_to_national_admins(action: str) -> None:
     decision = authorize(action, actor(T.ADMIN_NATIONAL, None), None)
     assert decision.refusal_rules == (Rule.AUTORISATION_ACTION_INCONNUE,)
+
+
+@pytest.mark.parametrize(
+    ("viewer", "owner", "owner_caf", "expected"),
+    [
+        (RequesterProfile("7", RequesterType.COMMUNE, "13"), 7, "13", True),  # its owner
+        (RequesterProfile("8", RequesterType.COMMUNE, "13"), 7, "13", False),  # another requester
+        (RequesterProfile("1", RequesterType.ADMIN_CAF, "13"), 7, "13", True),  # the owner's Caf
+        (RequesterProfile("1", RequesterType.ADMIN_CAF, "33"), 7, "13", False),  # another Caf
+        (RequesterProfile("1", RequesterType.ADMIN_CAF, "13"), 7, None, False),  # no Caf
+        (RequesterProfile("2", RequesterType.ADMIN_NATIONAL, None), 7, "13", True),
+    ],
+)
+def test_may_see(
+    viewer: RequesterProfile, owner: int, owner_caf: str | None, expected: bool
+) -> None:
+    assert may_see(viewer, owner, owner_caf) is expected
