@@ -75,15 +75,6 @@ def status_of(extract: Extract) -> dict[str, Any]:
     }
 
 
-def status_json(session: Session, extract_id: str) -> str:
-    import json
-
-    extract = session.get(Extract, extract_id)
-    if extract is None:
-        raise NotFound(f"Aucun extrait « {extract_id} ».")
-    return json.dumps(status_of(extract), ensure_ascii=False)
-
-
 def download(session: Session, extract: Extract, format_name: str) -> tuple[bytes, str, str]:
     if extract.status != DELIVERED or extract.result is None:
         raise Conflict(

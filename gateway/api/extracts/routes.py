@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request, url_for
+from flask import Response, jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -68,10 +68,11 @@ class Extracts(MethodView):
         )
         if outcome.delivery is None:
             status_url = url_for("extraits.ExtractStatus", extract_id=outcome.extract_id)
-            response = Response(status=202)
+            caller = caller_of(current_actor())
+            extract = extracts.owned_extract(request_session(), outcome.extract_id, caller)
+            response = jsonify(extracts.status_of(extract))
+            response.status_code = 202
             response.headers["Location"] = status_url
-            response.set_data(extracts.status_json(request_session(), outcome.extract_id))
-            response.mimetype = "application/json"
             return response
         content, media, name = extracts.rendered(outcome.delivery, body.get("format", "json"))
         return file_response(content, media, name, outcome.extract_id)
