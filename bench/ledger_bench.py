@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from bench.instance import demo_instance
+from gateway.catalogue import load_catalogue
 from gateway.db import get_database
 from gateway.db.models import Extract, ReleasedCell, Requester
 from gateway.services import ledger
@@ -154,7 +155,7 @@ def _measure(app, headers: dict[str, str], requester_id: int) -> None:  # type: 
             known = ledger.linked_cells(
                 session,
                 audiences=(requester_id, None),
-                indicator=INDICATOR,
+                related=load_catalogue().related_set(INDICATOR),
                 period=period,
                 communes=communes,
             )

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from policies.domain import Axis, ContributingUnit, Kind, RequesterType, Source, Tier
 from policies.errors import InvalidInput, NotFound
+from policies.secrecy.dimensions import TOTAL
 
 
 class CatalogueError(InvalidInput):
@@ -81,6 +82,24 @@ class SecrecyParams:
 
 
 @dataclass(frozen=True)
+class Relation:
+    """A linear identity that defines an indicator from others, as the catalogue declares it.
+
+    Either `category_of` (the indicator equals one category, or the total, of another
+    indicator's breakdown: ENF_MOINS_3 is the 0-2 category of ENF_MOINS_6) or `sum_of` (the
+    indicator is the sum of other indicators without breakdown).
+    """
+
+    category_of: str | None = None
+    category: str = TOTAL
+    sum_of: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return (self.category_of,) if self.category_of else self.sum_of
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     label: str
@@ -101,10 +120,35 @@ class Indicator:
     citation: str
     reliability: str
     fiche: Fiche
+    relation: Relation | None = None
 
     @property
     def is_ratio(self) -> bool:
         return self.kind is Kind.RATIO
+
+
+@dataclass(frozen=True)
+class RelatedSet:
+    """Stored indicators tied by the catalogue's relations, protected and recorded as one table.
+
+    The set's table has one category dimension (`categories`, possibly empty); each member's
+    cell (member, its category or TOTAL) sits at one category of that table, or at
+    its total (`TOTAL`). The leaves are read from the store: `leaves` names, for each
+    category, the stored indicator and category that hold it. Every indicator without
+    relations is a set of its own.
+    """
+
+    code: str
+    members: tuple[str, ...]
+    categories: tuple[str, ...]
+    leaves: Mapping[str, tuple[str, str]]
+    placement: Mapping[tuple[str, str], str]
+    total_source: str  # the stored indicator whose total is the set's total
+    secrecy: SecrecyParams
+
+    def place(self, indicator: str, category: str) -> str:
+        """Return the set's category (or TOTAL) of a member's cell (category or TOTAL)."""
+        return self.placement[(indicator, category)]
 
 
 @dataclass(frozen=True)
@@ -144,6 +188,20 @@ class Catalogue:
         """Return the indicators that have cells of their own (every kind but ratio)."""
         return tuple(ind for ind in self.indicators.values() if not ind.is_ratio)
 
+    @cached_property
+    def related_sets(self) -> Mapping[str, RelatedSet]:
+        """Return the related set of every stored indicator, by indicator code."""
+        return MappingProxyType(related_sets(self))
+
+    def related_set(self, code: str) -> RelatedSet:
+        """Return the set of related indicators a stored indicator is protected with."""
+        self.get(code)
+        return self.related_sets[code]
+
+    def family_code(self, code: str) -> str:
+        """Return the code of the related set `code` belongs to (the ledger's partition)."""
+        return self.related_set(code).code
+
     def ratios(self) -> tuple[Indicator, ...]:
         return tuple(ind for ind in self.indicators.values() if ind.is_ratio)
 
@@ -155,3 +213,55 @@ class Catalogue:
 
     def __contains__(self, code: object) -> bool:
         return code in self.indicators
+
+
+def related_sets(catalogue: Catalogue) -> dict[str, RelatedSet]:
+    """Group the stored indicators into related sets (the parser has checked the relations)."""
+    by_member: dict[str, RelatedSet] = {}
+    stored = catalogue.stored()
+    sums = {i.code: i for i in stored if i.relation and i.relation.sum_of}
+    for indicator in stored:
+        if indicator.relation is not None:
+            continue
+        if any(indicator.code in s.relation.sum_of for s in sums.values() if s.relation):
+            continue
+        aliases = [
+            i for i in stored if i.relation is not None and i.relation.category_of == indicator.code
+        ]
+        categories = (
+            catalogue.breakdown(indicator.breakdowns[0]).category_codes
+            if indicator.breakdowns
+            else ()
+        )
+        placement = {(indicator.code, c): c for c in (*categories, TOTAL)}
+        for alias in aliases:
+            assert alias.relation is not None
+            placement[(alias.code, TOTAL)] = alias.relation.category
+        related = RelatedSet(
+            code=indicator.code,
+            members=(indicator.code, *(a.code for a in aliases)),
+            categories=categories,
+            leaves=MappingProxyType({c: (indicator.code, c) for c in categories}),
+            placement=MappingProxyType(placement),
+            total_source=indicator.code,
+            secrecy=indicator.secrecy,
+        )
+        for member in related.members:
+            by_member[member] = related
+    for total in sums.values():
+        assert total.relation is not None
+        terms = total.relation.sum_of
+        placement = {(t, TOTAL): t for t in terms}
+        placement[(total.code, TOTAL)] = TOTAL
+        related = RelatedSet(
+            code=total.code,
+            members=(total.code, *terms),
+            categories=terms,
+            leaves=MappingProxyType({t: (t, TOTAL) for t in terms}),
+            placement=MappingProxyType(placement),
+            total_source=total.code,
+            secrecy=total.secrecy,
+        )
+        for member in related.members:
+            by_member[member] = related
+    return by_member

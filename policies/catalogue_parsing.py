@@ -17,9 +17,11 @@ from policies.catalogue import (
     Category,
     Fiche,
     Indicator,
+    Relation,
     SecrecyParams,
 )
 from policies.domain import Axis, ContributingUnit, Kind, RequesterType, Source, Tier
+from policies.secrecy.dimensions import TOTAL
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -35,7 +37,10 @@ _TOP_KEYS = frozenset({"version", "breakdowns", "indicators"})
 _BREAKDOWN_KEYS = frozenset({"code", "label", "categories"})
 _SECRECY_KEYS = frozenset({"rules", "zero_unsafe", "interval_percent"})
 _RATIO_KEYS = frozenset({"numerator", "denominator", "multiplier"})
-_OPTIONAL_KEYS = frozenset({"restricted_to", "reliability"}) | _RATIO_KEYS
+_OPTIONAL_KEYS = frozenset({"restricted_to", "reliability", "relation"}) | _RATIO_KEYS
+_RELATION_KEYS = frozenset({"category_of", "category", "sum_of"})
+#: How a relation names an indicator's total over its breakdown.
+_TOTAL_WORD = "total"
 _REQUIRED_KEYS = frozenset(
     {"code", "label", "axis", "family", "subfamily", "kind", "unit", "unit_label"}
     | {"breakdowns", "sources", "tier", "secrecy", "citation", "fiche"}
@@ -61,6 +66,8 @@ def parse_catalogue(data: Mapping[str, Any]) -> Catalogue:
     for indicator in indicators.values():
         if indicator.is_ratio:
             _check_ratio(indicator, indicators)
+        if indicator.relation is not None:
+            _check_relation(indicator, indicators, breakdowns)
     return Catalogue(MappingProxyType(indicators), MappingProxyType(breakdowns))
 
 
@@ -69,9 +76,11 @@ def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
     indicators = []
     for ind in catalogue:
         raw = asdict(ind)
-        for key in ("numerator", "denominator", "multiplier"):
+        for key in ("numerator", "denominator", "multiplier", "relation"):
             if raw[key] is None:
                 del raw[key]
+        if ind.relation is not None:
+            raw["relation"] = _relation_to_data(ind.relation)
         raw["secrecy"]["rules"] = list(ind.secrecy.rules)
         for key in ("breakdowns", "sources", "restricted_to"):
             raw[key] = [str(value) for value in raw[key]]
@@ -127,6 +136,7 @@ def _parse_indicator(raw: Any, position: int, breakdowns: Mapping[str, Breakdown
         citation=_text(raw, "citation", where),
         reliability=_text(raw, "reliability", where, required=False),
         fiche=_parse_fiche(raw["fiche"], where),
+        relation=_parse_relation(raw.get("relation"), where),
     )
 
 
@@ -166,6 +176,37 @@ def _parse_ratio_terms(
     if not _is_number(multiplier) or multiplier <= 0:
         raise CatalogueError(where, "multiplier", "nombre strictement positif attendu")
     return numerator, denominator, float(multiplier)
+
+
+def _parse_relation(raw: Any, where: str) -> Relation | None:
+    """Read `relation: {category_of: X, category: c}` or `relation: {sum_of: [X, Y]}`."""
+    if raw is None:
+        return None
+    field = f"{where}, relation"
+    _check_keys(raw, field, required=frozenset(), optional=_RELATION_KEYS)
+    if ("category_of" in raw) == ("sum_of" in raw):
+        raise CatalogueError(where, "relation", "category_of ou sum_of attendu (l’un des deux)")
+    if "sum_of" in raw:
+        if "category" in raw:
+            raise CatalogueError(where, "relation.category", "réservé à category_of")
+        terms = _list(raw, "sum_of", field, non_empty=True)
+        if len(terms) < 2 or not all(isinstance(t, str) for t in terms):
+            raise CatalogueError(where, "relation.sum_of", "au moins deux codes d’indicateurs")
+        if len(set(terms)) != len(terms):
+            raise CatalogueError(where, "relation.sum_of", "indicateur cité deux fois")
+        return Relation(sum_of=tuple(terms))
+    base = _text(raw, "category_of", field)
+    category = raw.get("category", _TOTAL_WORD)
+    if not isinstance(category, str):
+        raise CatalogueError(where, "relation.category", "code de catégorie (entre guillemets)")
+    return Relation(category_of=base, category=TOTAL if category == _TOTAL_WORD else category)
+
+
+def _relation_to_data(relation: Relation) -> dict[str, Any]:
+    if relation.sum_of:
+        return {"sum_of": list(relation.sum_of)}
+    category = _TOTAL_WORD if relation.category == TOTAL else relation.category
+    return {"category_of": relation.category_of, "category": category}
 
 
 def _parse_secrecy(raw: Any, where: str, kind: Kind) -> SecrecyParams:
@@ -233,6 +274,62 @@ def _check_ratio(ratio: Indicator, indicators: Mapping[str, Indicator]) -> None:
         raise CatalogueError(where, "tier", "moins restrictif que l’un de ses termes")
     if ratio.unit != numerator.unit:
         raise CatalogueError(where, "unit", "doit être l’unité contributrice du numérateur")
+
+
+def _check_relation(
+    indicator: Indicator, indicators: Mapping[str, Indicator], breakdowns: Mapping[str, Breakdown]
+) -> None:
+    """A relation ties stored indicators protected as one table: same unit, kind and rules.
+
+    Two shapes only, so that every related set is one table with one category dimension:
+    aliases of a category (or the total) of one indicator, or one sum of indicators without
+    breakdown. No chains: a term is never itself defined by a relation, nor in two sums.
+    """
+    where = f"Indicateur {indicator.code}"
+    relation = indicator.relation
+    assert relation is not None
+    if indicator.is_ratio:
+        raise CatalogueError(where, "relation", "un ratio se déclare par numerator/denominator")
+    if indicator.breakdowns:
+        raise CatalogueError(
+            where, "relation", "un indicateur défini par une relation n’a pas de ventilation"
+        )
+    for term_code in relation.terms:
+        _check_relation_term(indicator, indicators.get(term_code), term_code)
+    if relation.category_of and relation.category != TOTAL:
+        base = indicators[relation.category_of]
+        codes = breakdowns[base.breakdowns[0]].category_codes if base.breakdowns else ()
+        if relation.category not in codes:
+            raise CatalogueError(
+                where,
+                "relation.category",
+                f"catégorie inconnue de {base.code} : {relation.category}",
+            )
+    for other in indicators.values():
+        if other is indicator or other.relation is None:
+            continue
+        shared = set(other.relation.terms) & set(relation.terms)
+        if shared and (relation.sum_of or other.relation.sum_of):
+            raise CatalogueError(
+                where,
+                "relation",
+                f"« {sorted(shared)[0]} » figure déjà dans la relation de {other.code}",
+            )
+
+
+def _check_relation_term(indicator: Indicator, term: Indicator | None, term_code: str) -> None:
+    where = f"Indicateur {indicator.code}"
+    if term is None or term_code == indicator.code:
+        raise CatalogueError(where, "relation", f"indicateur non déclaré « {term_code} »")
+    if term.is_ratio or term.relation is not None:
+        raise CatalogueError(
+            where, "relation", f"« {term_code} » est un ratio ou défini par une relation"
+        )
+    for name in ("kind", "unit", "secrecy"):
+        if getattr(term, name) != getattr(indicator, name):
+            raise CatalogueError(where, "relation", f"« {term_code} » n’a pas le même champ {name}")
+    if indicator.relation and indicator.relation.sum_of and term.breakdowns:
+        raise CatalogueError(where, "relation.sum_of", f"« {term_code} » a une ventilation")
 
 
 # --- small readers ----------------------------------------------------------------------

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from gateway.pipeline.protection import ProtectedCell, ProtectedTable, protect_indicator
+from gateway.pipeline.protection import ProtectedCell, ProtectedTable, protect_related
 from gateway.pipeline.request import ExtractRequest, TerritoryCell
 from gateway.services import ledger
 from gateway.store import CellStore
-from policies.catalogue import Catalogue, Indicator
+from policies.catalogue import Catalogue, Indicator, RelatedSet
 from policies.errors import InvalidInput
 from policies.secrecy import TOTAL
 
@@ -20,14 +20,18 @@ Progress = Callable[[int], None]
 
 @dataclass(frozen=True)
 class Computed:
-    """The protected tables of an extract, by (stored indicator, period)."""
+    """The protected tables of an extract, by (related set, period)."""
 
     tables: dict[tuple[str, int], ProtectedTable]
+    catalogue: Catalogue
 
     def cell(
         self, indicator: str, period: int, territory: TerritoryCell, category: str
     ) -> ProtectedCell:
-        return self.tables[(indicator, period)].index[(territory.level, territory.code, category)]
+        """Return a stored indicator's cell (category or TOTAL), read in its set's table."""
+        related = self.catalogue.related_set(indicator)
+        table = self.tables[(related.code, period)]
+        return table.index[(territory.level, territory.code, related.place(indicator, category))]
 
 
 def stored_terms(indicator: Indicator) -> tuple[str, ...]:
@@ -72,37 +76,50 @@ def compute(
     catalogue: Catalogue,
     request: ExtractRequest,
     territories: Sequence[TerritoryCell],
-    audiences: tuple[int | None, ...],
+    audiences: tuple[int | None, ...] | None,
     progress: Progress | None = None,
 ) -> Computed:
-    """Protect each stored term for each period against its linked release history."""
-    terms = sorted({t for code in request.indicators for t in stored_terms(catalogue.get(code))})
+    """Protect each related set of the stored terms, for each period, against its history."""
+    shown = shown_by_set(catalogue, request)
     union = frozenset().union(*(t.communes for t in territories))
     tables: dict[tuple[str, int], ProtectedTable] = {}
-    steps = len(terms) * len(request.periods)
-    for term in terms:
-        indicator = catalogue.get(term)
-        categories = _categories(indicator, catalogue)
-        # A ratio's terms are delivered through the ratio only: their totals suffice.
-        broken_down = term in request.indicators and any(
-            b in request.breakdowns for b in indicator.breakdowns
-        )
+    steps = len(shown) * len(request.periods)
+    for related, categories in shown.values():
         for period in request.periods:
             known = ledger.linked_cells(
-                session, audiences=audiences, indicator=term, period=period, communes=union
+                session, audiences=audiences, related=related, period=period, communes=union
             )
-            tables[(term, period)] = protect_indicator(
-                store, indicator, period, territories, categories, broken_down, known
+            tables[(related.code, period)] = protect_related(
+                store, catalogue, related, period, territories, categories, known
             )
             if progress:
                 progress(int(100 * len(tables) / steps))
-    return Computed(tables)
+    return Computed(tables, catalogue)
 
 
-def _categories(indicator: Indicator, catalogue: Catalogue) -> tuple[str, ...]:
-    if not indicator.breakdowns:
-        return ()
-    return catalogue.breakdown(indicator.breakdowns[0]).category_codes
+def shown_by_set(
+    catalogue: Catalogue, request: ExtractRequest
+) -> dict[str, tuple[RelatedSet, tuple[str, ...]]]:
+    """Return, by related set code, the set and its categories (or TOTAL) delivered.
+
+    A ratio's terms are delivered through the ratio only: their totals suffice.
+    """
+    shown: dict[str, tuple[RelatedSet, set[str]]] = {}
+    for code in request.indicators:
+        indicator = catalogue.get(code)
+        for term in stored_terms(indicator):
+            categories = (
+                (TOTAL,)
+                if indicator.is_ratio
+                else shown_categories(catalogue.get(term), catalogue, request)
+            )
+            related = catalogue.related_set(term)
+            entry = shown.setdefault(related.code, (related, set()))
+            entry[1].update(related.place(term, category) for category in categories)
+    return {
+        code: (related, tuple(sorted(categories)))
+        for code, (related, categories) in sorted(shown.items())
+    }
 
 
 def shown_categories(

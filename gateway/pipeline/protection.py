@@ -1,4 +1,9 @@
-"""Protect one indicator for one period: read the cells, link the history, run the engine."""
+"""Protect one related set for one period: read the cells, link the history, run the engine.
+
+A related set is a stored indicator with the indicators the catalogue ties to it (ENF_MOINS_3
+is the 0-2 category of ENF_MOINS_6): they are one table, so a cell withheld for one is
+withheld for all, whatever combination of them a requester asks for.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,15 @@ import pandas as pd
 
 from gateway.pipeline.request import TerritoryCell
 from gateway.store import CellStore
-from policies.catalogue import Indicator
+from policies.catalogue import Catalogue, RelatedSet
 from policies.domain import GeoLevel
 from policies.errors import SecrecyRefusal
 from policies.secrecy import TOTAL, Apriori, Options, ProtectResult, Status, parse_rule, protect
 from policies.secrecy.linked import KnownCell, LinkedTable, apriori_statuses, link
 from policies.secrecy.rules import CellStats, primary_reasons
+
+#: Relative difference under which a published figure still is the current data's.
+REVISION_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -32,9 +40,9 @@ class ProtectedCell:
 
 @dataclass(frozen=True)
 class ProtectedTable:
-    """The protected cells of one stored indicator for one period, with the engine's audit."""
+    """The protected cells of one related set for one period (categories of the set)."""
 
-    indicator: str
+    related_set: str
     period: int
     cells: tuple[ProtectedCell, ...]
 
@@ -44,38 +52,39 @@ class ProtectedTable:
         return {(c.territory.level, c.territory.code, c.category): c for c in self.cells}
 
 
-def protect_indicator(
+def protect_related(
     store: CellStore,
-    indicator: Indicator,
+    catalogue: Catalogue,
+    related: RelatedSet,
     period: int,
     territories: Sequence[TerritoryCell],
-    categories: tuple[str, ...],
-    broken_down: bool,
+    shown: tuple[str, ...],
     known: Sequence[KnownCell],
 ) -> ProtectedTable:
-    """Protect the requested cells together with everything the requester already knows."""
-    table = link([t.communes for t in territories], known, categories)
-    cells = _leaf_cells(store, indicator, period, table)
-    shown = (*categories, TOTAL) if broken_down and categories else (TOTAL,)
+    """Protect the requested cells together with everything the requester already knows.
+
+    `shown` are the set's categories (or TOTAL) delivered for every territory.
+    """
+    table = link([t.communes for t in territories], known, related.categories)
+    cells = _leaf_cells(store, catalogue, related, period, table)
     delivered = {table.coordinate(t.communes, c) for t in territories for c in shown}
-    apriori = apriori_statuses(table, delivered, known)
-    for coordinate in _unsafe_shared_totals(store, indicator, period, table):
+    apriori = apriori_statuses(table, delivered, _current(table, cells, known))
+    for coordinate in _unsafe_shared_totals(store, related, period, table):
         if apriori.get(coordinate) is not Apriori.PUBLISHED:  # a past release stays as it was
             apriori[coordinate] = Apriori.SUPPRESSED
+    secrecy = related.secrecy
     result = protect(
         table.dimensions,
         cells,
-        rules=indicator.secrecy.rules,
-        options=Options(
-            zero_unsafe=indicator.secrecy.zero_unsafe,
-            interval_percent=indicator.secrecy.interval_percent,
-        ),
+        rules=secrecy.rules,
+        options=Options(zero_unsafe=secrecy.zero_unsafe, interval_percent=secrecy.interval_percent),
         apriori=apriori,
-        source=f"{indicator.code} {period}",
+        source=f"{related.code} {period}",
     )
     if not result.ok:
+        names = ", ".join(related.members)
         raise SecrecyRefusal(
-            f"Indicateur {indicator.code}, {period} : aucune réponse sûre n'est possible compte "
+            f"Indicateur(s) {names}, {period} : aucune réponse sûre n'est possible compte "
             "tenu de ce qui a déjà été diffusé (différenciation avec des livraisons antérieures).",
             [
                 {
@@ -86,27 +95,63 @@ def protect_indicator(
             ],
         )
     return ProtectedTable(
-        indicator.code,
+        related.code,
         period,
         tuple(_cells(result, table, territories, shown)),
     )
 
 
+def _current(
+    table: LinkedTable, cells: pd.DataFrame, known: Sequence[KnownCell]
+) -> list[KnownCell]:
+    """Return what is known, less the figures published from data since revised.
+
+    A figure published from an earlier data vintage stays what it was (it is recorded), but
+    it is no relation of the current data: fixing it as published would tie the new cells to
+    a sum they no longer make (and could make every answer impossible). Its territory stays
+    in the table, protected like any other cell of the current data.
+    """
+    if table.categories:
+        keys = zip(cells["territoire"], cells["categorie"], strict=True)
+        leaf = dict(zip(keys, cells["value"], strict=True))
+        totals = cells.groupby("territoire")["value"].sum().to_dict()
+    else:
+        leaf, totals = {}, dict(zip(cells["territoire"], cells["value"], strict=True))
+    kept = []
+    for cell in known:
+        if not cell.published or cell.value is None:
+            kept.append(cell)
+            continue
+        atoms = table.atoms_in(cell.communes)
+        if cell.category == TOTAL:
+            now = sum(float(totals.get(atom, 0.0)) for atom in atoms)
+        else:
+            now = sum(float(leaf.get((atom, cell.category), 0.0)) for atom in atoms)
+        if abs(now - cell.value) <= REVISION_TOLERANCE * max(1.0, abs(cell.value)):
+            kept.append(cell)
+    return kept
+
+
 def _unsafe_shared_totals(
-    store: CellStore, indicator: Indicator, period: int, table: LinkedTable
+    store: CellStore, related: RelatedSet, period: int, table: LinkedTable
 ) -> list[tuple[str, ...]]:
     """Return the totals over categories that the rules make unsafe, judged on true counts.
 
-    When one unit may sit in several categories (a foyer with children in two age bands),
-    the engine's sum of the categories' units overcounts the total's contributors; the
-    store knows a safe lower bound, and the totals it finds unsafe must be primary.
+    When one unit may sit in several categories (a foyer with children in two age bands, a
+    foyer counted in two summed indicators), the engine's sum of the categories' units
+    overcounts the total's contributors; the store knows a safe lower bound, and the totals
+    it finds unsafe must be primary.
     """
-    if not table.categories or store.metadata(indicator.code).categories_exclusive:
+    source = related.total_source
+    one_breakdown = all(indicator == source for indicator, _ in related.leaves.values())
+    if not table.categories or source not in store.indicators():
+        return []
+    if one_breakdown and store.metadata(source).categories_exclusive:
         return []
     sets = {code: communes for communes, code in table.codes.items()} | dict(table.atoms)
     sets[TOTAL] = frozenset().union(*table.atoms.values())
     groups = {code: sorted(communes) for code, communes in sorted(sets.items())}
-    frame = store.aggregate(indicator.code, [period], groups, by_breakdown=False)
+    frame = store.aggregate(source, [period], groups, by_breakdown=False)
     stats = CellStats(
         value=frame["value"].to_numpy(np.float64),
         freq=frame["freq"].to_numpy(np.int64),
@@ -114,23 +159,36 @@ def _unsafe_shared_totals(
         top2=frame["top2"].to_numpy(np.float64),
         owner=np.full(len(frame), -1, dtype=np.int64),
     )
-    rules = tuple(parse_rule(rule) for rule in indicator.secrecy.rules)
-    reasons = primary_reasons(stats, rules, Options(zero_unsafe=indicator.secrecy.zero_unsafe))
+    rules = tuple(parse_rule(rule) for rule in related.secrecy.rules)
+    reasons = primary_reasons(stats, rules, Options(zero_unsafe=related.secrecy.zero_unsafe))
     return [
         (str(code), TOTAL) for code, reason in zip(frame["group"], reasons, strict=True) if reason
     ]
 
 
 def _leaf_cells(
-    store: CellStore, indicator: Indicator, period: int, table: LinkedTable
+    store: CellStore, catalogue: Catalogue, related: RelatedSet, period: int, table: LinkedTable
 ) -> pd.DataFrame:
-    """Aggregate the store's commune cells into the table's atoms (x categories)."""
+    """Aggregate the store's commune cells into the table's atoms (x the set's categories)."""
     groups = {atom: sorted(communes) for atom, communes in table.atoms.items()}
-    frame = store.aggregate(indicator.code, [period], groups, by_breakdown=bool(table.categories))
-    frame = frame.rename(columns={"group": "territoire"})
-    if table.categories:
-        frame = frame.rename(columns={indicator.breakdowns[0]: "categorie"})
-    return frame.drop(columns=["period"])
+    if not table.categories:
+        frame = store.aggregate(related.total_source, [period], groups, by_breakdown=False)
+        return frame.rename(columns={"group": "territoire"}).drop(columns=["period"])
+    parts = []
+    sources = sorted({indicator for indicator, _ in related.leaves.values()})
+    for source in sources:
+        wanted = {c: leaf for leaf, (i, c) in related.leaves.items() if i == source}
+        if set(wanted) == {TOTAL}:  # a term of a sum: its total is one category of the set
+            frame = store.aggregate(source, [period], groups, by_breakdown=False)
+            frame["categorie"] = wanted[TOTAL]
+        else:
+            frame = store.aggregate(source, [period], groups, by_breakdown=True)
+            column = catalogue.get(source).breakdowns[0]
+            frame = frame[frame[column].isin(list(wanted))]
+            frame["categorie"] = frame.pop(column).map(wanted)
+        parts.append(frame)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return frame.rename(columns={"group": "territoire"}).drop(columns=["period"])
 
 
 def _cells(

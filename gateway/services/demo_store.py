@@ -9,6 +9,8 @@ from gateway.reference.geography import load_geography
 from gateway.store.demo import load_demo
 from gateway.store.importers import ImportSummary, import_cells, import_microdata
 from gateway.store.layout import current_version_dir
+from gateway.store.reader import CellStore
+from gateway.store.relations import check_relations
 from policies.catalogue import Catalogue
 from policies.domain import GeoLevel
 
@@ -27,4 +29,8 @@ def import_file(
     """Import an operator's file of cell summaries or of unit-level rows (all or nothing)."""
     communes = load_geography(settings.data_dir / "reference").codes(GeoLevel.COMMUNE)
     importer = import_microdata if microdata else import_cells
-    return importer(path, settings.cell_store_dir, catalogue, communes)
+
+    def verify(version_dir: Path) -> None:  # the relations hold, or the version never opens
+        check_relations(CellStore.of_version(version_dir), catalogue)
+
+    return importer(path, settings.cell_store_dir, catalogue, communes, verify=verify)

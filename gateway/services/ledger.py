@@ -6,9 +6,12 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway.db.models import DefinitionMember, ReleasedCell, TerritoryDefinition
+from policies.catalogue import RelatedSet
 from policies.secrecy.linked import KnownCell
 
 _CHUNK = 900  # stays under SQLite's bound-parameter limit with room for the other filters
@@ -36,52 +39,89 @@ def definition_ids(session: Session, sets: Iterable[frozenset[str]]) -> dict[fro
             {"digest": key, "size": len(wanted[key]), "communes": ",".join(sorted(wanted[key]))}
             for key in missing
         ]
-        # One multi-row INSERT ... RETURNING on both backends, not one flush per set.
+        # One multi-row INSERT ... ON CONFLICT DO NOTHING ... RETURNING on both backends: a
+        # delivery on another ledger partition may store the same new set at the same time.
         created = session.execute(
-            insert(TerritoryDefinition).returning(
-                TerritoryDefinition.digest, TerritoryDefinition.id
-            ),
-            rows,
+            _insert_new(session)
+            .values(rows)
+            .returning(TerritoryDefinition.digest, TerritoryDefinition.id)
         )
         new_ids = dict(created.all())
-        session.execute(
-            insert(DefinitionMember),
-            [{"definition_id": new_ids[key], "commune": c} for key in missing for c in wanted[key]],
-        )
+        if new_ids:
+            session.execute(
+                insert(DefinitionMember),
+                [
+                    {"definition_id": i, "commune": c}
+                    for key, i in new_ids.items()
+                    for c in wanted[key]
+                ],
+            )
         found.update(new_ids)
+        raced = sorted(set(missing) - set(new_ids))  # stored by the other one: read its ids
+        if raced:
+            rows_found = session.execute(
+                select(TerritoryDefinition.digest, TerritoryDefinition.id).where(
+                    TerritoryDefinition.digest.in_(raced)
+                )
+            )
+            found.update(dict(rows_found.all()))
     return {members: found[key] for key, members in wanted.items()}
+
+
+def _insert_new(session: Session):  # type: ignore[no-untyped-def]
+    """Return an INSERT of territory definitions that skips digests already stored."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(TerritoryDefinition).on_conflict_do_nothing(
+            index_elements=["digest"]
+        )
+    return sqlite_insert(TerritoryDefinition).on_conflict_do_nothing(index_elements=["digest"])
 
 
 def linked_cells(
     session: Session,
     *,
-    audiences: Sequence[int | None],
-    indicator: str,
+    audiences: Sequence[int | None] | None,
+    related: RelatedSet,
     period: int,
     communes: frozenset[str],
 ) -> list[KnownCell]:
     """Load the released cells connected to `communes` through shared communes, transitively.
 
-    Only what these audiences received for this indicator and period is read (an index
-    range), never the rest of the ledger; the connected part is then closed in memory.
+    Only what these audiences (None: every audience) received for the indicators of this
+    related set and period is read (an index range), never the rest of the ledger; each cell
+    is placed in the set's table (ENF_MOINS_3 is the 0-2 category of ENF_MOINS_6), and the
+    connected part is then closed in memory.
     """
-    rows = _released(session, audiences, indicator, period)
-    sets = _communes_of(session, {d for d, _, _ in rows})
+    rows = _released(session, audiences, related, period)
+    sets = _communes_of(session, {d for d, _, _, _ in rows})
     linked = _connected(sets, communes)
-    return [KnownCell(sets[d], c, p) for d, c, p in rows if d in linked]
+    return [KnownCell(sets[d], c, p, v) for d, c, p, v in rows if d in linked]
 
 
 def _released(
-    session: Session, audiences: Sequence[int | None], indicator: str, period: int
-) -> list[tuple[int, str, bool]]:
-    """Return (definition, category, published) of the audiences' cells, sorted, unique."""
-    rows = session.execute(
-        select(ReleasedCell.definition_id, ReleasedCell.category, ReleasedCell.published)
-        .where(ReleasedCell.indicator == indicator, ReleasedCell.period == period)
-        .where(_audience_filter(audiences))
+    session: Session, audiences: Sequence[int | None] | None, related: RelatedSet, period: int
+) -> list[tuple[int, str, bool, float | None]]:
+    """Return (definition, set category, published, value) of the audiences' cells, unique."""
+    query = (
+        select(
+            ReleasedCell.indicator,
+            ReleasedCell.definition_id,
+            ReleasedCell.category,
+            ReleasedCell.published,
+            ReleasedCell.value,
+        )
+        .where(ReleasedCell.indicator.in_(related.members), ReleasedCell.period == period)
         .distinct()
     )
-    return sorted(tuple(row) for row in rows)  # type: ignore[misc]
+    if audiences is not None:
+        query = query.where(_audience_filter(audiences))
+    placed = {
+        (definition, related.placement[(indicator, category)], published, value)
+        for indicator, definition, category, published, value in session.execute(query)
+        # A category the catalogue no longer has cannot be placed; nothing else is skipped.
+        if (indicator, category) in related.placement
+    }
+    return sorted(placed, key=lambda row: (row[0], row[1], row[2], row[3] or 0.0))
 
 
 def _connected(sets: dict[int, frozenset[str]], seed: frozenset[str]) -> set[int]:

@@ -15,7 +15,7 @@ store switches to the new version in one atomic step.
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +91,7 @@ def import_cells(
     catalogue: Catalogue,
     communes: Sequence[str],
     non_exclusive: Collection[str] = (),
+    verify: Callable[[Path], None] | None = None,
 ) -> ImportSummary:
     """Check a file of cell summaries and publish it; refuse it whole on any defect."""
     frame = read_rows(path)
@@ -110,7 +111,7 @@ def import_cells(
     check_duplicates(check, [*KEYS, *breakdowns])
     check.refuse_if_any()
     cells = frame[[*KEYS, *breakdowns]].assign(period=periods, **measures)
-    return _publish(path, root, cells, catalogue, communes, non_exclusive)
+    return _publish(path, root, cells, catalogue, communes, non_exclusive, verify)
 
 
 def import_microdata(
@@ -119,6 +120,7 @@ def import_microdata(
     catalogue: Catalogue,
     communes: Sequence[str],
     non_exclusive: Collection[str] = (),
+    verify: Callable[[Path], None] | None = None,
 ) -> ImportSummary:
     """Summarise unit-level rows into cells (one contributor per holding) and publish them."""
     frame = read_rows(path)
@@ -131,7 +133,7 @@ def import_microdata(
     check.refuse_if_any()
     units = frame[[*KEYS, *breakdowns, "holding"]].assign(period=periods, value=value)
     cells = summarise_units(units, [*KEYS, *breakdowns])
-    return _publish(path, root, cells, catalogue, communes, non_exclusive)
+    return _publish(path, root, cells, catalogue, communes, non_exclusive, verify)
 
 
 def summarise_units(units: pd.DataFrame, cell_keys: Sequence[str]) -> pd.DataFrame:
@@ -157,6 +159,7 @@ def _publish(
     catalogue: Catalogue,
     communes: Sequence[str],
     non_exclusive: Collection[str],
+    verify: Callable[[Path], None] | None,
 ) -> ImportSummary:
     """Encode every indicator of the file and publish them in one version."""
     codes = np.asarray(communes)
@@ -181,5 +184,5 @@ def _publish(
         updates.append(
             IndicatorCells(meta, rows["period"].to_numpy(), commune, categories, *measures)
         )
-    version = publish(root, updates, communes)
+    version = publish(root, updates, communes, verify=verify)
     return ImportSummary(path.name, version.name, {u.metadata.code: len(u.period) for u in updates})

@@ -68,10 +68,16 @@ class CellStore:
     process becomes visible at the next call, all at once.
     """
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, pinned: Path | None = None) -> None:
         self.root = Path(root)
+        self.pinned = pinned  # a version directory read instead of `current` (checks)
         self._versions: dict[Path, _Version] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def of_version(cls, version_dir: Path) -> CellStore:
+        """Return a store reading one version, published or not yet (checked before swap)."""
+        return cls(version_dir.parent.parent, pinned=version_dir)
 
     def version(self) -> str:
         """Return the identifier of the current version."""
@@ -213,7 +219,7 @@ class CellStore:
 
     def _current(self) -> _Version:
         """Return the version the pointer designates, opening it once per process."""
-        path = layout.current_version_dir(self.root)
+        path = self.pinned or layout.current_version_dir(self.root)
         if path is None:
             raise NotFound("L'entrepôt de cellules est vide : aucune donnée chargée")
         with self._lock:

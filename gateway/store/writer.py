@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -136,9 +136,17 @@ def _write_indicator(
 
 
 def publish(
-    root: Path, updates: Sequence[IndicatorCells], communes: Sequence[str], keep: int = 2
+    root: Path,
+    updates: Sequence[IndicatorCells],
+    communes: Sequence[str],
+    keep: int = 2,
+    verify: Callable[[Path], None] | None = None,
 ) -> Path:
-    """Write a new version with these indicators replaced, swap it in, return its directory."""
+    """Write a new version with these indicators replaced, swap it in, return its directory.
+
+    `verify` reads the complete new version before the swap; an error it raises discards
+    the version, and the current one stays.
+    """
     root = Path(root)
     with _exclusive(root):
         old_dir = layout.current_version_dir(root)
@@ -155,6 +163,8 @@ def publish(
             manifest = Manifest(version, now_iso(), indicators)
             text = json.dumps(manifest.to_json(), ensure_ascii=False, indent=1)
             (staging / layout.MANIFEST).write_text(text, encoding="utf-8")
+            if verify is not None:
+                verify(staging)
             final = versions / version
             staging.rename(final)
         except BaseException:

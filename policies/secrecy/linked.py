@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policies.secrecy.dimensions import TOTAL, Dimension
 from policies.secrecy.status import Apriori
@@ -22,11 +23,15 @@ Coordinate = tuple[str, ...]
 
 @dataclass(frozen=True)
 class KnownCell:
-    """A cell released earlier: its communes, its category (TOTAL for all) and whether shown."""
+    """A cell released earlier: its communes, its category (TOTAL for all) and whether shown.
+
+    `value` is the figure published (None when withheld, or unknown).
+    """
 
     communes: Communes
     category: str
     published: bool
+    value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,15 @@ class LinkedTable:
         code = self.codes[communes]
         return (code, category) if self.categories else (code,)
 
+    def atoms_in(self, communes: Communes) -> Sequence[str]:
+        """Return the atom codes a territory set of the table is the sum of."""
+        code = self.codes[communes]
+        if code == TOTAL:
+            return sorted(self.atoms)
+        if code in self.atoms:
+            return (code,)
+        return self.dimensions[0].groups[code]
+
     def all_coordinates(self) -> Iterable[Coordinate]:
         """Yield every coordinate of the table: territory codes x categories and their total."""
         territory_codes = sorted(set(self.codes.values()) | set(self.atoms) | {TOTAL})
@@ -56,32 +70,65 @@ class LinkedTable:
 
 def atoms_of(sets: Iterable[Communes]) -> dict[str, Communes]:
     """Partition the union of the sets by membership signature; name atoms deterministically."""
-    unique = sorted(set(sets), key=lambda s: (len(s), sorted(s)))
-    signature: dict[str, list[int]] = {}
+    return dict(_partition(_ordered(sets))[0])
+
+
+def _ordered(sets: Iterable[Communes]) -> tuple[Communes, ...]:
+    """Return the distinct sets in a deterministic order (size, then members)."""
+    return _sorted_sets(frozenset(sets))
+
+
+@lru_cache(maxsize=64)
+def _sorted_sets(sets: frozenset[Communes]) -> tuple[Communes, ...]:
+    return tuple(sorted(sets, key=lambda s: (len(s), sorted(s))))
+
+
+@lru_cache(maxsize=64)  # the same territories come back for every period and related set
+def _partition(unique: tuple[Communes, ...]) -> tuple[dict[str, Communes], dict[str, int]]:
+    """Return the atoms and, per atom, the bit set of the (ordered) sets that contain it.
+
+    A commune's signature is an integer with bit p set when set p contains it: one pass over
+    the members, then atoms are the communes of equal signature (France-wide: 0.1 s).
+    """
+    signature: dict[str, int] = {}
     for position, members in enumerate(unique):
+        bit = 1 << position
         for commune in members:
-            signature.setdefault(commune, []).append(position)
-    groups: dict[tuple[int, ...], list[str]] = {}
-    for commune, positions in signature.items():
-        groups.setdefault(tuple(positions), []).append(commune)
-    ordered = sorted((sorted(communes) for communes in groups.values()), key=lambda c: c[0])
-    return {f"a{index:05d}": frozenset(communes) for index, communes in enumerate(ordered)}
+            signature[commune] = signature.get(commune, 0) | bit
+    groups: dict[int, list[str]] = {}
+    for commune, bits in signature.items():
+        groups.setdefault(bits, []).append(commune)
+    ordered = sorted(((sorted(c), bits) for bits, c in groups.items()), key=lambda a: a[0][0])
+    atoms = {f"a{i:05d}": frozenset(communes) for i, (communes, _) in enumerate(ordered)}
+    return atoms, {f"a{i:05d}": bits for i, (_, bits) in enumerate(ordered)}
 
 
 def link(
     requested: Sequence[Communes], known: Sequence[KnownCell], categories: Sequence[str] = ()
 ) -> LinkedTable:
     """Build the linked table of the requested sets and the sets of the known cells."""
-    sets = [*requested, *(cell.communes for cell in known)]
-    atoms = atoms_of(sets)
-    atom_of = {commune: atom for atom, communes in atoms.items() for commune in communes}
-    everything = frozenset(atom_of)
+    return _link(tuple(requested), tuple(known), tuple(categories))
+
+
+@lru_cache(maxsize=32)  # one table per related set and period often shares its territories
+def _link(
+    requested: tuple[Communes, ...], known: tuple[KnownCell, ...], categories: tuple[str, ...]
+) -> LinkedTable:
+    unique = _ordered([*requested, *(cell.communes for cell in known)])
+    atoms, bits = _partition(unique)
+    parts_of: list[list[str]] = [[] for _ in unique]
+    for atom in sorted(bits):  # each atom into the sets its signature names
+        signature = bits[atom]
+        while signature:
+            lowest = signature & -signature
+            parts_of[lowest.bit_length() - 1].append(atom)
+            signature ^= lowest
+    everything = sum(len(members) for members in atoms.values())
     codes: dict[Communes, str] = {}
     groups: dict[str, list[str]] = {}
-    for members in sorted(set(sets), key=lambda s: (len(s), sorted(s))):
-        parts = sorted({atom_of[c] for c in members})
-        if members == everything:
-            codes[members] = TOTAL
+    for members, parts in zip(unique, parts_of, strict=True):
+        if len(members) == everything:
+            codes[members] = TOTAL  # the set covers every atom: the table's total
         elif len(parts) == 1:
             codes[members] = parts[0]
         else:
@@ -92,7 +139,7 @@ def link(
     dims: tuple[Dimension, ...] = (territory,)
     if categories:
         dims = (territory, Dimension("categorie", list(categories)))
-    return LinkedTable(dims, atoms, codes, tuple(categories))
+    return LinkedTable(dims, atoms, codes, categories)
 
 
 def apriori_statuses(

@@ -21,7 +21,7 @@ AUBAGNE = {
 # (step, object to break): every step after the decision and the price.
 STEPS = [
     ("lecture des cellules", "gateway.store.reader.CellStore.aggregate"),
-    ("protection", "gateway.pipeline.compute.protect_indicator"),
+    ("protection", "gateway.pipeline.compute.protect_related"),
     ("registre des diffusions", "gateway.services.ledger.record"),
     ("journal d'audit", "gateway.services.audit_log.append_entry"),
     ("facture", "gateway.pipeline.payment.invoice"),

@@ -9,6 +9,7 @@ from gateway.db import get_database
 from gateway.db.models import ConventionRecord, Requester
 from gateway.pipeline.prepare import audiences
 from gateway.services import ledger
+from gateway.services.catalogue import current_catalogue
 
 BODY = {
     "indicators": ["ENF_MOINS_3"],
@@ -44,7 +45,7 @@ def test_rediffused_releases_link_into_the_receivers_protection(
         cells = ledger.linked_cells(
             session,
             audiences=known_to,
-            indicator="ENF_MOINS_3",
+            related=current_catalogue(session).related_set("ENF_MOINS_3"),
             period=2024,
             communes=frozenset(["13005"]),
         )
