@@ -33,6 +33,7 @@ class Settings:
     auth_failures_per_minute: int = 20  # GATEWAY_AUTH_FAILURES_PER_MINUTE, per source address
     rate_limit: str = "120/minute"  # GATEWAY_RATE_LIMIT: requests per API key (limits notation)
     zone_min_population: int = 1000  # GATEWAY_ZONE_MIN_POPULATION: smallest custom zone
+    ledger_lock_timeout: float = 30.0  # GATEWAY_LEDGER_LOCK_TIMEOUT: seconds, then 503
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -57,6 +58,7 @@ _ENV_FIELDS = {
     "GATEWAY_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
     "GATEWAY_RATE_LIMIT": ("rate_limit", str),
     "GATEWAY_ZONE_MIN_POPULATION": ("zone_min_population", int),
+    "GATEWAY_LEDGER_LOCK_TIMEOUT": ("ledger_lock_timeout", float),
 }
 
 

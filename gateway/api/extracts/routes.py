@@ -58,6 +58,7 @@ class Extracts(MethodView):
     @blp.response(200, DeliveredSchema)
     @blp.alt_response(202, schema=ExtractStatusSchema, description="Extrait volumineux en cours")
     @blp.alt_response(402, description="Devis à accepter (le problème porte le devis)")
+    @blp.alt_response(503, description="Livraison concurrente sur les mêmes données : réessayer")
     @blp.doc(responses=FILE_RESPONSES)
     def post(self, body: dict[str, Any]) -> Response:
         """Demander un extrait : décision, tarif, secret statistique, livraison et note."""
