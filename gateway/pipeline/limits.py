@@ -54,20 +54,26 @@ COARSER = {
 def too_fine(
     secret: int, cells: int, levels: Collection[GeoLevel], limits: ExtractLimits
 ) -> SecrecyRefusal | None:
-    """Return the refusal of a table its protection would mostly mask, with a coarser level."""
-    share = secret / max(1, cells)
-    if share <= limits.max_suppressed_share:
+    """Return the refusal of a table its protection would mostly mask, with a coarser level.
+
+    The refusal states the rule and the remedy, never the share masked: the table is
+    neither delivered nor recorded, and its share would be a free probe of the data.
+    """
+    if secret / max(1, cells) <= limits.max_suppressed_share:
         return None
     coarser = sorted({COARSER[level].value for level in levels if level in COARSER})
     suggestion = ", ".join(coarser) or "un niveau plus agrégé"
+    maximum = f"{limits.max_suppressed_share:.0%}"
     return SecrecyRefusal(
-        f"Tableau trop fin : sa protection masquerait {share:.0%} des cellules (au plus "
-        f"{limits.max_suppressed_share:.0%}). Demandez le niveau {suggestion}.",
+        f"Tableau trop fin : sa protection masquerait plus de {maximum} des cellules, la part "
+        f"maximale admise. Demandez le niveau {suggestion}, ou moins de catégories et de "
+        "ventilations.",
         [
             {
                 "regle": "secret.trop_fin",
-                "message": f"{share:.0%} des cellules masquées",
-                "solution": f"niveau géographique suggéré : {suggestion}",
+                "message": f"plus de {maximum} des cellules seraient masquées",
+                "solution": f"niveau géographique suggéré : {suggestion} ; ou moins de "
+                "catégories et de ventilations",
             }
         ],
     )

@@ -13,6 +13,7 @@ from gateway.db import get_database
 from gateway.db.models import Extract, Zone
 from gateway.delivery import FORMATS, Delivery, filename
 from gateway.pipeline.deliver import stored_delivery
+from gateway.pipeline.differencing import zone_refusal
 from gateway.pipeline.jobs import JobRunner
 from gateway.pipeline.prepare import Caller
 from gateway.pipeline.run import DELIVERED, Pipeline
@@ -95,7 +96,7 @@ def create_zone(
     geography: Geography,
     min_population: int,
 ) -> Zone:
-    """Store a requester's zone after checking its communes and its size."""
+    """Store a requester's zone after checking its communes, its size and its neighbours."""
     unknown = sorted({c for c in communes if not geography.exists(GeoLevel.COMMUNE, c)})
     if unknown:
         raise InvalidInput(
@@ -112,6 +113,9 @@ def create_zone(
     if taken is not None:
         raise Conflict(f"Une zone nommée « {name} » existe déjà (n° {taken.id}).")
     members = frozenset(communes)
+    refusal = zone_refusal(session, requester_id, name, members, geography, min_population)
+    if refusal is not None:  # a zone its requester could not use: said now, not at extraction
+        raise refusal
     zone = Zone(
         requester_id=requester_id,
         name=name,

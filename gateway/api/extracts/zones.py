@@ -32,7 +32,12 @@ class Zones(MethodView):
     @blp.arguments(CustomZoneCreateSchema)
     @blp.response(201, CustomZoneSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Créer une zone personnalisée (ensemble de communes)."""
+        """Créer une zone personnalisée (ensemble de communes).
+
+        Refusée (422, `secret.differenciation`) si elle ne diffère d'une autre de vos zones,
+        ou d'un territoire qui vous a déjà été diffusé, que par des communes comptant moins
+        d'habitants que la taille minimale d'une zone : elle ne pourrait pas être utilisée.
+        """
         from flask import current_app
 
         pipeline = extracts.pipeline()

@@ -80,6 +80,8 @@ class ReleasedCell(Base):
     __table_args__ = (
         Index("ix_released_cell_lookup", "indicator", "period", "definition_id"),
         Index("ix_released_cell_audience", "audience", "indicator", "period"),
+        # Was this commune set released to these audiences? (the differencing rule)
+        Index("ix_released_cell_definition", "definition_id", "audience"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,10 @@ from sqlalchemy import update
 
 from gateway.db import get_database
 from gateway.db.models import ConventionRecord
+from gateway.pipeline import run
+from gateway.pipeline.limits import ExtractLimits, too_fine
 from gateway.services.extracts import pipeline
+from policies.domain import GeoLevel
 from tests.conftest import make_app
 from tests.gateway.pipeline.conftest import demo_headers
 
@@ -43,6 +46,37 @@ def test_too_fine_is_refused_with_a_coarser_level(
     assert response.json["code"] == "refus_secret_statistique"
     (reason,) = response.json["reasons"]
     assert reason["regle"] == "secret.trop_fin" and "epci" in reason["solution"]
+    assert "plus de 1%" in response.json["detail"]  # the rule (part_masquee_maximale) only
+
+
+def test_too_fine_refusal_states_no_share() -> None:
+    """The share masked of a table never delivered is a probe of the data: never said."""
+    limits = ExtractLimits(max_cells={}, background_above=1, max_suppressed_share=0.5)
+    refusals = [too_fine(secret, 12, {GeoLevel.COMMUNE}, limits) for secret in (7, 11, 12)]
+    said = [(r.detail, r.reasons) if r is not None else None for r in refusals]
+    assert said[0] is not None and said == [said[0]] * 3
+
+
+def test_too_fine_refusals_of_different_tables_are_identical(
+    sqlite_app: Flask, keys: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _limit(sqlite_app, monkeypatch, max_suppressed_share=0.01)
+    shares: list[float] = []
+
+    def measured(secret: int, cells: int, *rest: Any) -> Any:
+        shares.append(secret / cells)
+        return too_fine(secret, cells, *rest)
+
+    monkeypatch.setattr(run, "too_fine", measured)
+    client, documents = sqlite_app.test_client(), []
+    for departement in ("48", "84"):
+        within = {**COMMUNES_48["territories"], "parent_code": departement}
+        body = {**COMMUNES_48, "territories": within}
+        response = client.post("/api/v1/extracts", json=body, headers=keys["service_etat"])
+        assert response.status_code == 422
+        documents.append(response.data.replace(response.json["request_id"].encode(), b""))
+    assert shares[0] != shares[1]  # two tables masked in different shares...
+    assert documents[0] == documents[1]  # ...refused in the same words, byte for byte
 
 
 def test_too_many_cells(
