@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -78,6 +79,29 @@ def _init_demo(app: Flask) -> None:
         created = seed_demo_conventions(session)
     if created:
         click.echo(f"Conventions de démonstration actives : {', '.join(created)}.")
+    _publish_socle(app, only_if_missing=True)
+
+
+def _publish_socle(app: Flask, *, only_if_missing: bool) -> None:
+    """Publish the socle commun of the current store version (before any extract of it)."""
+    from gateway.services.extracts import pipeline
+
+    with app.app_context():
+        runner = pipeline(app)
+        started = time.perf_counter()
+        publisher, store = runner.publisher, runner.store
+        found = publisher.ensure(store) if only_if_missing else publisher.publish(store)
+    click.echo(
+        f"Socle commun publié pour la version {store.version()} : publication {found} "
+        f"({time.perf_counter() - started:.1f} s)."
+    )
+
+
+@cli.command("publish-socle")
+def publish_socle() -> None:
+    """Republier le socle commun de la version courante des données (après un changement de
+    palier ou de matrice) ; la publication précédente reste enregistrée."""
+    _publish_socle(_app(), only_if_missing=False)
 
 
 @cli.command()
@@ -121,6 +145,9 @@ def import_command(path: Path, microdata: bool) -> None:
         f"Import réussi : {cells} cellules, {len(summary.rows)} indicateurs, "
         f"version {summary.version}."
     )
+    # No extract of the new version is protected before its socle: the pipeline would publish
+    # it first anyway; publishing here keeps the first requester from waiting for it.
+    _publish_socle(app, only_if_missing=True)
 
 
 @cli.command("audit-verify")

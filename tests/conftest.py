@@ -49,21 +49,21 @@ def pg_cluster() -> Iterator[Cluster]:
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with the geography and catalogue, copied for each test."""
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, demo_store_dir: Path) -> Path:
+    """A migrated SQLite file with the geography, catalogue and socle, copied for each test."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    prepare_template(f"sqlite:///{path}")
+    prepare_template(f"sqlite:///{path}", demo_store_dir)
     return path
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_cluster: Cluster) -> str:
+def pg_template(pg_cluster: Cluster, demo_store_dir: Path) -> str:
     """A migrated PostgreSQL database used as CREATE DATABASE ... TEMPLATE for each test."""
     admin = create_engine(pg_cluster.url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text("CREATE DATABASE gateway_template"))
     admin.dispose()
-    prepare_template(pg_cluster.url("gateway_template"))
+    prepare_template(pg_cluster.url("gateway_template"), demo_store_dir)
     return "gateway_template"
 
 

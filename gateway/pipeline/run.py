@@ -27,9 +27,13 @@ from gateway.pipeline.deliver import (
     released_cells,
     stored_delivery,
 )
+from gateway.pipeline.differencing import RULE as DIFFERENCING
+from gateway.pipeline.differencing import request_refusal
 from gateway.pipeline.jobs import JobRunner
 from gateway.pipeline.limits import ExtractLimits, load_limits, too_fine
+from gateway.pipeline.locks import LedgerLocks, partitions
 from gateway.pipeline.prepare import Caller, Prepared, check_size, prepare
+from gateway.pipeline.socle import Publisher, SocleSlice, read_slice, socle_cells
 from gateway.reference.geography import load_geography
 from gateway.services import audit_log, ledger
 from gateway.store import CellStore
@@ -58,6 +62,11 @@ class Pipeline:
         self.store = CellStore(settings.cell_store_dir)
         self.geography = load_geography(settings.data_dir / "reference")
         self.limits: ExtractLimits = load_limits(settings.data_dir / "extract_limits.yaml")
+        self.locks = LedgerLocks(database.engine, settings.instance_dir / "locks")
+        self.publisher = Publisher(
+            database, self.geography, self.locks, settings.ledger_lock_timeout
+        )
+        self._socle: dict[str, SocleSlice] = {}  # publications read, by id (immutable)
 
     def submit(
         self,
@@ -98,27 +107,62 @@ class Pipeline:
             return Outcome(extract_id, PENDING)
         return self._deliver(extract_id, prepared, order_id, idempotency_key)
 
+    def socle(self, caller: Caller, body: Mapping[str, Any], today: date | None = None) -> Delivery:
+        """Read a slice of the socle publication of the current data vintage."""
+        day = today or datetime.now(UTC).date()
+        with self.database.sessions() as session:
+            prepared = prepare(
+                session, caller, body, store=self.store, geography=self.geography, today=day
+            )
+        if not prepared.decision.allowed:
+            self._log(
+                prepared, audit_log.REFUSED, [str(r) for r in prepared.decision.refusal_rules]
+            )
+            prepared.decision.raise_if_refused()
+        publication_id = self.publisher.ensure(self.store, day)
+        if publication_id not in self._socle:
+            with self.database.sessions() as session:
+                self._socle = {publication_id: read_slice(session, publication_id)}
+        return socle_cells(self._socle[publication_id], prepared)
+
     # --- steps ----------------------------------------------------------------------------
 
     def _deliver(
         self, extract_id: str, prepared: Prepared, order_id: int | None, key: str | None
     ) -> Outcome:
-        with self.database.sessions() as session:
-            computed = compute(
-                session,
-                self.store,
-                prepared.catalogue,
-                prepared.request,
-                prepared.territories,
-                prepared.audiences,
-                progress=lambda pct: self._progress(extract_id, pct),
+        # A vintage opens to requesters once its socle is published: their protection then
+        # holds the public figures, whatever order the two are asked in.
+        self.publisher.ensure(self.store)
+        # From the ledger read to the ledger commit, no other delivery may write what this one
+        # reads: two protections against a ledger holding neither would let one subtract them.
+        reads, writes = partitions(prepared)
+        with self.locks.hold(reads, writes, self.settings.ledger_lock_timeout):
+            cached = self._cached(prepared)  # the same request, delivered while we waited
+            if cached is not None:
+                return cached
+            with self.database.sessions() as session:  # on public information only: no cell read
+                refusal = request_refusal(
+                    session, prepared, self.geography, self.settings.zone_min_population
+                )
+            if refusal is not None:
+                self._log(prepared, audit_log.REFUSED, [DIFFERENCING])
+                raise refusal
+            with self.database.sessions() as session:  # a read session, apart from the commit
+                computed = compute(
+                    session,
+                    self.store,
+                    prepared.catalogue,
+                    prepared.request,
+                    prepared.territories,
+                    prepared.audiences,
+                    progress=lambda pct: self._progress(extract_id, pct),
+                )
+            cells = delivered_cells(
+                prepared.request, prepared.catalogue, prepared.territories, computed
             )
-        cells = delivered_cells(
-            prepared.request, prepared.catalogue, prepared.territories, computed
-        )
-        self._refuse_if_too_fine(prepared, cells)
-        context = self._context(extract_id, prepared)
-        price = self._commit(context, prepared, computed, cells, order_id, key)
+            self._refuse_if_too_fine(prepared, cells)
+            context = self._context(extract_id, prepared)
+            price = self._commit(context, prepared, computed, cells, order_id, key)
         context = replace(context, price_total=price)
         delivery = build_delivery(context, prepared.request.indicators, prepared.catalogue, cells)
         return Outcome(extract_id, DELIVERED, delivery)
@@ -203,7 +247,9 @@ class Pipeline:
         self, extract_id: str, prepared: Prepared, order_id: int | None, key: str | None
     ) -> None:
         try:
-            self._deliver(extract_id, prepared, order_id, key)
+            outcome = self._deliver(extract_id, prepared, order_id, key)
+            if outcome.extract_id != extract_id:
+                self._deliver_as(extract_id, outcome.extract_id)
         except Exception as error:  # the job's failure is reported by its status, not lost
             LOG.exception("extrait %s en échec", extract_id)
             with self.database.transaction() as session:
@@ -211,6 +257,17 @@ class Pipeline:
                 if extract is not None:
                     extract.status = FAILED
                     extract.error = {"detail": getattr(error, "detail", "Erreur interne.")}
+
+    def _deliver_as(self, extract_id: str, twin_id: str) -> None:
+        """Complete a job with the identical extract delivered while it waited (same mask)."""
+        with self.database.transaction() as session:
+            extract, twin = session.get(Extract, extract_id), session.get(Extract, twin_id)
+            if extract is None or twin is None:
+                return
+            extract.status, extract.result, extract.progress = DELIVERED, twin.result, 100
+            extract.cells_delivered = twin.cells_delivered
+            extract.cells_suppressed = twin.cells_suppressed
+            extract.completed_at = datetime.now(UTC)
 
     def _record_pending(self, extract_id: str, prepared: Prepared) -> None:
         with self.database.transaction() as session:

@@ -1,10 +1,11 @@
-"""GET /api/v1/socle/{indicator}: the free socle commun, through the same pipeline."""
+"""GET /api/v1/socle/{indicator}: a slice of the socle commun publication of the current vintage."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from flask import Response
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -51,8 +52,11 @@ class Socle(MethodView):
     @blp.doc(security=[], responses=FILE_RESPONSES)
     def get(self, args: dict[str, Any], indicator: str) -> Response:
         """Lire un indicateur du socle commun, protégé, avec sa note explicative."""
-        body = socle_body(indicator, args)
-        outcome = extracts.pipeline().submit(PUBLIC, body)
-        assert outcome.delivery is not None  # the public limit stays below the background size
-        content = extracts.rendered(outcome.delivery, args["format"])
-        return file_response(*content, outcome.extract_id)
+        delivery = extracts.pipeline().socle(PUBLIC, socle_body(indicator, args))
+        content, media_type, name = extracts.rendered(delivery, args["format"])
+        response = file_response(content, media_type, name)
+        # One publication per data vintage, the same for everyone: cacheable by anyone.
+        response.headers["X-Extrait"] = delivery.extract_id
+        response.headers["Cache-Control"] = "public, max-age=3600"
+        response.set_etag(hashlib.sha256(content).hexdigest()[:32])
+        return response.make_conditional(request)

@@ -42,19 +42,25 @@ def _verify(db: Database) -> audit_log.ChainReport:
         return audit_log.verify(session)
 
 
-# (what is done to the stored log, first entry reported, reason starts with)
+def _entries(db: Database) -> int:
+    """Return the entries already logged (the template's socle publication)."""
+    return _verify(db).checked
+
+
+# (what is done to the stored log, first entry reported, reason starts with); ids {n} are
+# counted from the first entry the test appends.
 TAMPERING = [
-    ("UPDATE audit_entry SET cells_delivered = 99 WHERE id = 3", 3, "contenu modifié"),
-    ("UPDATE audit_entry SET price = '0.00' WHERE id = 2", 2, "contenu modifié"),
-    ("DELETE FROM audit_entry WHERE id = 3", 4, "chaînage rompu"),
+    ("UPDATE audit_entry SET cells_delivered = 99 WHERE id = {3}", 3, "contenu modifié"),
+    ("UPDATE audit_entry SET price = '0.00' WHERE id = {2}", 2, "contenu modifié"),
+    ("DELETE FROM audit_entry WHERE id = {3}", 4, "chaînage rompu"),
     (
-        "UPDATE audit_entry SET id = 1000 WHERE id = 2; "
-        "UPDATE audit_entry SET id = 2 WHERE id = 3; "
-        "UPDATE audit_entry SET id = 3 WHERE id = 1000",
+        "UPDATE audit_entry SET id = 1000 WHERE id = {2}; "
+        "UPDATE audit_entry SET id = {2} WHERE id = {3}; "
+        "UPDATE audit_entry SET id = {3} WHERE id = 1000",
         2,
         "chaînage rompu",
     ),
-    ("DELETE FROM audit_entry WHERE id = 5", None, "fin du journal tronquée"),
+    ("DELETE FROM audit_entry WHERE id = {5}", None, "fin du journal tronquée"),
 ]
 
 
@@ -62,25 +68,28 @@ TAMPERING = [
 def test_chain_detects_tampering(
     db: Database, statement: str, first_bad: int | None, reason: str
 ) -> None:
+    base = _entries(db)
     _append(db, 5)
-    assert _verify(db).ok and _verify(db).checked == 5
+    assert _verify(db).ok and _verify(db).checked == base + 5
+    ids = [base + n for n in range(6)]
     with db.engine.begin() as connection:
-        for part in statement.split("; "):
+        for part in statement.format(*ids).split("; "):
             connection.execute(text(part))
     report = _verify(db)
     assert not report.ok
-    assert report.first_bad_id == first_bad
+    assert report.first_bad_id == (None if first_bad is None else base + first_bad)
     assert report.reason.startswith(reason)
 
 
 def test_concurrent_appends_keep_one_chain(db: Database) -> None:
+    base = _entries(db)
     threads = [threading.Thread(target=_append, args=(db, 5)) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     report = _verify(db)
-    assert report.ok and report.checked == 20
+    assert report.ok and report.checked == base + 20
 
 
 def test_monthly_usage_counts_allowed_extracts(db: Database) -> None:
@@ -95,6 +104,7 @@ def test_monthly_usage_counts_allowed_extracts(db: Database) -> None:
 
 
 def test_cli_audit_verify(app: Flask, db: Database, tmp_path: Path) -> None:
+    base = _entries(db)
     _append(db, 3)
     env = {
         "GATEWAY_ENV": "test",
@@ -103,9 +113,11 @@ def test_cli_audit_verify(app: Flask, db: Database, tmp_path: Path) -> None:
     }
     runner = CliRunner()
     ok = runner.invoke(cli, ["audit-verify"], env=env)
-    assert (ok.exit_code, ok.output.strip()) == (0, "Chaîne intègre (3 entrées)")
+    assert (ok.exit_code, ok.output.strip()) == (0, f"Chaîne intègre ({base + 3} entrées)")
     with db.engine.begin() as connection:
-        connection.execute(text("UPDATE audit_entry SET decision = 'refused' WHERE id = 2"))
+        connection.execute(
+            text(f"UPDATE audit_entry SET decision = 'refused' WHERE id = {base + 2}")
+        )
     bad = runner.invoke(cli, ["audit-verify"], env=env)
     assert bad.exit_code == 1
-    assert "entrée n° 2" in bad.output
+    assert f"entrée n° {base + 2}" in bad.output
