@@ -20,7 +20,13 @@ from policies.catalogue import Catalogue, RelatedSet
 from policies.domain import GeoLevel
 from policies.errors import SecrecyRefusal
 from policies.secrecy import TOTAL, Apriori, Options, ProtectResult, Status, parse_rule, protect
-from policies.secrecy.linked import KnownCell, LinkedTable, apriori_statuses, link
+from policies.secrecy.linked import (
+    KnownCell,
+    LinkedTable,
+    apriori_statuses,
+    link,
+    reduce_known,
+)
 from policies.secrecy.rules import CellStats, primary_reasons
 
 #: Relative difference under which a published figure still is the current data's.
@@ -65,10 +71,15 @@ def protect_related(
 
     `shown` are the set's categories (or TOTAL) delivered for every territory.
     """
-    table = link([t.communes for t in territories], known, related.categories)
+    requested = [t.communes for t in territories]
+    if any(cell.published for cell in known):
+        table = link(requested, known, related.categories)
+        known = _current(table, _leaf_cells(store, catalogue, related, period, table), known)
+        known = reduce_known(known, frozenset().union(*requested))
+    table = link(requested, known, related.categories)
     cells = _leaf_cells(store, catalogue, related, period, table)
     delivered = {table.coordinate(t.communes, c) for t in territories for c in shown}
-    apriori = apriori_statuses(table, delivered, _current(table, cells, known))
+    apriori = apriori_statuses(table, delivered, known)
     for coordinate in _unsafe_shared_totals(store, related, period, table):
         if apriori.get(coordinate) is not Apriori.PUBLISHED:  # a past release stays as it was
             apriori[coordinate] = Apriori.SUPPRESSED

@@ -142,6 +142,48 @@ def _link(
     return LinkedTable(dims, atoms, codes, categories)
 
 
+def reduce_known(known: Sequence[KnownCell], requested: Communes) -> list[KnownCell]:
+    """Subtract from each known cell the published cells it contains outside `requested`.
+
+    A cell published outside the requested communes is a constant to the attacker: a known
+    cell S containing it tells exactly what S minus it tells (same category, published or
+    withheld alike: S is computable iff S minus a published constant is). Reducing every
+    known cell so keeps the attacker's linear system the same while the table shrinks to the
+    requested communes and what truly links to them: the France total, once the other
+    départements are published, is the requested département's total. Cells left without a
+    commune, or no longer connected to the requested communes, drop out.
+    """
+    constants: dict[str, list[KnownCell]] = {}
+    for cell in known:
+        if cell.published and cell.value is not None and cell.communes.isdisjoint(requested):
+            constants.setdefault(cell.category, []).append(cell)
+    for cells in constants.values():
+        cells.sort(key=lambda c: (-len(c.communes), sorted(c.communes)))
+    reduced = []
+    for cell in known:
+        members, value = cell.communes, cell.value
+        for constant in constants.get(cell.category, ()):
+            outside = members - requested
+            if constant.communes <= outside and constant.communes != members:
+                members = members - constant.communes
+                if value is not None and constant.value is not None:
+                    value -= constant.value
+        if members:
+            reduced.append(KnownCell(members, cell.category, cell.published, value))
+    return _still_connected(reduced, requested)
+
+
+def _still_connected(known: Sequence[KnownCell], requested: Communes) -> list[KnownCell]:
+    covered, kept, grown = set(requested), [False] * len(known), True
+    while grown:
+        grown = False
+        for index, cell in enumerate(known):
+            if not kept[index] and not covered.isdisjoint(cell.communes):
+                kept[index], grown = True, True
+                covered |= cell.communes
+    return [cell for cell, keep in zip(known, kept, strict=True) if keep]
+
+
 def apriori_statuses(
     table: LinkedTable, delivered: Iterable[Coordinate], known: Sequence[KnownCell]
 ) -> dict[Coordinate, Apriori]:

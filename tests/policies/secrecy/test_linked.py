@@ -53,3 +53,39 @@ def test_statuses_of_known_requested_and_hidden_cells() -> None:
     assert statuses[table.coordinate(a, "0_2")] is Apriori.HIDDEN
     assert table.coordinate(a, "3_5") not in statuses  # requested: the engine decides
     assert statuses[table.coordinate(b, "3_5")] is Apriori.HIDDEN  # not requested, not known
+
+
+def test_published_cells_outside_the_request_are_subtracted() -> None:
+    """France minus the other published départements is the requested département's total."""
+    from policies.secrecy.linked import reduce_known
+
+    dep13, dep84, dep48 = frozenset({"a", "b"}), frozenset({"c"}), frozenset({"d", "e"})
+    region = dep13 | dep84
+    france = region | dep48
+    known = [
+        KnownCell(france, TOTAL, True, 100.0),
+        KnownCell(region, TOTAL, True, 60.0),
+        KnownCell(dep84, TOTAL, True, 15.0),
+        KnownCell(dep48, TOTAL, True, 40.0),
+        KnownCell(dep48 | frozenset({"b"}), TOTAL, False),  # withheld: reduced, still withheld
+        KnownCell(dep48, "0_2", True, 9.0),  # another category: no constant for TOTAL cells
+    ]
+    reduced = reduce_known(known, dep13)
+    assert KnownCell(dep13, TOTAL, True, 45.0) in reduced  # region minus 84
+    assert KnownCell(dep13, TOTAL, True, 60.0) not in reduced
+    assert KnownCell(frozenset({"b"}), TOTAL, False) in reduced
+    # France minus 48 is the region, minus 84 is the département: 100 - 40 - 15.
+    assert reduced.count(KnownCell(dep13, TOTAL, True, 45.0)) == 2
+    assert all(not cell.communes.isdisjoint(dep13) for cell in reduced)
+
+
+def test_unpublished_parts_outside_keep_their_links() -> None:
+    from policies.secrecy.linked import reduce_known
+
+    zone, other, far = frozenset({"a"}), frozenset({"x"}), frozenset({"y"})
+    known = [
+        KnownCell(zone | other, TOTAL, True, 10.0),  # "x" is not published alone: kept
+        KnownCell(other | far, TOTAL, True, 7.0),  # linked through "x": kept
+        KnownCell(frozenset({"z"}), TOTAL, True, 3.0),  # unrelated: dropped
+    ]
+    assert reduce_known(known, zone) == known[:2]
