@@ -14,7 +14,7 @@ from gateway.store import CellStore
 from policies.catalogue import Catalogue
 from policies.geography import Geography
 from tests.attacks.player import Player
-from tests.attacks.world import conventioned_departement
+from tests.attacks.world import conventioned_departement, conventioned_national
 
 
 @pytest.fixture(scope="session")
@@ -36,11 +36,18 @@ def store(demo_store_dir: Path) -> CellStore:
 def lozere(sqlite_app: Flask, geography: Geography) -> Player:
     """The conseil départemental of the Lozère, with a free convention on its département."""
     requester = conventioned_departement(sqlite_app, "48")
-    return Player(sqlite_app.test_client(), geography, requester.headers)
+    return Player(sqlite_app.test_client(), geography, requester.headers, requester.id)
 
 
 @pytest.fixture
 def bouches(sqlite_app: Flask, geography: Geography) -> Player:
     """The conseil départemental of the Bouches-du-Rhône, with a free convention on it."""
     requester = conventioned_departement(sqlite_app, "13")
-    return Player(sqlite_app.test_client(), geography, requester.headers)
+    return Player(sqlite_app.test_client(), geography, requester.headers, requester.id)
+
+
+@pytest.fixture
+def national(sqlite_app: Flask, geography: Geography) -> Player:
+    """A State service with a free national convention: any territory, any hierarchy."""
+    requester = conventioned_national(sqlite_app)
+    return Player(sqlite_app.test_client(), geography, requester.headers, requester.id)

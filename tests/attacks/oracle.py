@@ -1,101 +1,47 @@
-"""The truth and the attacker's linear programs: bound every unsafe cell from what was seen.
+"""The attacker's linear programs: bound every unsafe cell from everything seen.
 
-Per (indicator, period), the variables are the atoms (the finest partition of every commune
-set seen or requested) x categories; each published cell is one equation over them, every
-variable is non-negative. Each unsafe cell the attacker could target (every territory seen,
-every atom, every commune; each category and the total) is minimised and maximised with
-HiGHS; a cell whose feasible interval does not reach its protection interval is disclosed.
+Every observation is placed in its family's table (the catalogue's relations: ENF_MOINS_3 is
+the 0_2 category of ENF_MOINS_6, ALLOC the total of ALLOC_SITFAM); per period, the tables a
+published ratio ties together (PART_ALLOC_RSA = RSA / ALLOC) are one program. Each unsafe
+cell the attacker could target (every territory seen, every atom, every commune; each
+category and the total) is minimised and maximised with HiGHS; a cell whose feasible
+interval does not reach its protection interval is disclosed. With a `focus`, only the
+targets sharing a commune with it are judged (the rest of a public table has its own test).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-
-import highspy
-import numpy as np
-import pandas as pd
+from dataclasses import dataclass, field, replace
 
 from gateway.store import CellStore
 from policies.catalogue import Catalogue
 from policies.secrecy import TOTAL
-from policies.secrecy.rules import CellStats, Options, parse_rule, primary_reasons
+from tests.attacks.families import Family, RatioTerms, families, ratio_slack, ratio_terms
 from tests.attacks.player import Communes, Observation
+from tests.attacks.program import Program, atoms_of
+from tests.attacks.truth import Truth
+from tests.attacks.verdict import Bound, Verdict
 
-_INF = highspy.kHighsInf
-TOLERANCE = 1e-6  # relative, as the audit's own
+#: The public reason of a ratio published as 0 because its denominator is 0 (status "zero").
+NOTHING = "NEANT"
 
 
 @dataclass(frozen=True)
-class Bound:
-    """The attacker's feasible interval for one unsafe cell, against its true value."""
+class RatioCell:
+    """A published ratio, its terms placed in their tables: two inequalities."""
 
-    indicator: str
-    period: int
-    category: str
+    terms: RatioTerms
     communes: Communes
-    kind: str  # "territoire", "atome" or "commune"
     value: float
-    low: float
-    high: float
-    interval_percent: float
-
-    @property
-    def relative(self) -> float:
-        """Return the narrower side of the interval, relative to the value (inf for zeros)."""
-        if self.value <= 0:
-            return 0.0 if self.high <= TOLERANCE else np.inf
-        return min(self.value - self.low, self.high - self.value) / self.value
-
-    @property
-    def disclosed(self) -> bool:
-        """Tell whether the interval is a single value or narrower than the protection."""
-        tol = TOLERANCE * max(1.0, abs(self.value))
-        if self.value <= 0:
-            return self.high <= tol
-        margin = self.value * self.interval_percent / 100.0
-        return (
-            self.high - self.low <= tol
-            or self.low > self.value - margin + tol
-            or self.high < self.value + margin - tol
-        )
-
-    def __str__(self) -> str:
-        where = ",".join(sorted(self.communes)[:6]) + ("..." if len(self.communes) > 6 else "")
-        return (
-            f"{self.indicator} {self.period} [{self.category}] {self.kind} {{{where}}} "
-            f"({len(self.communes)} communes): vrai {self.value:g}, "
-            f"intervalle [{self.low:g}, {self.high:g}]"
-        )
 
 
 @dataclass
-class Verdict:
-    """Everything the attack tried and every unsafe cell it bounded."""
+class Period:
+    """What the attacker holds for one period: placed cells per table, and ratios."""
 
-    cells_seen: int = 0
-    tables: int = 0
-    targets: int = 0  # candidate cells examined (every kind, every category)
-    unsafe: int = 0  # unsafe cells among them, each bounded by linear programs
-    programs: int = 0
-    bounds: list[Bound] = field(default_factory=list)
-
-    @property
-    def disclosures(self) -> list[Bound]:
-        return [b for b in self.bounds if b.disclosed]
-
-    @property
-    def tightest(self) -> Bound | None:
-        positive = [b for b in self.bounds if b.value > 0]
-        return min(positive, key=lambda b: b.relative, default=None)
-
-    def merge(self, other: Verdict) -> None:
-        self.cells_seen += other.cells_seen
-        self.tables += other.tables
-        self.targets += other.targets
-        self.unsafe += other.unsafe
-        self.programs += other.programs
-        self.bounds += other.bounds
+    cells: dict[str, set[Observation]] = field(default_factory=dict)
+    ratios: list[RatioCell] = field(default_factory=list)
 
 
 def attack(
@@ -103,212 +49,199 @@ def attack(
     store: CellStore,
     catalogue: Catalogue,
     targets: Iterable[Communes] = (),
+    focus: Communes | None = None,
 ) -> Verdict:
-    """Bound every unsafe cell of every (indicator, period) the observations touch."""
-    by_table: dict[tuple[str, int], list[Observation]] = {}
+    """Bound every unsafe cell of every table the observations touch."""
+    by_member = families(catalogue)
+    ratios = ratio_terms(catalogue, by_member)
+    periods: dict[int, Period] = {}
     for cell in observations:
-        if not catalogue.get(cell.indicator).is_ratio:  # ratios are not linear: left out
-            by_table.setdefault((cell.indicator, cell.period), []).append(cell)
+        period = periods.setdefault(cell.period, Period())
+        if cell.indicator in ratios:
+            _place_ratio(period, ratios[cell.indicator], cell)
+            continue
+        family = by_member[cell.indicator]
+        placed = Observation(
+            family.code,
+            cell.period,
+            family.place(cell.indicator, cell.category),
+            cell.communes,
+            cell.value,
+        )
+        period.cells.setdefault(family.code, set()).add(placed)
     extra = list(targets)
     verdict = Verdict()
-    for (indicator, period), seen in sorted(by_table.items()):
-        verdict.merge(_attack_table(store, catalogue, indicator, period, seen, extra))
+    families_by_code = {f.code: f for f in by_member.values()}
+    for year, period in sorted(periods.items()):
+        for component in _components(period):
+            verdict.merge(
+                _attack_component(
+                    store, catalogue, families_by_code, year, period, component, extra, focus
+                )
+            )
     return verdict
 
 
-def atoms_of(sets: Iterable[Communes]) -> list[Communes]:
-    """Return the finest partition of the union of the sets (communes grouped by membership)."""
-    unique = sorted(set(sets), key=sorted)
-    members: dict[str, list[int]] = {}
-    for position, communes in enumerate(unique):
-        for commune in communes:
-            members.setdefault(commune, []).append(position)
-    groups: dict[tuple[int, ...], set[str]] = {}
-    for commune, positions in members.items():
-        groups.setdefault(tuple(positions), set()).add(commune)
-    return sorted((frozenset(g) for g in groups.values()), key=sorted)
+def _place_ratio(period: Period, terms: RatioTerms, cell: Observation) -> None:
+    if cell.value is None:
+        return
+    if cell.motif == NOTHING:  # published at 0 because its denominator is 0
+        family, category = terms.denominator
+        zero = Observation(family, cell.period, category, cell.communes, 0.0)
+        period.cells.setdefault(family, set()).add(zero)
+        return
+    for family, _ in (terms.numerator, terms.denominator):
+        period.cells.setdefault(family, set())
+    period.ratios.append(RatioCell(terms, cell.communes, float(cell.value)))
 
 
-def _attack_table(
+def _components(period: Period) -> list[list[str]]:
+    """Group the tables of a period that published ratios tie together."""
+    parent = {code: code for code in period.cells}
+
+    def root(code: str) -> str:
+        while parent[code] != code:
+            code = parent[code]
+        return code
+
+    for ratio in period.ratios:
+        parent[root(ratio.terms.numerator[0])] = root(ratio.terms.denominator[0])
+    groups: dict[str, list[str]] = {}
+    for code in sorted(period.cells):
+        groups.setdefault(root(code), []).append(code)
+    return list(groups.values())
+
+
+def _attack_component(
     store: CellStore,
     catalogue: Catalogue,
-    indicator: str,
-    period: int,
-    seen: Sequence[Observation],
+    by_code: Mapping[str, Family],
+    year: int,
+    period: Period,
+    codes: list[str],
     extra: Sequence[Communes],
+    focus: Communes | None,
 ) -> Verdict:
-    verdict = Verdict(cells_seen=len(seen), tables=1)
-    if not any(o.published for o in seen):
+    """Build one program over the tables of a component; bound each table's targets."""
+    ratios = [r for r in period.ratios if r.terms.numerator[0] in codes]
+    seen = {code: period.cells[code] for code in codes}
+    verdict = Verdict(cells_seen=sum(map(len, seen.values())) + len(ratios), tables=len(codes))
+    if not any(o.published for cells in seen.values() for o in cells) and not ratios:
         return verdict  # nothing published: every cell is free in [0, inf)
-    breakdowns = store.metadata(indicator).breakdowns
-    categorised = any(o.category != TOTAL for o in seen)
-    categories = tuple(next(iter(breakdowns.values()))) if categorised and breakdowns else ()
-    sets = {o.communes for o in seen} | {s for s in extra if s <= _union(seen)}
-    atoms = atoms_of(sets)
-    truth = Truth(store, catalogue, indicator, period, categories)
-    program = Program(atoms, categories)
-    published = [cell for cell in seen if cell.value is not None]
-    truth.check_published(published)
+    sets = {code: _sets(code, seen[code], ratios, extra) for code in codes}
+    layout = {
+        code: (atoms_of(sets[code]), _categories(by_code[code], seen[code], ratios))
+        for code in codes
+    }
+    program = Program(layout)
+    for code in codes:
+        truth = Truth(store, catalogue, by_code[code], year, layout[code][1])
+        _equations(program, truth, code, seen[code], focus)
+    for ratio in ratios:
+        numerator, denominator = (
+            program.columns(family, ratio.communes, category)
+            for family, category in (ratio.terms.numerator, ratio.terms.denominator)
+        )
+        program.ratio(numerator, denominator, ratio.terms.multiplier, ratio.value, ratio_slack())
+    verdict.ratios = len(ratios)
+    for code in codes:
+        atoms, categories = layout[code]
+        truth = Truth(store, catalogue, by_code[code], year, categories)
+        verdict.merge(_bound_table(program, truth, code, sets[code], atoms, focus, catalogue))
+    verdict.programs = program.programs
+    return verdict
+
+
+def _tied(code: str, ratios: Sequence[RatioCell]) -> list[tuple[Communes, str]]:
+    """Return the cells of a table that published ratios name: (communes, category)."""
+    return [
+        (r.communes, category)
+        for r in ratios
+        for family, category in (r.terms.numerator, r.terms.denominator)
+        if family == code
+    ]
+
+
+def _sets(
+    code: str, seen: set[Observation], ratios: Sequence[RatioCell], extra: Sequence[Communes]
+) -> set[Communes]:
+    """Return the commune sets of a table: seen, tied by a ratio, or targets inside them."""
+    sets = {o.communes for o in seen} | {s for s, _ in _tied(code, ratios)}
+    union = frozenset().union(*sets)
+    return sets | {s for s in extra if s <= union}
+
+
+def _categories(
+    family: Family, seen: set[Observation], ratios: Sequence[RatioCell]
+) -> tuple[str, ...]:
+    """Return the family's categories when a cell of the table is one, else none."""
+    tied = [c for _, c in _tied(family.code, ratios)]
+    categorised = any(o.category != TOTAL for o in seen) or any(c != TOTAL for c in tied)
+    return family.categories if categorised else ()
+
+
+def _equations(
+    program: Program, truth: Truth, code: str, seen: set[Observation], focus: Communes | None
+) -> None:
+    """One equation per published cell, after checking its value against the truth."""
+    published = [o for o in seen if o.value is not None]
+    # The harness's own check, on the cells that matter: those near the targets.
+    truth.check_published(
+        [o for o in published if focus is None or not o.communes.isdisjoint(focus)]
+    )
     for cell in published:
-        program.equal(cell.communes, cell.category, float(cell.value))  # type: ignore[arg-type]
-    percent = catalogue.get(indicator).secrecy.interval_percent
-    territories = [(s, "territoire") for s in sorted(sets - set(atoms), key=sorted)]
-    communes = [(frozenset([c]), "commune") for a in atoms if len(a) > 1 for c in sorted(a)]
-    candidates = [*territories, *((a, "atome") for a in atoms), *communes]
+        assert cell.value is not None
+        program.equal(code, cell.communes, cell.category, cell.value)
+
+
+def _bound_table(
+    program: Program,
+    truth: Truth,
+    code: str,
+    sets: set[Communes],
+    atoms: list[Communes],
+    focus: Communes | None,
+    catalogue: Catalogue,
+) -> Verdict:
+    """Bound every unsafe target of one table of the program."""
+    verdict = Verdict()
+
+    def aimed(communes: Communes) -> bool:
+        return focus is None or not communes.isdisjoint(focus)
+
+    territories = [(s, "territoire") for s in sorted(sets - set(atoms), key=sorted) if aimed(s)]
+    kept = [a for a in atoms if aimed(a)]
+    atom_of = {frozenset([c]): a for a in kept if len(a) > 1 for c in sorted(a)}
+    candidates = [
+        *territories,
+        *((a, "atome") for a in kept),
+        *((c, "commune") for c in atom_of),
+    ]
     unsafe = truth.unsafe([s for s, _ in candidates])
+    percent = catalogue.get(truth.family.rules_of).secrecy.interval_percent
+    found: dict[tuple[Communes, str], tuple[float, float]] = {}
+
+    def bounds(communes: Communes, category: str) -> tuple[float, float]:
+        if (communes, category) not in found:
+            found[(communes, category)] = program.bounds(code, communes, category)
+        return found[(communes, category)]
+
     for communes_set, kind in candidates:
-        for category in (*categories, TOTAL):
+        for category in (*truth.categories, TOTAL):
             verdict.targets += 1
             value = unsafe.get((communes_set, category))
             if value is None:
                 continue
             verdict.unsafe += 1
-            low, high = program.bounds(communes_set, category)
             if kind == "commune":
-                low = 0.0  # the other communes of its atom may hold the whole atom
+                # Its atom's maximum (the other communes of the atom may hold nothing); its
+                # minimum 0 (they may hold the whole atom).
+                low, high = 0.0, bounds(atom_of[communes_set], category)[1]
+            elif value <= 0:  # a zero is disclosed by its maximum alone
+                low, high = 0.0, program.bounds(code, communes_set, category, low=False)[1]
+            else:
+                low, high = bounds(communes_set, category)
             verdict.bounds.append(
-                Bound(indicator, period, category, communes_set, kind, value, low, high, percent)
+                Bound(code, truth.period, category, communes_set, kind, value, low, high, percent)
             )
-    verdict.programs = program.programs
-    return verdict
-
-
-def _union(seen: Sequence[Observation]) -> Communes:
-    return frozenset().union(*(o.communes for o in seen))
-
-
-class Truth:
-    """The true cells of one (indicator, period), read from the store as the engine reads them."""
-
-    def __init__(
-        self,
-        store: CellStore,
-        catalogue: Catalogue,
-        indicator: str,
-        period: int,
-        categories: tuple[str, ...],
-    ) -> None:
-        self.store, self.indicator, self.period = store, indicator, period
-        self.categories = categories
-        params = catalogue.get(indicator).secrecy
-        self.rules = tuple(parse_rule(r) for r in params.rules)
-        self.options = Options(zero_unsafe=params.zero_unsafe)
-
-    def frame(self, sets: Sequence[Communes]) -> dict[tuple[Communes, str], tuple[float, ...]]:
-        """Return (value, freq, top1, top2) of every set x (categories, total)."""
-        unique = list(dict.fromkeys(sets))
-        groups = {f"s{i}": sorted(s) for i, s in enumerate(unique)}
-        back = {f"s{i}": s for i, s in enumerate(unique)}
-        rows: dict[tuple[Communes, str], tuple[float, ...]] = {}
-        total = self.store.aggregate(self.indicator, [self.period], groups, by_breakdown=False)
-        rows.update(_rows(total, back, None))
-        if self.categories:
-            split = self.store.aggregate(self.indicator, [self.period], groups, by_breakdown=True)
-            column = next(iter(self.store.metadata(self.indicator).breakdowns))
-            rows.update(_rows(split, back, column))
-        return rows
-
-    def unsafe(self, sets: Sequence[Communes]) -> dict[tuple[Communes, str], float]:
-        """Return the true value of every unsafe cell among the sets x (categories, total)."""
-        rows = self.frame(sets)
-        keys = list(rows)
-        table = np.asarray([rows[k] for k in keys], dtype=np.float64).reshape(-1, 4)
-        stats = CellStats(
-            value=table[:, 0],
-            freq=table[:, 1].round().astype(np.int64),
-            top1=table[:, 2],
-            top2=table[:, 3],
-            owner=np.full(len(keys), -1, dtype=np.int64),
-        )
-        reasons = primary_reasons(stats, self.rules, self.options)
-        return {k: float(stats.value[i]) for i, k in enumerate(keys) if reasons[i] != 0}
-
-    def check_published(self, cells: Sequence[Observation]) -> None:
-        """Refuse to attack with a published value the store does not hold: a harness bug."""
-        rows = self.frame([c.communes for c in cells])
-        for cell in cells:
-            true = rows[(cell.communes, cell.category)][0]
-            assert cell.value is not None
-            if abs(true - cell.value) > TOLERANCE * max(1.0, abs(true)):
-                raise AssertionError(f"valeur publiée {cell.value} != vraie {true} : {cell}")
-
-
-def _rows(
-    frame: pd.DataFrame, back: Mapping[str, Communes], column: str | None
-) -> dict[tuple[Communes, str], tuple[float, ...]]:
-    categories = [TOTAL] * len(frame) if column is None else frame[column].astype(str)
-    measures = zip(frame["value"], frame["freq"], frame["top1"], frame["top2"], strict=True)
-    return {
-        (back[group], category): tuple(map(float, m))
-        for group, category, m in zip(frame["group"], categories, measures, strict=True)
-    }
-
-
-class Program:
-    """One HiGHS model: atoms x categories, one equation per published cell, re-solved per goal."""
-
-    def __init__(self, atoms: Sequence[Communes], categories: tuple[str, ...]) -> None:
-        self.atom_of = {c: i for i, atom in enumerate(atoms) for c in atom}
-        self.categories = categories
-        self.width = max(1, len(categories))
-        self.n = len(atoms) * self.width
-        self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
-        self.highs.setOptionValue("output_flag", False)
-        self.highs.setOptionValue("threads", 1)
-        lower, upper = np.zeros(self.n), np.full(self.n, _INF)
-        self.highs.addVars(self.n, lower, upper)
-        self.bound = np.zeros(self.n, dtype=bool)  # variables some equation constrains
-        self.programs = 0
-
-    def columns(self, communes: Communes, category: str) -> np.ndarray:
-        """Return the variables summing to a cell: its atoms x its category (or all)."""
-        atoms = sorted({self.atom_of[c] for c in communes})
-        if not self.categories:
-            return np.asarray(atoms, dtype=np.int32)
-        if category == TOTAL:
-            offsets = range(self.width)
-        else:
-            offsets = range(self.categories.index(category), self.categories.index(category) + 1)
-        return np.asarray([a * self.width + k for a in atoms for k in offsets], dtype=np.int32)
-
-    def equal(self, communes: Communes, category: str, value: float) -> None:
-        cols = self.columns(communes, category)
-        self.highs.addRow(value, value, len(cols), cols, np.ones(len(cols)))
-        self.bound[cols] = True
-
-    def bounds(self, communes: Communes, category: str) -> tuple[float, float]:
-        """Return the attacker's [min, max] of a cell."""
-        cols = self.columns(communes, category)
-        low = self._extreme(cols, 1.0)
-        high = np.inf if not self.bound[cols].all() else self._extreme(cols, -1.0)
-        return low, high
-
-    def _extreme(self, cols: np.ndarray, sign: float) -> float:
-        cost = np.zeros(self.n)
-        cost[cols] = sign
-        self.highs.changeColsCost(self.n, np.arange(self.n, dtype=np.int32), cost)
-        self.highs.run()
-        self.programs += 1
-        status = self.highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kUnbounded:
-            return -sign * np.inf
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise AssertionError(
-                f"programme de l'attaquant : {self.highs.modelStatusToString(status)}"
-            )
-        return float(sign * self.highs.getInfo().objective_function_value)
-
-
-def describe(verdict: Verdict, players: Mapping[str, int] | None = None) -> str:
-    """Summarise a verdict in one paragraph (the bench prints it; failing tests show it)."""
-    tight = verdict.tightest
-    lines = [
-        f"{verdict.cells_seen} cellules vues, {verdict.tables} tableaux, "
-        f"{verdict.targets} cellules cibles, {verdict.unsafe} sensibles bornées, "
-        f"{verdict.programs} programmes linéaires",
-        f"intervalle relatif le plus étroit : {tight.relative:.4f} ({tight})" if tight else "",
-        *(f"DIVULGUÉE : {b}" for b in verdict.disclosures[:20]),
-    ]
-    if players:
-        lines.insert(0, ", ".join(f"{k}: {v}" for k, v in players.items()))
-    return "\n".join(line for line in lines if line)
+    return replace(verdict, programs=0)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
-
-from flask.testing import FlaskClient
 
 from gateway.delivery import TOTAL as DELIVERY_TOTAL
 from gateway.pipeline.request import TOTAL_KEY
@@ -16,9 +14,17 @@ from policies.geography import Geography
 from policies.secrecy import TOTAL
 
 Communes = frozenset[str]
-SECRECY_REFUSALS = frozenset({"secret.coherence", "secret.trop_fin"})
+SECRECY_REFUSALS = frozenset({"secret.coherence", "secret.differenciation", "secret.trop_fin"})
 # The public may not read an indicator outside the socle commun: a refusal, not a failure.
 PUBLIC_REFUSALS = frozenset({"matrice.type_tier", "source.restriction"})
+
+
+class Client(Protocol):
+    """What the player posts through: Flask's test client, or HTTP to a served instance."""
+
+    def post(self, url: str, *, json: Any, headers: Mapping[str, str]) -> Any: ...
+
+    def get(self, url: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,7 @@ class Observation:
     category: str  # a category code, or TOTAL
     communes: Communes
     value: float | None  # None: secret
+    motif: str = ""  # the public reason ("NEANT": a ratio whose denominator is 0)
 
     @property
     def published(self) -> bool:
@@ -44,17 +51,20 @@ class Outcome:
     status: int
     rules: tuple[str, ...] = ()
     cells: int = 0
+    remedies: tuple[str, ...] = ()  # what each refusal reason asks instead ("solution")
 
 
 @dataclass
 class Player:
     """Plays requests through the public API as one requester and keeps all it received."""
 
-    client: FlaskClient
+    client: Client
     geography: Geography
     headers: Mapping[str, str]
+    requester_id: int | None = None  # whose ledger rows the judge reads (None: public only)
     observations: set[Observation] = field(default_factory=set)
     requested: set[Communes] = field(default_factory=set)
+    received: set[Communes] = field(default_factory=set)  # sets of its own deliveries' cells
     zones: dict[int, Communes] = field(default_factory=dict)
     log: list[Outcome] = field(default_factory=list)
 
@@ -63,14 +73,20 @@ class Player:
     def extract(self, body: Mapping[str, Any], label: str = "extrait") -> Outcome:
         """POST /api/v1/extracts (JSON) and read every cell of the delivery."""
         response = self.client.post("/api/v1/extracts", json=dict(body), headers=self.headers)
-        return self._read(label, response.status_code, response.get_json(), [body])
+        return self.read_extract(label, response.status_code, response.get_json(), body)
+
+    def read_extract(
+        self, label: str, status: int, document: Any, body: Mapping[str, Any]
+    ) -> Outcome:
+        """Read the answer to an extract request posted elsewhere (a burst of requests)."""
+        return self._read(label, status, document, [body])
 
     def socle(self, indicator: str, label: str = "socle", **query: Any) -> Outcome:
         """GET /api/v1/socle/{indicator} anonymously: what anyone may read."""
         args = {k: ",".join(map(str, v)) if isinstance(v, list) else v for k, v in query.items()}
         response = self.client.get(f"/api/v1/socle/{indicator}?{urlencode(args)}")
         body = {"territories": {"level": query.get("level", "departement"), **query}}
-        return self._read(label, response.status_code, response.get_json(), [body])
+        return self._read(label, response.status_code, response.get_json(), [body], public=True)
 
     def history(self, body: Mapping[str, Any], label: str = "historique") -> Outcome:
         """POST /api/v1/imaje/history: six years of one territory."""
@@ -113,17 +129,33 @@ class Player:
     # --- reading deliveries -------------------------------------------------------------------
 
     def _read(
-        self, label: str, status: int, document: Any, requests: list[Mapping[str, Any]]
+        self,
+        label: str,
+        status: int,
+        document: Any,
+        requests: list[Mapping[str, Any]],
+        *,
+        public: bool = False,
     ) -> Outcome:
         if status != 200:
-            rules = tuple(r.get("regle", "") for r in (document or {}).get("reasons") or ())
-            outcome = Outcome(label, status, rules)
+            reasons = [r for r in (document or {}).get("reasons") or () if isinstance(r, dict)]
+            rules = tuple(r.get("regle", "") for r in reasons)
+            outcome = Outcome(
+                label, status, rules, remedies=tuple(r.get("solution", "") for r in reasons)
+            )
         else:
-            outcome = Outcome(label, status, cells=self._cells(document["cellules"], requests))
+            cells = self._cells(document["cellules"], requests, public=public)
+            outcome = Outcome(label, status, cells=cells)
         self.log.append(outcome)
         return outcome
 
-    def _cells(self, cells: list[dict[str, Any]], requests: list[Mapping[str, Any]]) -> int:
+    def _cells(
+        self,
+        cells: list[dict[str, Any]],
+        requests: list[Mapping[str, Any]],
+        *,
+        public: bool = False,
+    ) -> int:
         requested_levels = {
             (r.get("territories") or {}).get("level") or "commune" for r in requests
         } | {GeoLevel.ZONE.value}
@@ -139,6 +171,8 @@ class Player:
             communes = union if code == TOTAL_KEY else self.communes_of(cell["niveau"], code)
             if cell["niveau"] in requested_levels and code != TOTAL_KEY:
                 self.requested.add(communes)
+            if not public:
+                self.received.add(communes)
             categories = list(cell["categories"].values())
             category = TOTAL if not categories or categories[0] == DELIVERY_TOTAL else categories[0]
             value = cell["valeur"]
@@ -149,6 +183,7 @@ class Player:
                     category,
                     communes,
                     None if value is None else float(value),
+                    cell.get("motif") or "",
                 )
             )
         return len(cells)
@@ -160,6 +195,15 @@ class Player:
         return frozenset(self.geography.communes_of(GeoLevel(level), code))
 
     # --- what happened ----------------------------------------------------------------------
+
+    @property
+    def focus(self) -> Communes | None:
+        """Return the communes of its own deliveries and zones (None: it read the socle only).
+
+        The public tables beyond them are the publication's, judged by their own test.
+        """
+        own = self.received | set(self.zones.values())
+        return frozenset().union(*own) if own else None
 
     @property
     def requests(self) -> int:

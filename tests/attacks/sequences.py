@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -56,7 +55,7 @@ def table(
     body: dict[str, Any] = {"indicators": [indicator], "periods": list(periods), "use": USE}
     body["territories"] = {"level": level, "codes": list(codes)}
     if zones:
-        # A request of zones alone fails (500: KeyError 'territories'); ask their département too.
+        # Zones with their département: the zone against its parent (zones alone: moves.py).
         body["zones"] = list(zones)
     if breakdown and indicator in BREAKDOWN:
         body["breakdowns"] = [BREAKDOWN[indicator]]
@@ -131,7 +130,7 @@ def successive_periods(p: Player, dep: str, indicator: str, period: int) -> None
     p.extract(table(indicator, "epci", epcis, [period - 1, period]), "EPCI deux ans")
     history = {"indicator": indicator, "level": "epci", "code": epcis[0], "use": USE}
     p.history(history)
-    # The history of a custom zone fails (500: KeyError 'territories'): not played.
+    # The history of a custom zone: moves.py (`_history`).
 
 
 def socle_against_convention(p: Player, dep: str, indicator: str, period: int) -> None:
@@ -160,55 +159,3 @@ CRAFTED: dict[str, Sequence_] = {
     "periodes_successives": successive_periods,
     "socle_contre_convention": socle_against_convention,
 }
-
-
-# --- random sequences --------------------------------------------------------------------
-
-
-def play_random(p: Player, dep: str, rng: random.Random, n: int) -> None:
-    """Play n random requests mixing every kind of request on one département."""
-    geo = p.geography
-    members = communes(geo, GeoLevel.DEPARTEMENT, dep)
-    epcis = epcis_inside(geo, dep)
-    indicators = [rng.choice(INDICATORS) for _ in range(2)]
-    zones: list[int] = []
-    for step in range(n):
-        indicator, kind = rng.choice(indicators), rng.random()
-        periods = sorted(rng.sample([2022, 2023, 2024], rng.choice([1, 1, 2])))
-        if kind < 0.15:
-            p.socle(indicator, level="departement", codes=dep, periods=periods)
-        elif kind < 0.35:
-            epci = rng.choice(epcis)
-            base = communes(geo, GeoLevel.EPCI, epci)
-            picked = rng.sample(base, max(1, len(base) - rng.randint(1, 2)))
-            extra = rng.sample(members, rng.randint(0, 2))
-            zone = p.zone(f"z{step}", [*picked, *extra])
-            if zone is not None:
-                zones.append(zone)
-                p.extract(
-                    table(indicator, "departement", [dep], zones=zones[-3:], periods=periods),
-                    "zones",
-                )
-        elif kind < 0.6:
-            epci = rng.choice(epcis)
-            base = communes(geo, GeoLevel.EPCI, epci)
-            codes = rng.sample(base, rng.randint(max(1, len(base) - 3), len(base)))
-            # No parents: they reach the région, outside the convention.
-            totals = rng.random() < 0.5
-            p.extract(table(indicator, "commune", codes, periods, totals=totals), "communes")
-        elif kind < 0.8:
-            codes = rng.sample(epcis, rng.randint(1, len(epcis)))
-            p.extract(table(indicator, "epci", codes, periods, totals=True), "EPCI")
-        elif kind < 0.9:
-            code = rng.choice(epcis)
-            p.history({"indicator": indicator, "level": "epci", "code": code, "use": USE})
-        else:
-            study = rng.sample(members, rng.randint(1, 4))
-            body = {
-                "indicator": indicator,
-                "period": periods[-1],
-                "use": USE,
-                "study": {"level": "commune", "codes": study},
-                "reference": {"level": "epci", "codes": [rng.choice(epcis)]},
-            }
-            p.comparison(body)

@@ -7,9 +7,9 @@ from flask import Flask
 
 from gateway.store import CellStore
 from policies.catalogue import Catalogue
-from tests.attacks.oracle import describe
 from tests.attacks.player import Player
 from tests.attacks.sequences import CRAFTED
+from tests.attacks.verdict import describe
 from tests.attacks.world import judge
 
 CASES = [

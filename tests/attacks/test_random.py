@@ -9,9 +9,9 @@ from flask import Flask
 
 from gateway.store import CellStore
 from policies.catalogue import Catalogue
-from tests.attacks.oracle import describe
+from tests.attacks.moves import play_random
 from tests.attacks.player import Player
-from tests.attacks.sequences import play_random
+from tests.attacks.verdict import describe
 from tests.attacks.world import judge
 
 SEEDS = (1, 2, 3, 4)

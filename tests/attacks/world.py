@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,8 +21,11 @@ from gateway.services.convention_lifecycle import activate_convention
 from gateway.services.conventions import create_convention
 from gateway.store import CellStore
 from policies.catalogue import Catalogue
-from tests.attacks.oracle import Verdict, attack
-from tests.attacks.player import Observation, Player
+from policies.secrecy import TOTAL
+from tests.attacks.families import families
+from tests.attacks.oracle import attack
+from tests.attacks.player import SECRECY_REFUSALS, Observation, Player
+from tests.attacks.verdict import Verdict, describe
 
 PERIODS = list(range(2019, 2025))
 BREAKDOWNS = ("age_enfant", "age_jeune_enfant", "situation_familiale", "mode_accueil")
@@ -43,20 +47,31 @@ class Requester:
 
 def conventioned_departement(app: Flask, departement: str) -> Requester:
     """Create a conseil départemental with an active free convention on its département."""
+    return _conventioned(app, departement, national=False)
+
+
+def conventioned_national(app: Flask, caf: str = "13") -> Requester:
+    """Create a State service with an active free national convention (every territory)."""
+    return _conventioned(app, caf, national=True)
+
+
+def _conventioned(app: Flask, departement: str, *, national: bool) -> Requester:
+    kind = "service_etat" if national else "conseil_departemental"
     with app.app_context(), get_database().transaction() as session:
         requester = requesters.create_requester(
             session,
             None,
             {
-                "name": f"Conseil départemental {departement} (adversaire {uuid.uuid4().hex[:8]})",
-                "type": "conseil_departemental",
+                "name": f"{kind} {departement} (adversaire {uuid.uuid4().hex[:8]})",
+                "type": kind,
                 "caf_code": departement,
                 "territory_level": "departement",
                 "territory_code": departement,
             },
         )
         clauses = [c.code for c in mandatory_clauses(session)]
-        record = create_convention(session, None, _convention(requester.id, departement, clauses))
+        terms = _convention(requester.id, departement, clauses, national)
+        record = create_convention(session, None, terms)
         upload_document(
             session,
             None,
@@ -70,8 +85,12 @@ def conventioned_departement(app: Flask, departement: str) -> Requester:
         return Requester(requester.id, key, departement)
 
 
-def _convention(requester_id: int, departement: str, clauses: list[str]) -> dict[str, Any]:
+def _convention(
+    requester_id: int, departement: str, clauses: list[str], national: bool
+) -> dict[str, Any]:
     start = date(2024, 1, 1)
+    france = {"territories": [{"level": "france", "code": "FR"}]}
+    where: dict[str, Any] = france if national else {"own_territory": True}
     return {
         "caf_code": departement,
         "requester_id": requester_id,
@@ -79,7 +98,7 @@ def _convention(requester_id: int, departement: str, clauses: list[str]) -> dict
         "uses": ["usage_final", "usage_strictement_interne"],
         "scope": {
             "tiers": ["socle_commun", "convention", "restreint"],
-            "own_territory": True,
+            **where,
             "finest_level": "commune",
             "periods": PERIODS,
             "breakdowns": list(BREAKDOWNS),
@@ -100,9 +119,20 @@ def _convention(requester_id: int, departement: str, clauses: list[str]) -> dict
     }
 
 
-def public_observations(app: Flask, audiences: tuple[int, ...] = ()) -> set[Observation]:
-    """Return every published cell of the ledger released to everyone (and to `audiences`)."""
-    audience = ReleasedCell.audience.is_(None) | ReleasedCell.audience.in_(audiences)
+def ledger_observations(
+    app: Flask,
+    audiences: tuple[int | None, ...] = (None,),
+    tables: Collection[tuple[str, int]] | None = None,
+) -> set[Observation]:
+    """Return the cells of the ledger released to these audiences (None: the public).
+
+    With `tables`, only those (indicator, period): the public ledger holds the whole socle.
+    Withheld cells come too (value None): the requester was told they exist.
+    """
+    known = [a for a in audiences if a is not None]
+    audience = ReleasedCell.audience.in_(known)
+    if None in audiences:
+        audience = audience | ReleasedCell.audience.is_(None)
     query = (
         select(
             ReleasedCell.indicator,
@@ -110,19 +140,94 @@ def public_observations(app: Flask, audiences: tuple[int, ...] = ()) -> set[Obse
             ReleasedCell.category,
             TerritoryDefinition.communes,
             ReleasedCell.value,
+            ReleasedCell.published,
         )
         .join(TerritoryDefinition, TerritoryDefinition.id == ReleasedCell.definition_id)
-        .where(audience, ReleasedCell.published.is_(True))
+        .where(audience)
     )
+    if tables is not None:
+        query = query.where(
+            ReleasedCell.indicator.in_({i for i, _ in tables}),
+            ReleasedCell.period.in_({p for _, p in tables}),
+        )
     with app.app_context(), get_database().sessions() as session:
-        return {
-            Observation(indicator, period, category, frozenset(communes.split(",")), value)
-            for indicator, period, category, communes, value in session.execute(query)
-        }
+        rows = session.execute(query).all()
+    sets: dict[str, frozenset[str]] = {}  # one object per set: hashed once, compared by identity
+    return {
+        Observation(
+            indicator,
+            period,
+            category,
+            sets.get(communes) or sets.setdefault(communes, frozenset(communes.split(","))),
+            value if published else None,
+        )
+        for indicator, period, category, communes, value, published in rows
+        if tables is None or (indicator, period) in tables
+    }
+
+
+def related_tables(
+    catalogue: Catalogue, observations: Iterable[Observation]
+) -> set[tuple[str, int]]:
+    """Return every (stored indicator, period) an attacker's observations tie into its system.
+
+    Its families' members (ENF_MOINS_3 and ENF_MOINS_6 are one table), and a ratio's terms.
+    """
+    by_member = families(catalogue)
+    ratios = {r.code: (r.numerator, r.denominator) for r in catalogue.ratios()}
+    tables = set()
+    for cell in observations:
+        for code in ratios.get(cell.indicator) or (cell.indicator,):
+            assert code is not None
+            family = by_member[code]
+            tables |= {(member, cell.period) for member, _ in family.placement}
+    return tables
 
 
 def judge(app: Flask, player: Player, store: CellStore, catalogue: Catalogue) -> Verdict:
-    """Attack with everything the player received and everything public."""
-    seen = player.observations | public_observations(app)
+    """Attack with all the player received, its ledger, the public ledger and the catalogue.
+
+    Only the targets sharing a commune with the player's own deliveries are judged (all
+    when it read the socle only): the rest of the public tables has its own test.
+    """
+    tables = related_tables(catalogue, player.observations)
+    audiences = (None,) if player.requester_id is None else (None, player.requester_id)
+    seen = player.observations | ledger_observations(app, audiences, tables)
     targets = player.requested | set(player.zones.values())
-    return attack(seen, store, catalogue, targets)
+    return attack(seen, store, catalogue, targets, player.focus)
+
+
+def ratio_leaks(app: Flask, player: Player, catalogue: Catalogue) -> list[str]:
+    """Return every published ratio one of whose terms the requester's ledger does not hold
+    as published: the protection then never counted the term as known."""
+    audiences = (None,) if player.requester_id is None else (None, player.requester_id)
+    ratios = {r.code: (r.numerator, r.denominator) for r in catalogue.ratios()}
+    shown = [o for o in player.observations if o.indicator in ratios and o.published]
+    tables = {(t, o.period) for o in shown for t in ratios[o.indicator] if t}
+    known = {
+        (o.indicator, o.period, o.communes)
+        for o in ledger_observations(app, audiences, tables)
+        if o.published and o.category == TOTAL
+    }
+    return [
+        f"{o.indicator} {o.period} ({len(o.communes)} communes) = {o.value} sans {term} publié"
+        for o in shown
+        for term in ratios[o.indicator]
+        if (term, o.period, o.communes) not in known
+    ]
+
+
+def assert_nothing_disclosed(
+    app: Flask, player: Player, store: CellStore, catalogue: Catalogue
+) -> Verdict:
+    """Judge the player; every unsafe cell bounded outside its protection, every refusal
+    a secrecy refusal that says what to ask instead, at least one unsafe cell tried."""
+    print([(o.label, o.status, o.rules) for o in player.log])
+    assert not player.unexpected(), player.unexpected()
+    secrecy = [o for o in player.refusals if set(o.rules) & SECRECY_REFUSALS]
+    assert all(o.remedies and all(o.remedies) for o in secrecy), secrecy
+    verdict = judge(app, player, store, catalogue)
+    print(describe(verdict))
+    assert verdict.unsafe > 0, "the attack bounded no unsafe cell: nothing was tested"
+    assert not verdict.disclosures, describe(verdict)
+    return verdict
