@@ -161,15 +161,22 @@ def reduce_known(known: Sequence[KnownCell], requested: Communes) -> list[KnownC
         cells.sort(key=lambda c: (-len(c.communes), sorted(c.communes)))
     reduced = []
     for cell in known:
-        members, value = cell.communes, cell.value
+        if cell.communes.isdisjoint(requested):  # kept whole while something links it
+            reduced.append(cell)
+            continue
+        outside, value = cell.communes - requested, cell.value
         for constant in constants.get(cell.category, ()):
-            outside = members - requested
-            if constant.communes <= outside and constant.communes != members:
-                members = members - constant.communes
+            if not outside:
+                break
+            if len(constant.communes) <= len(outside) and constant.communes <= outside:
+                outside = outside - constant.communes
                 if value is not None and constant.value is not None:
                     value -= constant.value
-        if members:
-            reduced.append(KnownCell(members, cell.category, cell.published, value))
+        members = (cell.communes & requested) | outside
+        same = members == cell.communes
+        reduced.append(
+            cell if same else KnownCell(frozenset(members), cell.category, cell.published, value)
+        )
     return _still_connected(reduced, requested)
 
 
