@@ -7,7 +7,8 @@ withheld for all, whatever combination of them a requester asks for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,6 +27,8 @@ from policies.secrecy.linked import (
     apriori_statuses,
     link,
     reduce_known,
+    set_order,
+    sorted_members,
 )
 from policies.secrecy.rules import CellStats, primary_reasons
 
@@ -73,11 +76,10 @@ def protect_related(
     """
     requested = [t.communes for t in territories]
     if any(cell.published for cell in known):
-        table = link(requested, known, related.categories)
-        known = _current(table, _leaf_cells(store, catalogue, related, period, table), known)
+        known = _current(store, catalogue, related, period, known)
         known = reduce_known(known, frozenset().union(*requested))
     table = link(requested, known, related.categories)
-    cells = _leaf_cells(store, catalogue, related, period, table)
+    cells = _leaf_cells(store, catalogue, related, period, table.atoms, table.categories)
     delivered = {table.coordinate(t.communes, c) for t in territories for c in shown}
     apriori = apriori_statuses(table, delivered, known)
     for coordinate in _unsafe_shared_totals(store, related, period, table):
@@ -113,7 +115,11 @@ def protect_related(
 
 
 def _current(
-    table: LinkedTable, cells: pd.DataFrame, known: Sequence[KnownCell]
+    store: CellStore,
+    catalogue: Catalogue,
+    related: RelatedSet,
+    period: int,
+    known: Sequence[KnownCell],
 ) -> list[KnownCell]:
     """Return what is known, less the figures published from data since revised.
 
@@ -122,25 +128,55 @@ def _current(
     a sum they no longer make (and could make every answer impossible). Its territory stays
     in the table, protected like any other cell of the current data.
     """
-    if table.categories:
-        keys = zip(cells["territoire"], cells["categorie"], strict=True)
-        leaf = dict(zip(keys, cells["value"], strict=True))
-        totals = cells.groupby("territoire")["value"].sum().to_dict()
-    else:
-        leaf, totals = {}, dict(zip(cells["territoire"], cells["value"], strict=True))
+    values = _current_values(store, catalogue, related, period, {c.communes for c in known})
     kept = []
     for cell in known:
         if not cell.published or cell.value is None:
             kept.append(cell)
             continue
-        atoms = table.atoms_in(cell.communes)
-        if cell.category == TOTAL:
-            now = sum(float(totals.get(atom, 0.0)) for atom in atoms)
-        else:
-            now = sum(float(leaf.get((atom, cell.category), 0.0)) for atom in atoms)
+        now = values[cell.communes].get(cell.category, 0.0)
         if abs(now - cell.value) <= REVISION_TOLERANCE * max(1.0, abs(cell.value)):
             kept.append(cell)
     return kept
+
+
+#: Current values of commune sets by (store version, related set, period, set): the data of a
+#: version never change, and the socle's territories come back in every extract.
+_VALUES: dict[tuple[str, str, int, frozenset[str]], dict[str, float]] = {}
+_VALUES_LOCK = threading.Lock()
+
+
+def _current_values(
+    store: CellStore,
+    catalogue: Catalogue,
+    related: RelatedSet,
+    period: int,
+    sets: set[frozenset[str]],
+) -> dict[frozenset[str], dict[str, float]]:
+    """Return each set's current value per category of the related set (and TOTAL)."""
+    version = store.version()
+    with _VALUES_LOCK:
+        found = {s: _VALUES.get((version, related.code, period, s)) for s in sets}
+    missing = sorted((s for s, v in found.items() if v is None), key=set_order)
+    if missing:
+        names = {f"k{index}": communes for index, communes in enumerate(missing)}
+        computed = {communes: {} for communes in missing}
+        totals = _leaf_cells(store, catalogue, related, period, names, ())
+        for name, value in zip(totals["territoire"], totals["value"], strict=True):
+            computed[names[name]][TOTAL] = float(value)
+        if related.categories:
+            leaves = _leaf_cells(store, catalogue, related, period, names, related.categories)
+            for name, category, value in zip(
+                leaves["territoire"], leaves["categorie"], leaves["value"], strict=True
+            ):
+                computed[names[name]][category] = float(value)
+        with _VALUES_LOCK:
+            if len(_VALUES) > 200_000:  # bounded; refilled from the store on demand
+                _VALUES.clear()
+            for communes, by_category in computed.items():
+                _VALUES[(version, related.code, period, communes)] = by_category
+        found.update(computed)
+    return {s: v for s, v in found.items() if v is not None}
 
 
 def _unsafe_shared_totals(
@@ -161,7 +197,7 @@ def _unsafe_shared_totals(
         return []
     sets = {code: communes for communes, code in table.codes.items()} | dict(table.atoms)
     sets[TOTAL] = frozenset().union(*table.atoms.values())
-    groups = {code: sorted(communes) for code, communes in sorted(sets.items())}
+    groups = {code: list(sorted_members(c)) for code, c in sorted(sets.items())}
     frame = store.aggregate(source, [period], groups, by_breakdown=False)
     stats = CellStats(
         value=frame["value"].to_numpy(np.float64),
@@ -178,11 +214,19 @@ def _unsafe_shared_totals(
 
 
 def _leaf_cells(
-    store: CellStore, catalogue: Catalogue, related: RelatedSet, period: int, table: LinkedTable
+    store: CellStore,
+    catalogue: Catalogue,
+    related: RelatedSet,
+    period: int,
+    territories: Mapping[str, frozenset[str]],
+    categories: Sequence[str],
 ) -> pd.DataFrame:
-    """Aggregate the store's commune cells into the table's atoms (x the set's categories)."""
-    groups = {atom: sorted(communes) for atom, communes in table.atoms.items()}
-    if not table.categories:
+    """Aggregate the store's commune cells into territories (x the set's categories, if any).
+
+    Without categories, a territory's value is the set's total (its total source's).
+    """
+    groups = {code: list(sorted_members(communes)) for code, communes in territories.items()}
+    if not categories:
         frame = store.aggregate(related.total_source, [period], groups, by_breakdown=False)
         return frame.rename(columns={"group": "territoire"}).drop(columns=["period"])
     parts = []

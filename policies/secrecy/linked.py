@@ -80,7 +80,18 @@ def _ordered(sets: Iterable[Communes]) -> tuple[Communes, ...]:
 
 @lru_cache(maxsize=64)
 def _sorted_sets(sets: frozenset[Communes]) -> tuple[Communes, ...]:
-    return tuple(sorted(sets, key=lambda s: (len(s), sorted(s))))
+    return tuple(sorted(sets, key=set_order))
+
+
+def set_order(communes: Communes) -> tuple[int, tuple[str, ...]]:
+    """Return a deterministic sort key of a commune set: its size, then its members."""
+    return len(communes), sorted_members(communes)
+
+
+@lru_cache(maxsize=8192)  # the same territories (France, régions...) come back all the time
+def sorted_members(communes: Communes) -> tuple[str, ...]:
+    """Return the members of a commune set in order (sums then add up in one order)."""
+    return tuple(sorted(communes))
 
 
 @lru_cache(maxsize=64)  # the same territories come back for every period and related set
@@ -158,7 +169,7 @@ def reduce_known(known: Sequence[KnownCell], requested: Communes) -> list[KnownC
         if cell.published and cell.value is not None and cell.communes.isdisjoint(requested):
             constants.setdefault(cell.category, []).append(cell)
     for cells in constants.values():
-        cells.sort(key=lambda c: (-len(c.communes), sorted(c.communes)))
+        cells.sort(key=lambda c: (-len(c.communes), sorted_members(c.communes)))
     reduced = []
     for cell in known:
         if cell.communes.isdisjoint(requested):  # kept whole while something links it
