@@ -170,25 +170,35 @@ def reduce_known(known: Sequence[KnownCell], requested: Communes) -> list[KnownC
             constants.setdefault(cell.category, []).append(cell)
     for cells in constants.values():
         cells.sort(key=lambda c: (-len(c.communes), sorted_members(c.communes)))
+    shapes = {category: tuple(c.communes for c in cells) for category, cells in constants.items()}
     reduced = []
     for cell in known:
         if cell.communes.isdisjoint(requested):  # kept whole while something links it
             reduced.append(cell)
             continue
-        outside, value = cell.communes - requested, cell.value
-        for constant in constants.get(cell.category, ()):
-            if not outside:
-                break
-            if len(constant.communes) <= len(outside) and constant.communes <= outside:
-                outside = outside - constant.communes
-                if value is not None and constant.value is not None:
-                    value -= constant.value
-        members = (cell.communes & requested) | outside
-        same = members == cell.communes
-        reduced.append(
-            cell if same else KnownCell(frozenset(members), cell.category, cell.published, value)
-        )
+        outside, used = _cover(cell.communes - requested, shapes.get(cell.category, ()))
+        if not used:
+            reduced.append(cell)
+            continue
+        value = cell.value
+        if value is not None:
+            value -= sum(constants[cell.category][i].value or 0.0 for i in used)
+        members = frozenset((cell.communes & requested) | outside)
+        reduced.append(KnownCell(members, cell.category, cell.published, value))
     return _still_connected(reduced, requested)
+
+
+@lru_cache(maxsize=4096)  # the socle's sets recur for every category and period
+def _cover(outside: Communes, constants: tuple[Communes, ...]) -> tuple[Communes, tuple[int, ...]]:
+    """Subtract the constants contained in `outside`, largest first; return what remains."""
+    used = []
+    for index, constant in enumerate(constants):
+        if not outside:
+            break
+        if len(constant) <= len(outside) and constant <= outside:
+            outside = outside - constant
+            used.append(index)
+    return outside, tuple(used)
 
 
 def _still_connected(known: Sequence[KnownCell], requested: Communes) -> list[KnownCell]:
