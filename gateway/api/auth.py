@@ -19,13 +19,10 @@ from gateway.db import get_database
 from gateway.db.models import Requester
 from gateway.services.api_keys import authenticate
 from gateway.services.requesters import profile_of
-from policies.access import RequesterProfile, authorize
-from policies.domain import RequesterType
+from policies.access import ANONYMOUS, RequesterProfile, authorize
 from policies.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-ANONYMOUS = RequesterProfile(id="anonyme", type=RequesterType.GRAND_PUBLIC, caf_code=None)
 
 
 class Unauthenticated(DomainError):

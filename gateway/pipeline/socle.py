@@ -41,14 +41,13 @@ from gateway.services import audit_log, ledger
 from gateway.services.catalogue import current_catalogue
 from gateway.services.policy_matrix import current_matrix
 from gateway.store import CellStore
-from policies.access import AccessRequest, RequesterProfile
+from policies.access import ANONYMOUS, AccessRequest
 from policies.access.matrix import PolicyMatrix
 from policies.catalogue import Catalogue
 from policies.decision import decide
 from policies.domain import GeoLevel, RequesterType, Use
 from policies.geography import FRANCE_CODE, Geography
 
-PUBLIC_PROFILE = RequesterProfile(id="anonyme", type=RequesterType.GRAND_PUBLIC, caf_code=None)
 PUBLISHED = "livre"
 PUBLIC_NAME = "Grand public"
 _LEVELS = (GeoLevel.DEPARTEMENT, GeoLevel.REGION, GeoLevel.FRANCE)
@@ -136,7 +135,7 @@ def _open_to_public(
     )
     decision = decide(
         request,
-        PUBLIC_PROFILE,
+        ANONYMOUS,
         conventions=[],
         catalogue=catalogue.indicators,
         matrix=matrix,

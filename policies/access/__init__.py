@@ -10,6 +10,7 @@ from policies.access.matrix import (
     policy_matrix_from_mapping,
 )
 from policies.access.values import (
+    ANONYMOUS,
     AccessRequest,
     Decision,
     IndicatorLike,
@@ -22,6 +23,7 @@ from policies.access.values import (
 
 __all__ = [
     "ACTIONS",
+    "ANONYMOUS",
     "SEED_PATH",
     "Access",
     "AccessRequest",

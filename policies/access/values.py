@@ -75,6 +75,10 @@ class RequesterProfile:
     territory: Territory | None = None
 
 
+#: The public: no key, the grand public's policy (the socle commun).
+ANONYMOUS = RequesterProfile(id="anonyme", type=RequesterType.GRAND_PUBLIC, caf_code=None)
+
+
 @dataclass(frozen=True)
 class AccessRequest:
     """What is asked: indicators x territories x periods, broken down, for a use.
