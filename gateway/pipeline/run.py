@@ -78,15 +78,7 @@ class Pipeline:
     ) -> Outcome:
         """Take a request through every step; raise a domain error at the first refusal."""
         day = today or datetime.now(UTC).date()
-        with self.database.sessions() as session:
-            prepared = prepare(
-                session, caller, body, store=self.store, geography=self.geography, today=day
-            )
-        if not prepared.decision.allowed:
-            self._log(
-                prepared, audit_log.REFUSED, [str(r) for r in prepared.decision.refusal_rules]
-            )
-            prepared.decision.raise_if_refused()
+        prepared = self._allowed(caller, body, day)
         check_size(prepared, self.limits)
         cached = self._cached(prepared)
         if cached is not None:
@@ -110,6 +102,17 @@ class Pipeline:
     def socle(self, caller: Caller, body: Mapping[str, Any], today: date | None = None) -> Delivery:
         """Read a slice of the socle publication of the current data vintage."""
         day = today or datetime.now(UTC).date()
+        prepared = self._allowed(caller, body, day)
+        publication_id = self.publisher.ensure(self.store, day)
+        if publication_id not in self._socle:
+            with self.database.sessions() as session:
+                self._socle = {publication_id: read_slice(session, publication_id)}
+        return socle_cells(self._socle[publication_id], prepared)
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def _allowed(self, caller: Caller, body: Mapping[str, Any], day: date) -> Prepared:
+        """Validate and decide a request; log and raise its refusal."""
         with self.database.sessions() as session:
             prepared = prepare(
                 session, caller, body, store=self.store, geography=self.geography, today=day
@@ -119,13 +122,7 @@ class Pipeline:
                 prepared, audit_log.REFUSED, [str(r) for r in prepared.decision.refusal_rules]
             )
             prepared.decision.raise_if_refused()
-        publication_id = self.publisher.ensure(self.store, day)
-        if publication_id not in self._socle:
-            with self.database.sessions() as session:
-                self._socle = {publication_id: read_slice(session, publication_id)}
-        return socle_cells(self._socle[publication_id], prepared)
-
-    # --- steps ----------------------------------------------------------------------------
+        return prepared
 
     def _deliver(
         self, extract_id: str, prepared: Prepared, order_id: int | None, key: str | None

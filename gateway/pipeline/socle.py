@@ -13,7 +13,7 @@ the publication among what they know. `GET /socle/...` reads a slice of it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -62,13 +62,17 @@ class SocleSlice:
     """The cells of one vintage's publication, by indicator, and its header."""
 
     extract_id: str
-    version: str
     context: Context
     cells: dict[str, tuple[DeliveredCell, ...]]
 
 
 def socle_requests(
-    catalogue: Catalogue, store: CellStore, matrix: PolicyMatrix, geography: Geography, today: date
+    catalogue: Catalogue,
+    store: CellStore,
+    matrix: PolicyMatrix,
+    geography: Geography,
+    today: date,
+    levels: tuple[GeoLevel, ...],
 ) -> list[ExtractRequest]:
     """Return what the socle publishes: one request per period, the indicators stored for it.
 
@@ -83,7 +87,6 @@ def socle_requests(
         and _open_to_public(indicator.code, catalogue, matrix, geography, today, store)
     ]
     periods = sorted({p for ind in public for t in stored_terms(ind) for p in store.periods(t)})
-    levels = published_levels(matrix)
     requests = []
     for period in periods:
         codes = tuple(
@@ -202,17 +205,15 @@ class Publisher:
         today: date | None = None,
         *,
         only_if_missing: bool = False,
-        progress: Callable[[str], None] | None = None,
     ) -> str:
         """Protect and record the whole socle of the store's version; return its id."""
         day = today or datetime.now(UTC).date()
         version = store.version()
         with self.database.sessions() as session:
-            catalogue = current_catalogue(session)
-            requests = socle_requests(
-                catalogue, store, current_matrix(session), self.geography, day
-            )
-        territories = socle_territories(self.geography, published_levels_of(requests))
+            catalogue, matrix = current_catalogue(session), current_matrix(session)
+        levels = published_levels(matrix)
+        requests = socle_requests(catalogue, store, matrix, self.geography, day, levels)
+        territories = socle_territories(self.geography, levels)
         # Every public partition of the publication, exclusively: every delivery reads the
         # public ledger (shared), so none is protected while the socle is being written.
         writes = self._partitions(catalogue, requests)
@@ -224,8 +225,6 @@ class Publisher:
                     return found
             parts = []
             for request in requests:
-                if progress:
-                    progress(f"période {request.periods[0]}")
                 with self.database.sessions() as session:
                     # Against everything released to anyone: every requester holds the socle.
                     computed = compute(
@@ -309,11 +308,6 @@ class Publisher:
         return extract_id
 
 
-def published_levels_of(requests: list[ExtractRequest]) -> tuple[GeoLevel, ...]:
-    levels = requests[0].description["territories"]["levels"] if requests else []
-    return tuple(GeoLevel(level) for level in levels)
-
-
 def read_slice(session: Session, extract_id: str) -> SocleSlice:
     """Load a publication's cells, grouped by indicator."""
     extract = session.get(Extract, extract_id)
@@ -325,7 +319,6 @@ def read_slice(session: Session, extract_id: str) -> SocleSlice:
         by_indicator.setdefault(cell.indicator, []).append(cell)
     return SocleSlice(
         extract_id=extract.id,
-        version=extract.store_version or "",
         context=Context(**context),
         cells={code: tuple(cells) for code, cells in by_indicator.items()},
     )
