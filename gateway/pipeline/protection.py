@@ -128,7 +128,8 @@ def _current(
     a sum they no longer make (and could make every answer impossible). Its territory stays
     in the table, protected like any other cell of the current data.
     """
-    values = _current_values(store, catalogue, related, period, {c.communes for c in known})
+    published = {c.communes for c in known if c.published and c.value is not None}
+    values = _current_values(store, catalogue, related, period, published)
     kept = []
     for cell in known:
         if not cell.published or cell.value is None:

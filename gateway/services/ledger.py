@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from gateway.db.models import DefinitionMember, ReleasedCell, TerritoryDefinition
 from policies.catalogue import RelatedSet
-from policies.secrecy.linked import KnownCell
+from policies.secrecy.linked import KnownCell, connected
 
 _CHUNK = 900  # stays under SQLite's bound-parameter limit with room for the other filters
 
@@ -126,16 +126,8 @@ def _released(
 
 def _connected(sets: dict[int, frozenset[str]], seed: frozenset[str]) -> set[int]:
     """Return the definitions reachable from `seed` through shared communes."""
-    covered, linked = set(seed), set()
-    grown = True
-    while grown:
-        grown = False
-        for definition, members in sets.items():
-            if definition not in linked and not covered.isdisjoint(members):
-                linked.add(definition)
-                covered |= members
-                grown = True
-    return linked
+    reached = connected(list(sets.values()), seed)
+    return {definition for definition, keep in zip(sets, reached, strict=True) if keep}
 
 
 def _audience_filter(audiences: Sequence[int | None]):  # type: ignore[no-untyped-def]

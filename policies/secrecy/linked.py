@@ -48,15 +48,6 @@ class LinkedTable:
         code = self.codes[communes]
         return (code, category) if self.categories else (code,)
 
-    def atoms_in(self, communes: Communes) -> Sequence[str]:
-        """Return the atom codes a territory set of the table is the sum of."""
-        code = self.codes[communes]
-        if code == TOTAL:
-            return sorted(self.atoms)
-        if code in self.atoms:
-            return (code,)
-        return self.dimensions[0].groups[code]
-
     def all_coordinates(self) -> Iterable[Coordinate]:
         """Yield every coordinate of the table: territory codes x categories and their total."""
         territory_codes = sorted(set(self.codes.values()) | set(self.atoms) | {TOTAL})
@@ -202,14 +193,20 @@ def _cover(outside: Communes, constants: tuple[Communes, ...]) -> tuple[Communes
 
 
 def _still_connected(known: Sequence[KnownCell], requested: Communes) -> list[KnownCell]:
-    covered, kept, grown = set(requested), [False] * len(known), True
+    reached = connected([cell.communes for cell in known], requested)
+    return [cell for cell, keep in zip(known, reached, strict=True) if keep]
+
+
+def connected(sets: Sequence[Communes], seed: Communes) -> list[bool]:
+    """Tell, for each set, whether it is reachable from `seed` through shared communes."""
+    covered, reached, grown = set(seed), [False] * len(sets), True
     while grown:
         grown = False
-        for index, cell in enumerate(known):
-            if not kept[index] and not covered.isdisjoint(cell.communes):
-                kept[index], grown = True, True
-                covered |= cell.communes
-    return [cell for cell, keep in zip(known, kept, strict=True) if keep]
+        for index, members in enumerate(sets):
+            if not reached[index] and not covered.isdisjoint(members):
+                reached[index], grown = True, True
+                covered |= members
+    return reached
 
 
 def apriori_statuses(
