@@ -152,7 +152,7 @@ def _measure(app, headers: dict[str, str], requester_id: int) -> None:  # type: 
             geography = pipeline(app).geography
             communes = frozenset(geography.communes_of(GeoLevel.DEPARTEMENT, TARGET))
             started = time.perf_counter()
-            known = ledger.linked_cells(
+            released = ledger.linked_cells(
                 session,
                 audiences=(requester_id, None),
                 related=load_catalogue().related_set(INDICATOR),
@@ -175,7 +175,7 @@ def _measure(app, headers: dict[str, str], requester_id: int) -> None:  # type: 
         response = client.post("/api/v1/extracts", json=body, headers=headers)
         elapsed = time.perf_counter() - started
         print(
-            f"| {size} | {len(known)} | {linked:.3f} | {period} | "
+            f"| {size} | {len(released.cells)} | {linked:.3f} | {period} | "
             f"{response.status_code} | {elapsed:.3f} |"
         )
 

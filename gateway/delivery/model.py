@@ -113,7 +113,8 @@ class DeliveredCell:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
-        object.__setattr__(self, "status", DeliveredStatus(self.status))
+        if not isinstance(self.status, DeliveredStatus):  # an enum call costs, 10,000s of cells
+            object.__setattr__(self, "status", DeliveredStatus(self.status))
         if self.status.secret and self.value is not None:
             raise DeliveryError(f"{self.key}: une cellule secrète ne doit porter aucune valeur")
         if self.status is DeliveredStatus.ZERO and self.value is None:
@@ -167,9 +168,10 @@ class Delivery:
         seen: set[tuple[object, ...]] = set()
         for cell in self.cells:
             self._check_cell(cell, indicators)
-            if cell.key in seen:
-                raise DeliveryError(f"{cell.key}: cellule en double")
-            seen.add(cell.key)
+            key = cell.key
+            if key in seen:
+                raise DeliveryError(f"{key}: cellule en double")
+            seen.add(key)
 
     def _check_cell(self, cell: DeliveredCell, indicators: Mapping[str, Indicator]) -> None:
         indicator = indicators.get(cell.indicator)

@@ -86,11 +86,23 @@ def compute(
     steps = len(shown) * len(request.periods)
     for related, categories in shown.values():
         for period in request.periods:
-            known = ledger.linked_cells(
-                session, audiences=audiences, related=related, period=period, communes=union
+            released = ledger.linked_cells(
+                session,
+                audiences=audiences,
+                related=related,
+                period=period,
+                communes=union,
+                version=store.version(),
             )
             tables[(related.code, period)] = protect_related(
-                store, catalogue, related, period, territories, categories, known
+                store,
+                catalogue,
+                related,
+                period,
+                territories,
+                categories,
+                released.cells,
+                released.revisable,
             )
             if progress:
                 progress(int(100 * len(tables) / steps))

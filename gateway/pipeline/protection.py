@@ -35,6 +35,8 @@ from policies.secrecy.rules import CellStats, primary_reasons
 #: Relative difference under which a published figure still is the current data's.
 REVISION_TOLERANCE = 1e-9
 
+_STATUSES = {status.value: status for status in Status}  # an enum call per cell costs
+
 
 @dataclass(frozen=True)
 class ProtectedCell:
@@ -69,14 +71,17 @@ def protect_related(
     territories: Sequence[TerritoryCell],
     shown: tuple[str, ...],
     known: Sequence[KnownCell],
+    revisable: frozenset[KnownCell] = frozenset(),
 ) -> ProtectedTable:
     """Protect the requested cells together with everything the requester already knows.
 
-    `shown` are the set's categories (or TOTAL) delivered for every territory.
+    `shown` are the set's categories (or TOTAL) delivered for every territory; `revisable`
+    are the known published cells released from another data version than the store's.
     """
     requested = [t.communes for t in territories]
+    if revisable:
+        known = _current(store, catalogue, related, period, known, revisable)
     if any(cell.published for cell in known):
-        known = _current(store, catalogue, related, period, known)
         known = reduce_known(known, frozenset().union(*requested))
     table = link(requested, known, related.categories)
     cells = _leaf_cells(store, catalogue, related, period, table.atoms, table.categories)
@@ -120,6 +125,7 @@ def _current(
     related: RelatedSet,
     period: int,
     known: Sequence[KnownCell],
+    revisable: frozenset[KnownCell],
 ) -> list[KnownCell]:
     """Return what is known, less the figures published from data since revised.
 
@@ -128,11 +134,11 @@ def _current(
     a sum they no longer make (and could make every answer impossible). Its territory stays
     in the table, protected like any other cell of the current data.
     """
-    published = {c.communes for c in known if c.published and c.value is not None}
+    published = {c.communes for c in revisable if c.value is not None}
     values = _current_values(store, catalogue, related, period, published)
     kept = []
     for cell in known:
-        if not cell.published or cell.value is None:
+        if cell not in revisable or cell.value is None:
             kept.append(cell)
             continue
         now = values[cell.communes].get(cell.category, 0.0)
@@ -268,6 +274,6 @@ def _cells(
     for territory in territories:
         for category in shown:
             status_code, reason, value = rows[table.coordinate(territory.communes, category)]
-            status = Status(status_code)
+            status = _STATUSES[status_code]
             out.append(ProtectedCell(territory, category, float(value), status, str(reason)))
     return out

@@ -17,6 +17,7 @@ from gateway.db import Database
 from gateway.db.models import Caf, Extract, QuoteRecord
 from gateway.delivery import Delivery
 from gateway.pipeline import payment
+from gateway.pipeline.collector import settle_after_loading
 from gateway.pipeline.compute import Computed, compute, stored_terms
 from gateway.pipeline.deliver import (
     Context,
@@ -67,6 +68,7 @@ class Pipeline:
             database, self.geography, self.locks, settings.ledger_lock_timeout
         )
         self._socle: dict[str, SocleSlice] = {}  # publications read, by id (immutable)
+        settle_after_loading()
 
     def submit(
         self,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from gateway.db.models import DefinitionMember, ReleasedCell, TerritoryDefinition
+from gateway.db.models import DefinitionMember, Extract, ReleasedCell, TerritoryDefinition
 from policies.catalogue import RelatedSet
 from policies.secrecy.linked import KnownCell, connected
 
@@ -77,6 +78,19 @@ def _insert_new(session: Session):  # type: ignore[no-untyped-def]
     return sqlite_insert(TerritoryDefinition).on_conflict_do_nothing(index_elements=["digest"])
 
 
+@dataclass(frozen=True)
+class Released:
+    """The released cells linked to a new table, and which of them a revision may have changed.
+
+    `revisable` are the published cells released from another store version than the
+    current one: only their figures can differ from the current data. A cell released from
+    the current version is the current data's by construction.
+    """
+
+    cells: list[KnownCell]
+    revisable: frozenset[KnownCell]
+
+
 def linked_cells(
     session: Session,
     *,
@@ -84,24 +98,35 @@ def linked_cells(
     related: RelatedSet,
     period: int,
     communes: frozenset[str],
-) -> list[KnownCell]:
+    version: str | None = None,
+) -> Released:
     """Load the released cells connected to `communes` through shared communes, transitively.
 
     Only what these audiences (None: every audience) received for the indicators of this
     related set and period is read (an index range), never the rest of the ledger; each cell
     is placed in the set's table (ENF_MOINS_3 is the 0-2 category of ENF_MOINS_6), and the
-    connected part is then closed in memory.
+    connected part is then closed in memory. `version` is the current store version.
     """
-    rows = _released(session, audiences, related, period)
-    sets = _communes_of(session, {d for d, _, _, _ in rows})
+    rows = _released(session, audiences, related, period, version)
+    sets = _communes_of(session, {row[0] for row in rows})
     linked = _connected(sets, communes)
-    return [KnownCell(sets[d], c, p, v) for d, c, p, v in rows if d in linked]
+    cells: dict[KnownCell, bool] = {}
+    for definition, category, published, value, current in rows:
+        if definition in linked:
+            cell = KnownCell(sets[definition], category, published, value)
+            cells[cell] = cells.get(cell, False) or current
+    revisable = frozenset(c for c, current in cells.items() if c.published and not current)
+    return Released(list(cells), revisable)
 
 
 def _released(
-    session: Session, audiences: Sequence[int | None] | None, related: RelatedSet, period: int
-) -> list[tuple[int, str, bool, float | None]]:
-    """Return (definition, set category, published, value) of the audiences' cells, unique."""
+    session: Session,
+    audiences: Sequence[int | None] | None,
+    related: RelatedSet,
+    period: int,
+    version: str | None,
+) -> list[tuple[int, str, bool, float | None, bool]]:
+    """Return (definition, set category, published, value, from `version`) of the cells."""
     query = (
         select(
             ReleasedCell.indicator,
@@ -109,19 +134,29 @@ def _released(
             ReleasedCell.category,
             ReleasedCell.published,
             ReleasedCell.value,
+            Extract.store_version,
         )
+        .join(Extract, Extract.id == ReleasedCell.extract_id)
         .where(ReleasedCell.indicator.in_(related.members), ReleasedCell.period == period)
         .distinct()
     )
     if audiences is not None:
         query = query.where(_audience_filter(audiences))
     placed = {
-        (definition, related.placement[(indicator, category)], published, value)
-        for indicator, definition, category, published, value in session.execute(query)
+        (
+            definition,
+            related.placement[(indicator, category)],
+            published,
+            value,
+            version is not None and store_version == version,
+        )
+        for indicator, definition, category, published, value, store_version in session.execute(
+            query
+        )
         # A category the catalogue no longer has cannot be placed; nothing else is skipped.
         if (indicator, category) in related.placement
     }
-    return sorted(placed, key=lambda row: (row[0], row[1], row[2], row[3] or 0.0))
+    return sorted(placed, key=lambda row: (row[0], row[1], row[2], row[3] or 0.0, row[4]))
 
 
 def _connected(sets: dict[int, frozenset[str]], seed: frozenset[str]) -> set[int]:

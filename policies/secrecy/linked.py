@@ -10,9 +10,12 @@ without needing protection of their own (unless the rules make them primary).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from policies.secrecy.dimensions import TOTAL, Dimension
 from policies.secrecy.status import Apriori
@@ -167,19 +170,26 @@ def reduce_known(known: Sequence[KnownCell], requested: Communes) -> list[KnownC
         if cell.communes.isdisjoint(requested):  # kept whole while something links it
             reduced.append(cell)
             continue
-        outside, used = _cover(cell.communes - requested, shapes.get(cell.category, ()))
+        inside, outside = _split(cell.communes, requested)
+        outside, used = _cover(outside, shapes.get(cell.category, ()))
         if not used:
             reduced.append(cell)
             continue
         value = cell.value
         if value is not None:
             value -= sum(constants[cell.category][i].value or 0.0 for i in used)
-        members = frozenset((cell.communes & requested) | outside)
+        members = inside | outside
         reduced.append(KnownCell(members, cell.category, cell.published, value))
     return _still_connected(reduced, requested)
 
 
 @lru_cache(maxsize=4096)  # the socle's sets recur for every category and period
+def _split(communes: Communes, requested: Communes) -> tuple[Communes, Communes]:
+    """Return the communes of a set inside and outside the requested ones."""
+    return communes & requested, communes - requested
+
+
+@lru_cache(maxsize=4096)
 def _cover(outside: Communes, constants: tuple[Communes, ...]) -> tuple[Communes, tuple[int, ...]]:
     """Subtract the constants contained in `outside`, largest first; return what remains."""
     used = []
@@ -198,15 +208,37 @@ def _still_connected(known: Sequence[KnownCell], requested: Communes) -> list[Kn
 
 
 def connected(sets: Sequence[Communes], seed: Communes) -> list[bool]:
-    """Tell, for each set, whether it is reachable from `seed` through shared communes."""
-    covered, reached, grown = set(seed), [False] * len(sets), True
+    """Tell, for each set, whether it is reachable from `seed` through shared communes.
+
+    The sets are bit masks here: the France total meets every set, and growing a Python
+    set of 35,000 names by each territory reached cost more than the rest of the ledger read.
+    """
+    masks = [_mask(members) for members in sets]
+    covered, reached, grown = _mask(seed), [False] * len(sets), True
     while grown:
         grown = False
-        for index, members in enumerate(sets):
-            if not reached[index] and not covered.isdisjoint(members):
+        for index, mask in enumerate(masks):
+            if not reached[index] and covered & mask:
                 reached[index], grown = True, True
-                covered |= members
+                covered |= mask
     return reached
+
+
+#: A bit per commune, in the order communes are first met (positions never change).
+_BITS: dict[str, int] = {}
+_BITS_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=16384)  # the socle's territories come back for every period and set
+def _mask(communes: Communes) -> int:
+    """Return a commune set as an integer whose bits are its communes'."""
+    if not communes:
+        return 0
+    with _BITS_LOCK:
+        positions = [_BITS.setdefault(code, len(_BITS)) for code in communes]
+    bits = np.zeros(max(positions) + 1, dtype=np.bool_)
+    bits[positions] = True
+    return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
 
 
 def apriori_statuses(

@@ -42,11 +42,11 @@ def test_rediffused_releases_link_into_the_receivers_protection(
     with sqlite_app.app_context(), get_database().sessions() as session:
         known_to = audiences(session, receiver)
         assert known_to == (receiver, None, sender)
-        cells = ledger.linked_cells(
+        released = ledger.linked_cells(
             session,
             audiences=known_to,
             related=current_catalogue(session).related_set("ENF_MOINS_3"),
             period=2024,
             communes=frozenset(["13005"]),
         )
-    assert len(cells) >= 90  # every commune the sender received, linked through the total
+    assert len(released.cells) >= 90  # every commune the sender received, linked through the total

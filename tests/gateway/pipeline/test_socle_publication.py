@@ -19,6 +19,7 @@ from gateway.db.models import Extract, ReleasedCell
 from gateway.pipeline.run import Pipeline
 from gateway.pipeline.socle import fingerprint, publication
 from gateway.reference.geography import load_geography
+from gateway.services import ledger
 from gateway.services.extracts import pipeline
 from gateway.store import CellStore
 from gateway.store.demo import generate, load_demo
@@ -135,6 +136,36 @@ def test_a_new_vintage_is_published_before_its_first_extract(
     with app.app_context(), get_database().sessions() as session:
         published = publication(session, version)
         assert published is not None and published.id == response.headers["X-Extrait"]
+    app.extensions["gateway.db"].dispose()
+
+
+def test_only_figures_of_another_vintage_are_checked_against_the_data(
+    sqlite_url: str, tmp_path: Path, demo_store_dir: Path
+) -> None:
+    """A figure released from the current vintage is the current data's: no store read for it."""
+    store_dir = tmp_path / "cells"
+    shutil.copytree(demo_store_dir, store_dir, symlinks=True)
+    first = CellStore(store_dir).version()
+    load_demo(store_dir, load_geography(REPO_ROOT / "data" / "reference"), 11, ("48",))
+    app = make_app(sqlite_url, tmp_path, store_dir=store_dir)
+    communes = frozenset(_pipeline(app).geography.communes_of(GeoLevel.DEPARTEMENT, "48"))
+    with app.app_context(), get_database().sessions() as session:
+        related = load_catalogue().related_set("ALLOC_SITFAM")
+
+        def released(version: str) -> ledger.Released:
+            return ledger.linked_cells(
+                session,
+                audiences=None,
+                related=related,
+                period=2024,
+                communes=communes,
+                version=version,
+            )
+
+        as_first = released(first)
+        published = {cell for cell in as_first.cells if cell.published}
+        assert published and not as_first.revisable
+        assert released(CellStore(store_dir).version()).revisable == published
     app.extensions["gateway.db"].dispose()
 
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policies.secrecy import TOTAL, Apriori
-from policies.secrecy.linked import KnownCell, apriori_statuses, atoms_of, link
+from policies.secrecy.linked import KnownCell, apriori_statuses, atoms_of, connected, link
 
 COMMUNES = [f"{n:05d}" for n in range(13001, 13021)]
 sets = st.lists(
@@ -89,3 +89,31 @@ def test_unpublished_parts_outside_keep_their_links() -> None:
         KnownCell(frozenset({"z"}), TOTAL, True, 3.0),  # unrelated: dropped
     ]
     assert reduce_known(known, zone) == known[:2]
+
+
+def _closure(sets: list[frozenset[str]], seed: frozenset[str]) -> list[bool]:
+    """The plain definition: grow the covered communes until nothing new meets them."""
+    covered, reached = set(seed), [False] * len(sets)
+    while True:
+        new = [i for i, s in enumerate(sets) if not reached[i] and covered & s]
+        if not new:
+            return reached
+        for index in new:
+            reached[index] = True
+            covered |= sets[index]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.frozensets(st.sampled_from([f"c{i}" for i in range(40)]), max_size=8), max_size=12),
+    st.frozensets(st.sampled_from([f"c{i}" for i in range(40)]), max_size=5),
+)
+def test_connected_is_the_closure_through_shared_communes(
+    sets: list[frozenset[str]], seed: frozenset[str]
+) -> None:
+    assert connected(sets, seed) == _closure(sets, seed)
+
+
+def test_connected_reaches_through_a_chain_only() -> None:
+    chain = [frozenset({"b", "c"}), frozenset({"c", "d"}), frozenset({"x"}), frozenset()]
+    assert connected(chain, frozenset({"a", "b"})) == [True, True, False, False]
