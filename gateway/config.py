@@ -29,7 +29,9 @@ class Settings:
     instance_dir: Path = REPO_ROOT / "instance"  # GATEWAY_INSTANCE_DIR: database, store, keys
     store_dir: Path | None = None  # GATEWAY_STORE_DIR (default: <instance>/cells)
     log_level: str = "INFO"  # GATEWAY_LOG_LEVEL
-    ratelimit_storage_uri: str = "memory://"  # GATEWAY_RATELIMIT_STORAGE_URI (redis://...)
+    # GATEWAY_RATELIMIT_STORAGE_URI: where the limits count, shared by the workers (default: a
+    # SQLite file under the instance dir; redis://host:6379 to share them between hosts).
+    ratelimit_storage_uri: str = ""
     auth_failures_per_minute: int = 20  # GATEWAY_AUTH_FAILURES_PER_MINUTE, per source address
     rate_limit: str = "120/minute"  # GATEWAY_RATE_LIMIT: requests per API key (limits notation)
     zone_min_population: int = 1000  # GATEWAY_ZONE_MIN_POPULATION: smallest custom zone
@@ -84,6 +86,9 @@ def _complete(settings: Settings) -> Settings:
     if not settings.database_url:
         url = f"sqlite:///{settings.instance_dir / 'gateway.sqlite3'}"
         settings = replace(settings, database_url=url)
+    if not settings.ratelimit_storage_uri:
+        uri = f"sqlite:///{settings.instance_dir / 'limites.sqlite3'}"
+        settings = replace(settings, ratelimit_storage_uri=uri)
     if settings.secret_key.strip().lower() in _PLACEHOLDER_SECRETS:
         if not settings.is_development:
             raise ConfigurationError(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
+from typing import Any
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
 timeout = 120  # large extracts run as background jobs; this bounds the synchronous ones
 accesslog = None
+# The longest request line gunicorn reads (its maximum); a longer one gets 414 before the app
+# sees it, as a problem document like every error of the gateway (`post_worker_init`).
+limit_request_line = 8190
 
 logconfig_dict = {
     "version": 1,
@@ -27,3 +33,30 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def post_worker_init(worker: Any) -> None:
+    """Have gunicorn write its own refusals (line too long, bad headers) as problem documents.
+
+    gunicorn answers them itself, before the app, with an English HTML page written by
+    `gunicorn.util.write_error`; each worker replaces that writer once booted.
+    """
+    from gunicorn import util
+
+    util.write_error = write_problem
+
+
+def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """Write gunicorn's refusal as the gateway's problem document (`mesg` is English: unused)."""
+    from gunicorn import util
+
+    from gateway.api.problems import PROBLEM_MIME, server_problem
+
+    request_id = uuid.uuid4().hex
+    body = json.dumps(server_problem(status_int, "", request_id), ensure_ascii=False).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+        f"Content-Type: {PROBLEM_MIME}\r\nContent-Length: {len(body)}\r\n"
+        f"X-Request-Id: {request_id}\r\n\r\n"
+    )
+    util.write_nonblock(sock, head.encode("latin-1") + body)

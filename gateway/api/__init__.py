@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from pathlib import Path
+from typing import Any
+
+import flask_swagger_ui
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from gateway.api.problems import ProblemSchema, http_problem
+from gateway.api.intake import init_intake
+from gateway.api.problems import PROBLEM_MIME, ProblemSchema, http_problem
 
 API_PREFIX = "/api/v1"
+#: Swagger UI's scripts and styles, installed from PyPI with the project (no CDN: the docs
+#: page must work on a network without internet access).
+SWAGGER_UI_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
+SWAGGER_UI_ASSETS = API_PREFIX + "/docs/assets"
+
+
+class ProblemResponses(MarshmallowPlugin):
+    """The marshmallow plugin, documenting every error response as a problem document."""
+
+    def operation_helper(self, path: Any = None, operations: Any = None, **kwargs: Any) -> None:
+        for operation in (operations or {}).values():
+            for status, response in operation.get("responses", {}).items():
+                if _is_error(status) and isinstance(response, dict) and "$ref" not in response:
+                    response["content"] = {PROBLEM_MIME: {"schema": ProblemSchema}}
+        super().operation_helper(path=path, operations=operations, **kwargs)
+
+
+def _is_error(status: object) -> bool:
+    return str(status) == "default" or str(status)[:1] in ("4", "5")
 
 
 class GatewayApi(Api):
@@ -20,6 +45,15 @@ class GatewayApi(Api):
     def handle_http_exception(self, error: HTTPException):  # type: ignore[no-untyped-def,override]
         return http_problem(error)
 
+    def _register_responses(self) -> None:
+        """Register flask-smorest's shared error responses as problem documents."""
+        original = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_MIME
+        try:
+            super()._register_responses()  # type: ignore[misc]
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = original
+
 
 def api_settings() -> dict[str, object]:
     """OpenAPI settings: the document at /api/v1/openapi.json and a docs page at /api/v1/docs."""
@@ -30,7 +64,7 @@ def api_settings() -> dict[str, object]:
         "OPENAPI_URL_PREFIX": API_PREFIX,
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        "OPENAPI_SWAGGER_UI_URL": SWAGGER_UI_ASSETS + "/",
         "API_SPEC_OPTIONS": {
             "info": {
                 "description": (
@@ -53,7 +87,16 @@ def init_api(app: Flask) -> GatewayApi:
     from gateway.api.blueprints import BLUEPRINTS
 
     app.config.update(api_settings())
-    api = GatewayApi(app)
+    api = GatewayApi(app, spec_kwargs={"marshmallow_plugin": ProblemResponses()})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=API_PREFIX + (blueprint.url_prefix or ""))
+    app.register_blueprint(
+        Blueprint(
+            "documentation",
+            __name__,
+            static_folder=SWAGGER_UI_DIST,
+            static_url_path=SWAGGER_UI_ASSETS,
+        )
+    )
+    init_intake(app)
     return api

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
-from limits import parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
+from gateway.api.ratelimit import Limiter, limiter
 from gateway.db import get_database
 from gateway.db.models import Requester
 from gateway.services.api_keys import authenticate
@@ -74,28 +71,9 @@ class RateLimited(DomainError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
-class Limiter:
-    """A moving-window limit per key (memory storage by default, Redis when configured)."""
-
-    def __init__(self, storage_uri: str, limit: str, namespace: str) -> None:
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
-        self.limit = parse(limit)
-        self.namespace = namespace
-
-    def retry_after(self, key: str) -> int | None:
-        """Return the seconds to wait when the key is over its limit, else None."""
-        if self.limiter.test(self.limit, self.namespace, key):
-            return None
-        reset = self.limiter.get_window_stats(self.limit, self.namespace, key).reset_time
-        return max(1, int(reset - time.time()) + 1)
-
-    def hit(self, key: str) -> bool:
-        return self.limiter.hit(self.limit, self.namespace, key)
-
-
 def _limiter(name: str) -> Limiter:
-    limiter: Limiter = current_app.extensions[name]
-    return limiter
+    found: Limiter = current_app.extensions[name]
+    return found
 
 
 def current_actor() -> Actor:
@@ -104,26 +82,36 @@ def current_actor() -> Actor:
 
 
 def _authenticate(optional: bool) -> Actor:
+    """Identify the caller from its Bearer key; anonymous only where `optional`.
+
+    Failed attempts are counted per source address; past the limit, a key that does not
+    authenticate gets 429 instead of 401. A valid key always passes: behind a proxy every
+    requester shares one address, and someone else's failures must not lock them out.
+    """
     header = request.headers.get("Authorization", "")
-    if not header and optional:
-        return Actor(ANONYMOUS, None, None)
-    source = request.remote_addr or "inconnue"
-    failures = _limiter("gateway.auth_failures")
-    wait = failures.retry_after(source)
-    if wait is not None:
-        raise TooManyFailures(wait)
+    if not header:
+        if optional:
+            return Actor(ANONYMOUS, None, None)
+        raise Unauthenticated()  # no key is no attempt: nothing to count
     scheme, _, token = header.partition(" ")
     with get_database().transaction() as session:
         key = authenticate(session, token.strip()) if scheme.lower() == "bearer" else None
         if key is None:
-            failures.hit(source)
-            raise Unauthenticated()
+            _count_failure(request.remote_addr or "inconnue")
         if not _limiter("gateway.key_rate").hit(key.prefix):
             raise RateLimited(_limiter("gateway.key_rate").retry_after(key.prefix) or 1)
         key.last_used_at = datetime.now(UTC)
         requester = session.get(Requester, key.requester_id)
         assert requester is not None  # authenticate() checked it
         return Actor(profile_of(requester), requester.id, key.prefix)
+
+
+def _count_failure(source: str) -> NoReturn:
+    """Refuse a failed authentication: 401 up to the limit per address, then 429."""
+    failures = _limiter("gateway.auth_failures")
+    if not failures.hit(source):
+        raise TooManyFailures(failures.retry_after(source) or 1)
+    raise Unauthenticated()
 
 
 _SECURITY_DOC = {
@@ -133,26 +121,65 @@ _SECURITY_DOC = {
 }
 
 
+_PUBLIC_DOC = {
+    # A key is optional: anonymous callers are the grand public.
+    "security": [],
+    "responses": {"401": "UNAUTHORIZED", "403": "FORBIDDEN", "429": "TOO_MANY_REQUESTS"},
+}
+
+
+_ACTOR_KEY = "passerelle.actor"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A route's gate: the action checked, whether anonymous callers pass, the target's Caf."""
+
+    action: str
+    public: bool
+    caf: Callable[..., str | None] | None
+
+
+def admit(spec: Gate) -> Actor:
+    """Authenticate the caller (once per request) and check its role may do the action.
+
+    Runs before the request's arguments are parsed, so the target Caf is not known yet:
+    the caller's own Caf stands in for it, which refuses nothing but the role.
+    """
+    # Kept on the request, not on `g`: an app context may outlive one request (tests).
+    actor: Actor | None = request.environ.get(_ACTOR_KEY)
+    if actor is None:
+        actor = request.environ[_ACTOR_KEY] = _authenticate(optional=spec.public)
+    g.actor = actor
+    provisional = actor.profile.caf_code if spec.caf else None
+    authorize(spec.action, actor.profile, provisional).raise_if_refused()
+    return actor
+
+
 def gate(
     action: str, *, public: bool = False, caf: Callable[..., str | None] | None = None
 ) -> Callable[[F], F]:
     """Authenticate the caller, then run the one policy check named `action`.
 
     `public` lets anonymous callers through as grand public; `caf` computes the Caf
-    the action targets from the view's arguments (None: no Caf-specific target).
+    the action targets from the view's parsed arguments (None: no Caf-specific target).
+    Written last, just above the view: the caller and its role are checked before any
+    parsing (`gateway.api.intake`), the target once the arguments are parsed.
     """
+    spec = Gate(action, public, caf)
 
     def decorator(view: F) -> F:
         @wraps(view)
         def gated(*args: Any, **kwargs: Any) -> Any:
-            g.actor = _authenticate(optional=public)
+            actor = admit(spec)
             target = caf(*args, **kwargs) if caf else None
-            authorize(action, g.actor.profile, target).raise_if_refused()
+            authorize(action, actor.profile, target).raise_if_refused()
             return view(*args, **kwargs)
 
-        documented: F = Blueprint.doc(**_SECURITY_DOC)(gated)
-        # Outer decorators copy __dict__ (functools.wraps): the route test finds it there.
+        documented: F = Blueprint.doc(**(_PUBLIC_DOC if public else _SECURITY_DOC))(gated)
+        # Outer decorators copy __dict__ (functools.wraps): the intake and the tests find them.
         documented.gate_action = action  # type: ignore[attr-defined]
+        documented.gate = spec  # type: ignore[attr-defined]
         return documented
 
     return decorator
@@ -160,6 +187,6 @@ def gate(
 
 def init_auth(app: Any, storage_uri: str, failures_per_minute: int, key_rate: str) -> None:
     """Attach the two limiters: failed authentications per address, requests per key."""
-    failures = Limiter(storage_uri, f"{failures_per_minute}/minute", "echecs-auth")
+    failures = limiter(storage_uri, f"{failures_per_minute}/minute", "echecs-auth")
     app.extensions["gateway.auth_failures"] = failures
-    app.extensions["gateway.key_rate"] = Limiter(storage_uri, key_rate, "cle")
+    app.extensions["gateway.key_rate"] = limiter(storage_uri, key_rate, "cle")

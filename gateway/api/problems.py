@@ -11,6 +11,7 @@ from flask import Flask, Response, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from gateway.api.schemas import Schema
 from policies.errors import DomainError
 
 PROBLEM_MIME = "application/problem+json"
@@ -26,10 +27,14 @@ _HTTP_TITLES = {
     406: ("format_non_disponible", "Format non disponible"),
     409: ("conflit", "Conflit"),
     413: ("contenu_trop_volumineux", "Contenu trop volumineux"),
+    414: ("adresse_trop_longue", "Adresse trop longue"),
     415: ("type_de_contenu_non_pris_en_charge", "Type de contenu non pris en charge"),
+    417: ("attente_impossible", "Attente impossible"),
     422: ("entree_invalide", "Entrée invalide"),
     429: ("trop_de_requetes", "Trop de requêtes"),
+    431: ("en_tetes_trop_volumineux", "En-têtes trop volumineux"),
     500: ("erreur_interne", "Erreur interne"),
+    501: ("non_implemente", "Non implémenté"),
     503: ("service_indisponible", "Service indisponible"),
 }
 _HTTP_DETAILS = {
@@ -38,16 +43,24 @@ _HTTP_DETAILS = {
     404: "Aucune ressource ne correspond à cette adresse.",
     405: "Cette méthode n'est pas permise sur cette ressource.",
     413: "Le contenu envoyé dépasse la taille autorisée.",
+    414: "L'adresse demandée est trop longue : utilisez moins de paramètres ou un POST.",
     415: "Le corps de la requête doit être du JSON (Content-Type: application/json).",
     422: "Certains champs sont invalides.",
     429: "Trop de requêtes : réessayez plus tard.",
+    431: "Les en-têtes de la requête dépassent la taille autorisée.",
     500: "Une erreur inattendue est survenue ; elle a été journalisée.",
     503: "Le service est momentanément indisponible.",
 }
 
 
-class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details as the gateway emits them (documentation only)."""
+class ProblemSchema(Schema):
+    """RFC 9457 problem details as the gateway emits them (documentation only).
+
+    Open to extension members, as the RFC allows (a 402 carries its quote).
+    """
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(metadata={"description": "URI du type de problème"})
     title = ma.fields.String(metadata={"description": "Intitulé court, en français"})
@@ -74,15 +87,7 @@ def problem(
     extra: Mapping[str, Any] | None = None,
 ) -> Response:
     """Build the problem-details response every error of the gateway goes through."""
-    body: dict[str, Any] = {
-        "type": TYPE_PREFIX + code,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-        "code": code,
-        "request_id": g.get("request_id", "-"),
-    }
+    body = problem_document(status, code, title, detail, request.path, g.get("request_id", "-"))
     if errors:
         body["errors"] = dict(errors)
     if reasons:
@@ -93,6 +98,28 @@ def problem(
     response.mimetype = PROBLEM_MIME
     response.headers.update(dict(headers or {}))
     return response
+
+
+def problem_document(
+    status: int, code: str, title: str, detail: str, instance: str, request_id: str
+) -> dict[str, Any]:
+    """Return the members every problem document has (the app's and the server's alike)."""
+    return {
+        "type": TYPE_PREFIX + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+        "request_id": request_id,
+    }
+
+
+def server_problem(status: int, instance: str, request_id: str) -> dict[str, Any]:
+    """The problem document for a request the server refuses before the app sees it."""
+    code, title = _HTTP_TITLES.get(status, ("erreur_http", "Erreur"))
+    detail = _HTTP_DETAILS.get(status, "Le serveur n'a pas pu lire cette requête.")
+    return problem_document(status, code, title, detail, instance, request_id)
 
 
 def http_problem(error: HTTPException) -> Response:

@@ -46,10 +46,10 @@ def socle_body(indicator: str, args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/<string:indicator>")
 class Socle(MethodView):
-    @gate("socle_read", public=True)
     @blp.arguments(SocleQuerySchema, location="query")
     @blp.response(200, DeliveredSchema)
-    @blp.doc(security=[], responses=FILE_RESPONSES)
+    @blp.doc(responses=FILE_RESPONSES)
+    @gate("socle_read", public=True)
     def get(self, args: dict[str, Any], indicator: str) -> Response:
         """Lire un indicateur du socle commun, protégé, avec sa note explicative."""
         delivery = extracts.pipeline().socle(PUBLIC, socle_body(indicator, args))

@@ -16,6 +16,7 @@ OPEN_ENDPOINTS = {
     "tarifs.PublishedTariff",
     "api-docs.openapi_json",
     "api-docs.openapi_swagger_ui",
+    "documentation.static",  # Swagger UI's scripts and styles
     "static",
 }
 
