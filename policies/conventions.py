@@ -37,6 +37,8 @@ class Party(StrEnum):
     DEMANDEUR = "demandeur"
 
 
+PARTY_LABELS: Mapping[Party, str] = {Party.CAF: "Caf", Party.DEMANDEUR: "demandeur"}
+
 #: Allowed status changes; renewal is not a transition but a new version (see `renew`).
 TRANSITIONS: Mapping[ConventionStatus, frozenset[ConventionStatus]] = {
     ConventionStatus.BROUILLON: frozenset({ConventionStatus.ACTIVE, ConventionStatus.RESILIEE}),
@@ -83,6 +85,9 @@ class ConventionScope:
     tiers: frozenset[Tier] = frozenset()  # ... and/or whole tiers
     territories: frozenset[tuple[GeoLevel, str]] = frozenset()
     own_territory: bool = False  # the requester's own territory and its sub-territories
+    # A conseil départemental's own territory also covers the EPCI its département belongs
+    # to when they straddle other départements; False: only the EPCI wholly inside it.
+    epci_a_cheval: bool = True
     finest_level: GeoLevel = GeoLevel.DEPARTEMENT
     periods: frozenset[int] = frozenset()
     breakdowns: frozenset[str] = frozenset()  # empty: totals only
@@ -163,6 +168,7 @@ def missing_for_activation(
     missing = [f"clause obligatoire non cochée : {c}" for c in codes if c not in conv.clauses]
     parties = {s.party for s in conv.signatories if s.name.strip()}
     missing += [f"signataire manquant pour la partie « {p} »" for p in Party if p not in parties]
+    missing += _missing_signatures(conv.signatories, today)
     if conv.start is None:
         missing.append("date de début manquante")
     if conv.end is None:
@@ -178,6 +184,20 @@ def missing_for_activation(
     if not conv.uses:
         missing.append("aucun usage autorisé")
     missing += _missing_scope(conv.scope)
+    return missing
+
+
+def _missing_signatures(signatories: Iterable[Signatory], today: date) -> list[str]:
+    """Every signatory must have signed, and not in the future."""
+    missing = []
+    for s in signatories:
+        who = f"« {s.name.strip() or '?'} » ({PARTY_LABELS[s.party]})"
+        if s.signed_on is None:
+            missing.append(f"date de signature manquante pour le signataire {who}")
+        elif s.signed_on > today:
+            missing.append(
+                f"date de signature du signataire {who} dans le futur ({s.signed_on.isoformat()})"
+            )
     return missing
 
 
@@ -202,7 +222,10 @@ def activate(
         return _move(conv, ConventionStatus.ACTIVE, today, "activation")
     missing = missing_for_activation(conv, today, mandatory_clauses)
     if missing:
-        raise InvalidInput(f"convention {conv.label} : activation impossible", missing)
+        raise InvalidInput(
+            f"La convention {conv.label} ne peut pas être activée : {' ; '.join(missing)}.",
+            missing,
+        )
     return _move(conv, ConventionStatus.ACTIVE, today, "activation")
 
 

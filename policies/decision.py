@@ -7,7 +7,7 @@ from datetime import date
 
 from policies.access.matrix import Access, PolicyMatrix
 from policies.access.rules import RULES, Context, Item, Verdict, indicator_gate
-from policies.access.scope import Coverage, Needs, assess
+from policies.access.scope import Coverage, Needs, assess, outside_caf
 from policies.access.values import (
     AccessRequest,
     Decision,
@@ -92,7 +92,10 @@ def _context(
             zone_communes=request.zone_communes,
         )
         coverage = assess(conventions, requester, needs, territories, today)
-    return Context(request, requester, matrix, catalogue, known, cleared, free, needing, coverage)
+    outside = outside_caf(requester, request.territories, request.zone_communes, territories)
+    return Context(
+        request, requester, matrix, catalogue, known, cleared, free, needing, coverage, outside
+    )
 
 
 def _split(

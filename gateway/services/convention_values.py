@@ -27,6 +27,7 @@ def scope_from_json(raw: dict[str, Any]) -> ConventionScope:
             (GeoLevel(t["level"]), t["code"]) for t in raw.get("territories", ())
         ),
         own_territory=bool(raw.get("own_territory", False)),
+        epci_a_cheval=bool(raw.get("epci_a_cheval", True)),
         finest_level=GeoLevel(raw.get("finest_level", GeoLevel.DEPARTEMENT.value)),
         periods=frozenset(int(p) for p in raw.get("periods", ())),
         breakdowns=frozenset(raw.get("breakdowns", ())),
@@ -43,6 +44,7 @@ def scope_to_json(scope: ConventionScope) -> dict[str, Any]:
             for level, code in sorted(scope.territories, key=lambda t: (t[0].value, t[1]))
         ],
         "own_territory": scope.own_territory,
+        "epci_a_cheval": scope.epci_a_cheval,
         "finest_level": scope.finest_level.value,
         "periods": sorted(scope.periods),
         "breakdowns": sorted(scope.breakdowns),
@@ -50,24 +52,36 @@ def scope_to_json(scope: ConventionScope) -> dict[str, Any]:
     }
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def day_of(value: date | str | None) -> date | None:
+    """Return a date from a date or its ISO text (JSON columns hold text, callers hold dates)."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def signatories_from_json(raw: list[Any]) -> tuple[Signatory, ...]:
     return tuple(
-        Signatory(s["name"], s.get("role", ""), Party(s["party"]), _day(s.get("signed_on")))
+        Signatory(s["name"], s.get("role", ""), Party(s["party"]), day_of(s.get("signed_on")))
         for s in raw
     )
 
 
 def signatories_to_json(signatories: tuple[Signatory, ...]) -> list[dict[str, Any]]:
+    """Return the signatories as stored: JSON, signature dates as ISO text."""
+    return [
+        {**s, "signed_on": s["signed_on"].isoformat() if s["signed_on"] else None}
+        for s in signatories_shown(signatories)
+    ]
+
+
+def signatories_shown(signatories: tuple[Signatory, ...]) -> list[dict[str, Any]]:
+    """Return the signatories as the API shows them (signature dates as dates)."""
     return [
         {
             "name": s.name,
             "role": s.role,
             "party": s.party.value,
-            "signed_on": s.signed_on.isoformat() if s.signed_on else None,
+            "signed_on": s.signed_on,
         }
         for s in signatories
     ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from gateway.db.models import ConventionDocument, ConventionRecord
 from gateway.services.audit_log import monthly_usage
 from gateway.services.convention_clauses import mandatory_clauses
-from gateway.services.convention_values import to_value
+from gateway.services.convention_values import signatories_shown, to_value
 from gateway.services.conventions import today
 from policies.conventions import ConventionStatus, effective_status, missing_for_activation
 
@@ -44,7 +44,7 @@ def describe(session: Session, record: ConventionRecord, day: date | None = None
         },
         "pricing": record.pricing,
         "clauses": record.clauses,
-        "signatories": record.signatories,
+        "signatories": signatories_shown(conv.signatories),
         "document": None
         if document is None
         else {"filename": document.filename, "size": document.size, "sha256": document.sha256},

@@ -12,17 +12,22 @@ from sqlalchemy.orm import Session
 from gateway.db.models import ConventionRecord, MandatoryClauseRecord, Requester, Territory
 from gateway.services.admin_changes import record_change
 from gateway.services.catalogue import current_catalogue
-from gateway.services.convention_values import scope_from_json, snapshot, store_value, to_value
+from gateway.services.convention_values import (
+    scope_from_json,
+    signatories_from_json,
+    snapshot,
+    store_value,
+    to_value,
+)
 from gateway.services.paging import Page, paginate
+from gateway.services.requesters_territory import confine_to_caf
 from policies.conventions import (
     Convention,
     ConventionStatus,
-    Party,
     PricingMode,
     Quotas,
-    Signatory,
 )
-from policies.domain import Use
+from policies.domain import GeoLevel, Use
 from policies.errors import Conflict, InvalidInput, NotFound
 
 
@@ -102,10 +107,7 @@ def terms(fields: dict[str, Any]) -> dict[str, Any]:
         "quotas": lambda v: Quotas(v.get("extracts_per_month"), v.get("cells_per_month")),
         "pricing": PricingMode,
         "clauses": frozenset,
-        "signatories": lambda v: tuple(
-            Signatory(s["name"], s.get("role", ""), Party(s["party"]), s.get("signed_on"))
-            for s in v
-        ),
+        "signatories": signatories_from_json,
         "notes": lambda v: v,
         "rediffusion_to": lambda v: frozenset(str(r) for r in v),
     }
@@ -146,6 +148,7 @@ def create_convention(
     )
     conv = replace(conv, **terms(fields))
     check_terms(session, conv)
+    confine_to_caf(session, actor_id, reach(conv, requester), "périmètre de la convention")
     store_value(record, conv)
     session.add(record)
     session.flush()
@@ -165,12 +168,24 @@ def update_convention(
             ["renouveler la convention pour en changer les termes (nouvelle version)"],
         )
     before = snapshot(record)
-    conv = replace(to_value(record), **terms(fields))
+    previous = to_value(record)
+    conv = replace(previous, **terms(fields))
     check_terms(session, conv)
+    requester = session.get(Requester, record.requester_id)
+    added = set(reach(conv, requester)) - set(reach(previous, requester))
+    confine_to_caf(session, actor_id, sorted(added), "périmètre de la convention")
     store_value(record, conv)
     session.flush()
     record_convention_change(session, actor_id, "convention_update", record, before)
     return record
+
+
+def reach(conv: Convention, requester: Requester | None) -> list[tuple[GeoLevel, str]]:
+    """Return the territories a convention opens: its own, and the requester's if it says so."""
+    places = sorted(conv.scope.territories)
+    if conv.scope.own_territory and requester and requester.territory_level:
+        places.append((GeoLevel(requester.territory_level), str(requester.territory_code)))
+    return places
 
 
 def check_terms(session: Session, conv: Convention) -> None:

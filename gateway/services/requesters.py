@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from gateway.db.models import Caf, Requester, Territory
 from gateway.services.admin_changes import record_change
 from gateway.services.paging import Page, paginate
+from gateway.services.requesters_territory import confine_to_caf
 from policies.access import RequesterProfile
 from policies.domain import GeoLevel, RequesterType
 from policies.errors import InvalidInput, NotFound
@@ -76,6 +77,7 @@ def create_requester(session: Session, actor_id: int | None, fields: dict[str, A
     """Create a requester after checking its type, Caf and territory."""
     data = {name: fields.get(name) for name in CREATABLE}
     _check(session, data)
+    confine_to_caf(session, actor_id, _places(data), "territoire du demandeur")
     requester = Requester(**data)
     session.add(requester)
     session.flush()
@@ -99,7 +101,10 @@ def update_requester(
     requester = get_requester(session, requester_id)
     before = snapshot(requester)
     changes = {k: v for k, v in fields.items() if k in (*EDITABLE, "active")}
-    _check(session, {**before, **changes})
+    after = {**before, **changes}
+    _check(session, after)
+    if _places(after) != _places(before):
+        confine_to_caf(session, actor_id, _places(after), "territoire du demandeur")
     for name, value in changes.items():
         setattr(requester, name, value)
     session.flush()
@@ -114,6 +119,11 @@ def update_requester(
         after=snapshot(requester),
     )
     return requester
+
+
+def _places(data: dict[str, Any]) -> list[tuple[GeoLevel, str]]:
+    level, code = data.get("territory_level"), data.get("territory_code")
+    return [(GeoLevel(level), code)] if level and code else []
 
 
 def _check(session: Session, data: dict[str, Any]) -> None:

@@ -72,7 +72,14 @@ class ChangePageSchema(PageSchema):
 class PolicyMatrixSchema(Schema):
     """The matrix as data/policy_matrix.yaml spells it (validated as a whole)."""
 
-    version = ma.fields.Integer(dump_only=True)
+    version = ma.fields.Integer(
+        allow_none=True,
+        validate=ma.validate.Range(min=0, max=2_147_483_647, error="Entier positif attendu."),
+        metadata={
+            "description": "Version de la matrice (GET) ; renvoyée par PUT, elle doit être celle "
+            "en vigueur, sinon 409 : la matrice a changé depuis sa lecture"
+        },
+    )
     types = ma.fields.Dict(
         required=True, metadata={"description": "type de demandeur -> acces, niveaux"}
     )

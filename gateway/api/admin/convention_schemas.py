@@ -31,6 +31,12 @@ class ScopeSchema(Schema):
     own_territory = ma.fields.Boolean(
         metadata={"description": "Territoire du demandeur et ses sous-territoires"}
     )
+    epci_a_cheval = ma.fields.Boolean(
+        metadata={
+            "description": "Conseil départemental : le territoire propre couvre aussi les EPCI "
+            "à cheval sur son département et d’autres (par défaut : oui)"
+        }
+    )
     finest_level = ma.fields.String(validate=one_of(LEVELS))
     periods = ma.fields.List(ma.fields.Integer(validate=_YEAR))
     breakdowns = _codes()
@@ -61,6 +67,14 @@ class ConventionUpdateSchema(Schema):
     signatories = ma.fields.List(ma.fields.Nested(SignatorySchema))
     notes = ma.fields.String(validate=ma.validate.Length(max=10_000))
     rediffusion_to = ma.fields.List(ma.fields.Integer(validate=_INT))
+
+    @ma.validates_schema
+    def _something_to_change(self, data: dict[str, object], **_kwargs: object) -> None:
+        """Refuse a missing or empty body: a change names at least one term."""
+        if not data:
+            raise ma.ValidationError(
+                "Corps JSON attendu, avec au moins un terme à modifier.", field_name="corps"
+            )
 
 
 class ConventionCreateSchema(ConventionUpdateSchema):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy.orm import Session
 
 from gateway import get_settings
 from gateway.api.admin.common import (
@@ -48,6 +50,17 @@ def _shown(record: Any) -> dict[str, Any]:
     return read(describe, record)
 
 
+def _written(service: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Run a write and describe its result in one transaction (an unshowable answer undoes it)."""
+
+    def run(session: Session, *a: Any, **k: Any) -> dict[str, Any]:
+        shown = describe(session, service(session, *a, **k))
+        ConventionSchema().dump(shown)
+        return shown
+
+    return write(run, *args, **kwargs)
+
+
 @blp.route("")
 class Conventions(MethodView):
     @blp.arguments(ConventionQuerySchema, location="query")
@@ -63,7 +76,7 @@ class Conventions(MethodView):
     @gate("convention_create", caf=body_caf)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Créer une convention (brouillon, version 1)."""
-        return _shown(write(conventions.create_convention, actor_id(), body))
+        return _written(conventions.create_convention, actor_id(), body)
 
 
 @blp.route("/clauses")
@@ -95,7 +108,7 @@ class ConventionDetail(MethodView):
     @gate("convention_update", caf=convention_caf)
     def patch(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Modifier les termes d'un brouillon."""
-        return _shown(write(conventions.update_convention, actor_id(), convention_id, body))
+        return _written(conventions.update_convention, actor_id(), convention_id, body)
 
 
 @blp.route("/<int:convention_id>/activate")
@@ -111,33 +124,29 @@ class Activate(MethodView):
             if record.status == "suspendue"
             else lifecycle.activate_convention
         )
-        return _shown(write(service, actor_id(), convention_id))
+        return _written(service, actor_id(), convention_id)
 
 
 @blp.route("/<int:convention_id>/suspend")
 class Suspend(MethodView):
-    @blp.arguments(ReasonSchema)
+    @blp.arguments(ReasonSchema, required=False, description="Facultatif : le motif")
     @blp.response(200, ConventionSchema)
     @blp.alt_response(409, description="Transition impossible")
     @gate("convention_update", caf=convention_caf)
     def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Suspendre une convention active."""
-        return _shown(
-            write(lifecycle.suspend_convention, actor_id(), convention_id, body["reason"])
-        )
+        return _written(lifecycle.suspend_convention, actor_id(), convention_id, body["reason"])
 
 
 @blp.route("/<int:convention_id>/terminate")
 class Terminate(MethodView):
-    @blp.arguments(ReasonSchema)
+    @blp.arguments(ReasonSchema, required=False, description="Facultatif : le motif")
     @blp.response(200, ConventionSchema)
     @blp.alt_response(409, description="Transition impossible")
     @gate("convention_update", caf=convention_caf)
     def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Résilier une convention, définitivement."""
-        return _shown(
-            write(lifecycle.terminate_convention, actor_id(), convention_id, body["reason"])
-        )
+        return _written(lifecycle.terminate_convention, actor_id(), convention_id, body["reason"])
 
 
 @blp.route("/<int:convention_id>/renew")
@@ -148,7 +157,7 @@ class Renew(MethodView):
     @gate("convention_create", caf=convention_caf)
     def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Renouveler : nouvelle version en brouillon, mêmes termes, à signer à nouveau."""
-        return _shown(write(lifecycle.renew_convention, actor_id(), convention_id, **body))
+        return _written(lifecycle.renew_convention, actor_id(), convention_id, **body)
 
 
 @blp.route("/<int:convention_id>/document")
@@ -166,7 +175,7 @@ class Document(MethodView):
             get_settings(current_app).extra.get("document_max_bytes", documents.DEFAULT_MAX_BYTES)
         )
         content = upload.stream.read(limit + 1)
-        record = write(
+        return _written(
             documents.upload_document,
             actor_id(),
             convention_id,
@@ -175,7 +184,6 @@ class Document(MethodView):
             content=content,
             max_bytes=limit,
         )
-        return _shown(record)
 
     @blp.response(200, content_type="application/pdf", description="Le PDF signé")
     @gate("convention_update", caf=convention_caf)

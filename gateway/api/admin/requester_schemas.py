@@ -35,6 +35,14 @@ class RequesterUpdateSchema(Schema):
     contact_email = ma.fields.Email(allow_none=True)
     active = ma.fields.Boolean()
 
+    @ma.validates_schema
+    def _something_to_change(self, data: dict[str, object], **_kwargs: object) -> None:
+        """Refuse a missing or empty body: a change names at least one field."""
+        if not data:
+            raise ma.ValidationError(
+                "Corps JSON attendu, avec au moins un champ à modifier.", field_name="corps"
+            )
+
 
 class RequesterCreateSchema(RequesterUpdateSchema):
     name = text(200, required=True)

@@ -82,7 +82,12 @@ class RequesterKeys(MethodView):
         """Lister les clés d'un demandeur (préfixe, libellé, dates, statut ; jamais l'empreinte)."""
         return {"items": read(requester_keys.list_keys, requester_id)}
 
-    @blp.arguments(KeyCreateSchema)
+    # The body is optional: without it, the key has no label and the default validity.
+    @blp.arguments(
+        KeyCreateSchema,
+        required=False,
+        description="Facultatif : sans corps, clé sans libellé, valable un an",
+    )
     @blp.response(201, KeyIssuedSchema)
     @gate("api_key_create", caf=requester_caf)
     def post(self, body: dict[str, Any], requester_id: int) -> dict[str, Any]:

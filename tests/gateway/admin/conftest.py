@@ -115,8 +115,13 @@ def convention_body(requester_id: int, caf_code: str = "13", **overrides: Any) -
         "pricing": "tarif_par_extrait",
         "clauses": CLAUSES,
         "signatories": [
-            {"name": "Directrice de la Caf", "role": "directrice", "party": "caf"},
-            {"name": "Maire", "role": "maire", "party": "demandeur"},
+            {
+                "name": "Directrice de la Caf",
+                "role": "directrice",
+                "party": "caf",
+                "signed_on": "2023-12-15",
+            },
+            {"name": "Maire", "role": "maire", "party": "demandeur", "signed_on": "2023-12-18"},
         ],
     }
     body.update(overrides)
