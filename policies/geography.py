@@ -17,6 +17,8 @@ from policies.errors import InvalidInput, NotFound
 #: The single code of the France level.
 FRANCE_CODE = "FR"
 FRANCE_NAME = "France"
+#: Who a delivery names when its territories are served by several Caf and its requester by none.
+SEVERAL_CAF = ("cnaf", "Caisse nationale des allocations familiales (plusieurs Caf)")
 
 _LEVEL_LABELS = {
     GeoLevel.COMMUNE: "commune",
@@ -232,7 +234,7 @@ class Geography:
         """Return the territories of `level` lying wholly inside a parent (sorted codes).
 
         EPCI inside a département are those whose every commune is in it: an EPCI that
-        straddles two départements belongs to neither.
+        straddles two départements belongs to neither (see `straddling`).
         """
         inside = set(self.communes_of(parent_level, parent_code))
         if level is GeoLevel.COMMUNE:
@@ -240,6 +242,44 @@ class Geography:
         return tuple(
             code for code in self.codes(level) if inside.issuperset(self.communes_of(level, code))
         )
+
+    def straddling(
+        self, level: GeoLevel, parent_level: GeoLevel, parent_code: str
+    ) -> Mapping[str, tuple[str, ...]]:
+        """Return the territories of `level` that straddle a parent: they share communes with
+        it without lying wholly inside it (an EPCI "à cheval" on départements).
+
+        Each comes with the départements its communes lie in (sorted), e.g. the Métropole
+        d'Aix-Marseille-Provence under département 13: 13, 83 and 84.
+        """
+        inside = set(self.communes_of(parent_level, parent_code))
+        if level is GeoLevel.COMMUNE or level.fineness >= parent_level.fineness:
+            return MappingProxyType({})
+        attribute = {
+            GeoLevel.EPCI: "epci",
+            GeoLevel.DEPARTEMENT: "departement",
+            GeoLevel.REGION: "region",
+        }[level]
+        rows = self._index.communes
+        candidates = {getattr(rows[c], attribute) for c in inside} - {""}
+        found = {}
+        for code in sorted(candidates):
+            communes = self.communes_of(level, code)
+            if not inside.issuperset(communes) and not inside.isdisjoint(communes):
+                found[code] = self.departements_of(level, code)
+        return MappingProxyType(found)
+
+    def departements_of(self, level: GeoLevel, code: str) -> tuple[str, ...]:
+        """Return the départements a territory's communes lie in (sorted)."""
+        rows = self._index.communes
+        return tuple(sorted({rows[c].departement for c in self.communes_of(level, code)}))
+
+    def overlaps(
+        self, outer_level: GeoLevel, outer_code: str, inner_level: GeoLevel, inner_code: str
+    ) -> bool:
+        """Tell whether two territories share at least one commune."""
+        inner = self.communes_of(inner_level, inner_code)
+        return not set(self.communes_of(outer_level, outer_code)).isdisjoint(inner)
 
     def name(self, level: GeoLevel, code: str) -> str:
         """Return a territory's official name."""
@@ -262,6 +302,11 @@ class Geography:
         """Return the Caf that serves a département."""
         self._require(GeoLevel.DEPARTEMENT, departement)
         return self._index.departements[departement].caf
+
+    def cafs_of(self, communes: Iterable[str]) -> tuple[str, ...]:
+        """Return the codes of the Caf serving these communes (sorted, each once)."""
+        rows, departements = self._index.communes, self._index.departements
+        return tuple(sorted({departements[rows[c].departement].caf.code for c in set(communes)}))
 
     def departement(self, code: str) -> Departement:
         """Return one département's row."""

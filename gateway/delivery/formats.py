@@ -47,6 +47,7 @@ class JsonRenderer:
                 "statut": cell.status.symbol,
                 "motif": PUBLIC_REASONS[cell.status],
                 "unite": cell.unit_label,
+                **({"a_cheval": list(cell.straddles)} if cell.straddles else {}),
             }
             for cell in delivery.cells
         ]
@@ -69,17 +70,47 @@ class CsvRenderer:
     extension: str = "csv"
 
     def render(self, delivery: Delivery) -> bytes:
-        """Render one row per cell; a secret cell has an empty value and the status "s"."""
+        """Render one row per cell; a secret cell has an empty value and the status "s".
+
+        Text fields (codes, labels, symbols) are quoted and numbers are not: a reader that
+        types quoted fields as text (LibreOffice's "champ entre guillemets comme texte",
+        csv.QUOTE_NONNUMERIC readers) keeps "01" and "01004" as codes, never as numbers.
+        """
         buffer = io.StringIO(newline="")
-        writer = csv.writer(buffer, delimiter=self.delimiter, lineterminator="\r\n")
-        writer.writerow(header(delivery))
-        value_at = len(header(delivery)) - 4
+        writer = csv.writer(
+            buffer,
+            delimiter=self.delimiter,
+            lineterminator="\r\n",
+            quoting=csv.QUOTE_NONNUMERIC,
+        )
+        columns = header(delivery)
+        writer.writerow(columns)
+        value_at = columns.index("valeur")
         for row in rows(delivery):
             cells = [safe_text(v) if isinstance(v, str) else v for v in row]
             value = cells[value_at]
-            cells[value_at] = "" if value is None else number_text(float(value), self.decimal_mark)
+            # The value is written as a bare number: the decimal mark of csv-fr is ",".
+            cells[value_at] = (
+                None if value is None else _Bare(number_text(float(value), self.decimal_mark))
+            )
             writer.writerow(cells)
         return buffer.getvalue().encode(self.encoding)
+
+
+class _Bare(float):
+    """A number already written as text (its decimal mark chosen): left unquoted by csv."""
+
+    def __new__(cls, text: str) -> _Bare:
+        number = super().__new__(cls, text.replace(",", "."))
+        number.text = text
+        return number
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
 
 
 def _registry() -> Mapping[str, Renderer]:

@@ -31,6 +31,11 @@ def extract_metadata(delivery: Delivery) -> dict[str, Any]:
         "sources": list(source_lines(delivery)),
         "nombre_cellules": len(delivery.cells),
         "nombre_cellules_masquees": delivery.secret_count,
+        "territoires_a_cheval": [
+            {"niveau": level, "code": code, "libelle": label, "departements": list(departements)}
+            for (level, code, label), departements in delivery.straddling.items()
+        ],
+        "territoires_exclus": [e.to_json() for e in delivery.excluded],
     }
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
+from typing import Any
 
 from policies.catalogue import Breakdown, Indicator
+from policies.domain import Kind
 
 #: Category code of the total over a breakdown (SDMX "_T").
 TOTAL = "_T"
@@ -30,11 +32,17 @@ class DeliveredStatus(StrEnum):
     SECRET_SECONDAIRE = "secret_secondaire"
     ZERO = "zero"
     CONNU = "connu"
+    SANS_OBJET = "sans_objet"  # no value exists (a ratio whose denominator is zero)
 
     @property
     def secret(self) -> bool:
         """Tell whether the cell is withheld (its value never leaves the gateway)."""
         return self in (DeliveredStatus.SECRET_PRIMAIRE, DeliveredStatus.SECRET_SECONDAIRE)
+
+    @property
+    def has_value(self) -> bool:
+        """Tell whether the cell carries a value (neither secret nor without object)."""
+        return not self.secret and self is not DeliveredStatus.SANS_OBJET
 
     @property
     def symbol(self) -> str:
@@ -68,6 +76,7 @@ SYMBOLS: Mapping[DeliveredStatus, str] = MappingProxyType(
         DeliveredStatus.SECRET_SECONDAIRE: "s",
         DeliveredStatus.ZERO: "-",
         DeliveredStatus.CONNU: "a",
+        DeliveredStatus.SANS_OBJET: "so",
     }
 )
 
@@ -81,6 +90,8 @@ SYMBOL_MEANINGS: Mapping[str, str] = MappingProxyType(
         "-": "néant : aucun contributeur ; la valeur fournie est 0.",
         "a": "valeur déjà diffusée par ailleurs (socle commun ou livraison antérieure), "
         "reprise à l’identique.",
+        "so": "sans objet : la valeur n’existe pas (taux dont le dénominateur est nul) ; "
+        "aucune valeur n’est fournie, ce n’est ni 0 ni un secret.",
     }
 )
 
@@ -92,6 +103,7 @@ PUBLIC_REASONS: Mapping[DeliveredStatus, str] = MappingProxyType(
         DeliveredStatus.SECRET_SECONDAIRE: "SECRET",
         DeliveredStatus.ZERO: "NEANT",
         DeliveredStatus.CONNU: "DEJA_DIFFUSEE",
+        DeliveredStatus.SANS_OBJET: "SANS_OBJET",
     }
 )
 
@@ -110,6 +122,7 @@ class DeliveredCell:
     status: DeliveredStatus
     reason: str | None  # engine reason code (FREQ, NK, P, ZERO, SECONDAIRE, APRIORI): internal
     unit_label: str
+    straddles: tuple[str, ...] = ()  # départements of a territory straddling the parent asked
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
@@ -117,9 +130,11 @@ class DeliveredCell:
             object.__setattr__(self, "status", DeliveredStatus(self.status))
         if self.status.secret and self.value is not None:
             raise DeliveryError(f"{self.key}: une cellule secrète ne doit porter aucune valeur")
+        if self.status is DeliveredStatus.SANS_OBJET and self.value is not None:
+            raise DeliveryError(f"{self.key}: une cellule « sans objet » ne porte aucune valeur")
         if self.status is DeliveredStatus.ZERO and self.value is None:
             object.__setattr__(self, "value", 0.0)
-        if not self.status.secret:
+        if self.status.has_value:
             if self.value is None or not math.isfinite(self.value):
                 raise DeliveryError(f"{self.key}: valeur diffusée absente ou non finie")
             if self.status is DeliveredStatus.ZERO and self.value != 0:
@@ -130,6 +145,55 @@ class DeliveredCell:
         """Return the cell's coordinates (unique within a delivery)."""
         categories = tuple(sorted(self.categories.items()))
         return (self.indicator, self.period, self.territory_level, self.territory_code, categories)
+
+
+@dataclass(frozen=True)
+class ExcludedTerritory:
+    """A territory straddling the parent asked, left out of the delivery, and why."""
+
+    level: str
+    code: str
+    label: str
+    departements: tuple[str, ...]  # the départements its communes lie in
+    reason: str  # the access decision's words
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "niveau": self.level,
+            "code": self.code,
+            "libelle": self.label,
+            "departements": list(self.departements),
+            "motif": self.reason,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExcludedTerritory:
+        return cls(
+            str(data["niveau"]),
+            str(data["code"]),
+            str(data["libelle"]),
+            tuple(str(d) for d in data.get("departements") or ()),
+            str(data["motif"]),
+        )
+
+
+#: Decimals a published value keeps, by the indicator's kind: units, cents, ratios.
+DECIMALS: Mapping[Kind, int] = MappingProxyType({Kind.COUNT: 0, Kind.AMOUNT: 2, Kind.RATIO: 4})
+
+
+def publishable(cell: DeliveredCell, kind: Kind) -> DeliveredCell:
+    """Return the cell with its value as published: counts as integers, euros to the cent.
+
+    Values are sums of floats (cents in binary carry noise: 1839112309.8800042); what leaves
+    the gateway is the figure a reader expects, rounded once at the delivery boundary.
+    """
+    if cell.value is None:
+        return cell
+    decimals = DECIMALS[kind]
+    value: float = round(cell.value) if decimals == 0 else round(cell.value, decimals)
+    if value == cell.value and type(value) is type(cell.value):
+        return cell
+    return replace(cell, value=value)
 
 
 @dataclass(frozen=True)
@@ -154,6 +218,17 @@ class Delivery:
     price_total: Decimal | None = None
     quote_reference: str | None = None
     source_citations: tuple[str, ...] = field(default=())
+    excluded: tuple[ExcludedTerritory, ...] = ()  # straddling territories left out, and why
+
+    @property
+    def straddling(self) -> dict[tuple[str, str, str], tuple[str, ...]]:
+        """Return the territories straddling the parent asked: (level, code, label) ->
+        their départements, in delivery order."""
+        return {
+            (c.territory_level, c.territory_code, c.territory_label): c.straddles
+            for c in self.cells
+            if c.straddles
+        }
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "breakdowns", MappingProxyType(dict(self.breakdowns)))

@@ -104,6 +104,7 @@ def build_note(delivery: Delivery) -> Note:
                 subsections=tuple(_indicator(delivery, i) for i in delivery.indicators),
             ),
             _reading(delivery),
+            *_territories(delivery),
             _secrecy(delivery),
             _reliability(delivery),
             _citation(delivery),
@@ -200,11 +201,18 @@ def _reading(delivery: Delivery) -> Section:
     columns = ", ".join(delivery.breakdown_columns)
     paragraphs = [
         "Chaque ligne des fichiers de données est une cellule : indicateur, période, niveau "
-        "géographique, code et libellé du territoire, une colonne par ventilation"
+        "géographique, code et libellé du territoire, pour chaque ventilation"
         + (f" ({columns})" if columns else "")
-        + ", valeur, statut (symbole), motif et unité.",
-        f"Dans une colonne de ventilation, {TOTAL} désigne l’ensemble des catégories et "
-        f"{NOT_APPLICABLE} signale un indicateur qui n’est pas ventilé selon cette variable.",
+        + " le code de la catégorie et son libellé (colonne suffixée « _libelle »), valeur, "
+        "statut (symbole), motif et unité.",
+        f"Dans une colonne de ventilation, {TOTAL} (libellé « Ensemble ») désigne l’ensemble "
+        f"des catégories et {NOT_APPLICABLE} (libellé « Non ventilé ») signale un indicateur "
+        "qui n’est pas ventilé selon cette variable.",
+        "Les codes (territoires, catégories) sont du texte : « 01 » est le code de l’Ain, "
+        "pas le nombre 1. Les fichiers CSV les écrivent entre guillemets et le classeur XLSX "
+        "en cellules de texte ; dans un tableur, importer ces colonnes au format texte.",
+        "Les valeurs sont arrondies à l’unité pour les effectifs, au centime pour les montants "
+        "en euros et à quatre décimales pour les taux.",
         "Symboles de la colonne « statut » :",
     ]
     paragraphs += [
@@ -213,9 +221,41 @@ def _reading(delivery: Delivery) -> Section:
     ]
     paragraphs.append(
         "Colonne « motif » : SECRET (valeur masquée), NEANT (aucun contributeur), "
-        "DEJA_DIFFUSEE (valeur déjà publiée) ; vide pour une valeur diffusée."
+        "DEJA_DIFFUSEE (valeur déjà publiée), SANS_OBJET (valeur inexistante) ; vide pour "
+        "une valeur diffusée."
     )
     return Section("Lecture des données et symboles", tuple(paragraphs))
+
+
+def _territories(delivery: Delivery) -> tuple[Section, ...]:
+    """Say which territories straddle the parent asked, and which were left out and why."""
+    paragraphs = []
+    if delivery.straddling:
+        paragraphs.append(
+            "Territoires à cheval : les EPCI et les départements sont deux découpages distincts "
+            "des communes, et certains EPCI ont des communes dans plusieurs départements. Les "
+            "territoires suivants, demandés au titre d’un territoire parent, débordent de ce "
+            "parent ; ils sont livrés entiers (toutes leurs communes, y compris hors du parent) "
+            "et signalés dans la colonne « territoire_a_cheval » des fichiers :"
+        )
+        paragraphs += [
+            f"{label} ({level} {code}) : à cheval sur les départements {', '.join(deps)}."
+            for (level, code, label), deps in delivery.straddling.items()
+        ]
+    if delivery.excluded:
+        paragraphs.append(
+            "Territoires exclus : les territoires suivants font partie de la demande (ils ont "
+            "des communes dans le territoire parent demandé) mais débordent de ce parent et ne "
+            "sont pas couverts pour ce demandeur ; ils ne sont pas livrés :"
+        )
+        paragraphs += [
+            f"{e.label} ({e.level} {e.code}, à cheval sur les départements "
+            f"{', '.join(e.departements)}) : {e.reason}."
+            for e in delivery.excluded
+        ]
+    if not paragraphs:
+        return ()
+    return (Section("Territoires à cheval et territoires exclus", tuple(paragraphs)),)
 
 
 def _secrecy(delivery: Delivery) -> Section:

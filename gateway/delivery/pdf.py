@@ -99,16 +99,9 @@ def _data(pdf: FPDF, delivery: Delivery) -> None:
     _heading(pdf, 2, "Données")
     pdf.set_font(_FONT, "", 9)
     if len(delivery.cells) > MAX_TABLE_CELLS:
-        pdf.multi_cell(
-            0,
-            4.5,
-            pdf_text(
-                f"L’extrait compte {len(delivery.cells)} cellules : elles figurent dans le "
-                "fichier de données livré avec cette note (CSV, XLSX, JSON ou JSON-stat)."
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
+        for paragraph in data_elsewhere(delivery):
+            pdf.multi_cell(0, 4.5, pdf_text(paragraph), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
         return
     pdf.set_font(_FONT, "", 7)
     headings = FontFace(emphasis="BOLD", fill_color=(225, 230, 240))
@@ -126,6 +119,31 @@ def _data(pdf: FPDF, delivery: Delivery) -> None:
             row = table.row()
             for text in _row_texts(delivery, cell):
                 row.cell(pdf_text(text))
+
+
+def data_elsewhere(delivery: Delivery) -> tuple[str, ...]:
+    """Say that this PDF holds the note only, and where the data of a large extract are."""
+    count = f"{len(delivery.cells):,}".replace(",", "\u202f")
+    paragraphs = [
+        f"Ce document PDF contient la note explicative seule : l’extrait compte {count} "
+        f"cellules, au-delà des {MAX_TABLE_CELLS} qu’un PDF présente. Les données ne figurent "
+        "pas dans ce PDF ; elles sont disponibles dans les autres formats (CSV, CSV au format "
+        "français, XLSX, JSON, JSON-stat), chacun accompagné de cette même note."
+    ]
+    if delivery.requester_type == "grand_public" and delivery.convention_reference is None:
+        codes = ", ".join(indicator.code for indicator in delivery.indicators)
+        paragraphs.append(
+            f"Publication du socle commun {delivery.extract_id} : relancer la même demande en "
+            f"choisissant le format, GET /api/v1/socle/{{indicateur}}?format=csv (ou csv-fr, "
+            f"xlsx, json, jsonstat), pour chaque indicateur ({codes})."
+        )
+    else:
+        path = f"/api/v1/extracts/{delivery.extract_id}/download?format="
+        paragraphs.append(
+            f"Identifiant de l’extrait : {delivery.extract_id}. Téléchargement : GET {path}csv, "
+            f"{path}csv-fr, {path}xlsx, {path}json ou {path}jsonstat."
+        )
+    return tuple(paragraphs)
 
 
 def _row_texts(delivery: Delivery, cell: DeliveredCell) -> tuple[str, ...]:

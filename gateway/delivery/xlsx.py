@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from gateway.delivery.model import Delivery
 from gateway.delivery.note import build_note
-from gateway.delivery.table import header, rows
+from gateway.delivery.table import LABEL_SUFFIX, code_columns, header, rows
 from policies.catalogue import FICHE_FIELDS, FICHE_HEADINGS
 
 DATA_SHEET, NOTE_SHEET, FICHES_SHEET = "Données", "Note explicative", "Fiches"
@@ -29,7 +29,7 @@ class XlsxRenderer:
     extension: str = "xlsx"
 
     def render(self, delivery: Delivery) -> bytes:
-        """Render the workbook; a secret cell's value column shows the symbol "s"."""
+        """Render the workbook; a secret cell has an empty value and the status "s"."""
         workbook = Workbook()
         workbook.properties.creator = "Cnaf, passerelle de diffusion"
         workbook.properties.title = f"Extrait {delivery.extract_id}"
@@ -46,25 +46,25 @@ class XlsxRenderer:
 
 
 def _data_sheet(sheet: Worksheet, delivery: Delivery) -> None:
+    """One row per cell. The value column holds numbers only (empty for a cell without value,
+    whose symbol is in the "statut" column); code columns are text cells in text format."""
     columns = header(delivery)
     value_column = columns.index("valeur") + 1
+    codes = [columns.index(name) + 1 for name in code_columns(delivery)]
     _write_row(sheet, 1, columns, font=_BOLD)
     for number, row in enumerate(rows(delivery), start=2):
-        symbol = row[value_column]  # "statut" follows "valeur"
-        values = list(row)
-        if values[value_column - 1] is None:
-            values[value_column - 1] = symbol
-        _write_row(sheet, number, values)
+        _write_row(sheet, number, row)
+        for column in codes:
+            sheet.cell(number, column).number_format = "@"
         value = sheet.cell(number, value_column)
         if isinstance(value.value, int | float):
             whole = float(value.value).is_integer()
-            value.number_format = "#,##0" if whole else "#,##0.00"
+            value.number_format = "#,##0" if whole else "#,##0.00##"
             value.value = int(value.value) if whole else value.value
-        else:
-            value.alignment = Alignment(horizontal="right")
     sheet.freeze_panes = "A2"
     for index, name in enumerate(columns, start=1):
-        width = 40 if name == "libelle_territoire" else max(12, len(name) + 2)
+        wide = name == "libelle_territoire" or name.endswith(LABEL_SUFFIX)
+        width = 40 if wide else max(12, len(name) + 2)
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 

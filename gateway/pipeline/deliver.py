@@ -10,6 +10,7 @@ from typing import Any
 
 from gateway.delivery import TOTAL as DELIVERY_TOTAL
 from gateway.delivery import DeliveredCell, DeliveredStatus, Delivery
+from gateway.delivery.model import ExcludedTerritory, publishable
 from gateway.pipeline.compute import Computed, shown_categories, stored_terms
 from gateway.pipeline.protection import ProtectedCell
 from gateway.pipeline.request import ExtractRequest, TerritoryCell
@@ -18,7 +19,8 @@ from policies.secrecy import TOTAL
 
 RATIO_WARNING = (
     "Taux : la valeur est masquée dès que son numérateur ou son dénominateur l'est ; "
-    "un taux dont le dénominateur est nul est publié à 0."
+    "un taux dont le dénominateur est nul n'a pas de valeur : il est marqué « so » (sans "
+    "objet), sans valeur, et n'est jamais publié à 0."
 )
 
 
@@ -74,6 +76,7 @@ def _cell(
         status=status,
         reason=reason,
         unit_label=indicator.unit_label,
+        straddles=territory.straddles,
     )
 
 
@@ -84,7 +87,7 @@ def _ratio(
     if numerator.status.suppressed or denominator.status.suppressed:
         return DeliveredStatus.SECRET_SECONDAIRE, None, "ratio"
     if denominator.value == 0:
-        return DeliveredStatus.ZERO, 0.0, "ratio_denominateur_nul"
+        return DeliveredStatus.SANS_OBJET, None, "ratio_denominateur_nul"
     value = round(numerator.value / denominator.value * multiplier, 4)
     return DeliveredStatus.DIFFUSE, value, ""
 
@@ -133,6 +136,7 @@ class Context:
     synthetic: bool
     price_total: Decimal | None = None
     quote_reference: str | None = None
+    excluded: tuple[ExcludedTerritory, ...] = ()  # straddling territories left out, and why
 
 
 def build_delivery(
@@ -143,6 +147,8 @@ def build_delivery(
 ) -> Delivery:
     """Assemble the delivery the renderers turn into files."""
     indicators = tuple(catalogue.get(code) for code in request_indicators)
+    kinds = {ind.code: ind.kind for ind in indicators}
+    cells = tuple(publishable(cell, kinds[cell.indicator]) for cell in cells)
     used = {b for ind in indicators for b in ind.breakdowns}
     warnings = (RATIO_WARNING,) if any(i.is_ratio for i in indicators) else ()
     return Delivery(
@@ -164,6 +170,7 @@ def build_delivery(
         price_total=context.price_total,
         quote_reference=context.quote_reference,
         source_citations=tuple(dict.fromkeys(i.citation for i in indicators)),
+        excluded=context.excluded,
     )
 
 
@@ -196,6 +203,7 @@ def cells_to_json(cells: Sequence[DeliveredCell]) -> list[dict[str, Any]]:
             "symbole": c.status.symbol,
             "motif": c.reason,
             "unite": c.unit_label,
+            "a_cheval": list(c.straddles),
         }
         for c in cells
     ]
@@ -210,18 +218,27 @@ def cells_from_json(rows: Sequence[Mapping[str, Any]]) -> tuple[DeliveredCell, .
             territory_code=r["code"],
             territory_label=r["libelle"],
             categories=r["categories"],
-            value=r["valeur"],
-            status=DeliveredStatus(r["statut"]),
+            value=None if _without_object(r) else r["valeur"],
+            status=DeliveredStatus.SANS_OBJET
+            if _without_object(r)
+            else DeliveredStatus(r["statut"]),
             reason=r["motif"],
             unit_label=r["unite"],
+            straddles=tuple(r.get("a_cheval") or ()),
         )
         for r in rows
     )
 
 
+def _without_object(row: Mapping[str, Any]) -> bool:
+    """Tell a ratio of zero denominator, also when stored before it had its own status (0)."""
+    return bool(row["motif"] == "ratio_denominateur_nul" or row["statut"] == "sans_objet")
+
+
 def context_to_json(context: Context) -> dict[str, Any]:
     data = asdict(context)
     data["created_at"] = context.created_at.isoformat()
+    data["excluded"] = [e.to_json() for e in context.excluded]
     data["price_total"] = None if context.price_total is None else str(context.price_total)
     return data
 
@@ -233,6 +250,7 @@ def stored_delivery(extract: Any, catalogue: Catalogue) -> Delivery:
     context["created_at"] = datetime.fromisoformat(context["created_at"])
     price = result.get("prix")
     context["price_total"] = None if price is None else Decimal(price)
+    context["excluded"] = tuple(ExcludedTerritory.from_json(e) for e in context.get("excluded", ()))
     cells = cells_from_json(result["cellules"])
     indicators = tuple(dict.fromkeys(c.indicator for c in cells)) or tuple(
         extract.request["indicators"]

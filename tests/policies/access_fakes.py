@@ -88,6 +88,12 @@ class FakeGeography:
         inner = self.communes_of(inner_level, inner_code)
         return bool(inner) and inner <= self.communes_of(outer_level, outer_code)
 
+    def overlaps(
+        self, outer_level: GeoLevel, outer_code: str, inner_level: GeoLevel, inner_code: str
+    ) -> bool:
+        inner = self.communes_of(inner_level, inner_code)
+        return bool(inner & self.communes_of(outer_level, outer_code))
+
 
 GEO = FakeGeography()
 

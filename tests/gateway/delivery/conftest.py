@@ -71,7 +71,13 @@ def make_delivery(
     for key in cell_keys():
         code, period, territory, age = key
         status = statuses.get(key, DeliveredStatus.DIFFUSE)
-        value = None if status.secret else 0.0 if status is DeliveredStatus.ZERO else value_of(key)
+        value = (
+            None
+            if not status.has_value
+            else 0.0
+            if status is DeliveredStatus.ZERO
+            else value_of(key)
+        )
         cells.append(
             DeliveredCell(
                 indicator=code,

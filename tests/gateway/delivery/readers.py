@@ -20,7 +20,13 @@ def read_csv(data: bytes, french: bool = False) -> pd.DataFrame:
     options: dict[str, Any] = (
         {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"} if french else {}
     )
-    text_columns = {"code_territoire": str, "statut": str, "motif": str, "age_jeune_enfant": str}
+    text_columns = {
+        "code_territoire": str,
+        "statut": str,
+        "motif": str,
+        "age_jeune_enfant": str,
+        "age_jeune_enfant_libelle": str,
+    }
     return pd.read_csv(
         io.BytesIO(data),
         dtype=text_columns,

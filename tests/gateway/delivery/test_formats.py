@@ -29,6 +29,7 @@ EXPECTED_COLUMNS = [
     "code_territoire",
     "libelle_territoire",
     "age_jeune_enfant",
+    "age_jeune_enfant_libelle",
     "valeur",
     "statut",
     "motif",
@@ -99,7 +100,10 @@ def test_xlsx_sheets(delivery: Delivery) -> None:
     assert list(data[0]) == EXPECTED_COLUMNS
     value_at = EXPECTED_COLUMNS.index("valeur")
     shown = [row[value_at] for row in data[1:]]
-    assert shown == ["s" if v is None else v for v in expected_values(delivery)]
+    assert shown == expected_values(delivery)  # a secret cell: no value, its symbol beside
+    assert [row[value_at + 1] or "" for row in data[1:]] == [
+        c.status.symbol for c in delivery.cells
+    ]
     note = "\n".join(str(row[0]) for row in sheets["Note explicative"])
     for text in [*FICHE_HEADINGS.values(), *fiche_texts(delivery)]:
         assert text in note
@@ -164,8 +168,32 @@ def test_large_pdf_points_to_the_data_file(delivery: Delivery) -> None:
         for i in range(MAX_TABLE_CELLS // len(delivery.cells) + 1)
         for cell in delivery.cells
     )
-    text = pdf_text(FORMATS["pdf"].render(replace(delivery, cells=cells)))
-    assert f"L’extrait compte {len(cells)} cellules" in text
+    text = " ".join(pdf_text(FORMATS["pdf"].render(replace(delivery, cells=cells))).split())
+    assert f"l’extrait compte {len(cells):,} cellules".replace(",", " ") in text.replace(
+        "\u00a0", " "
+    )
+    # The PDF is the only file delivered: it must not claim a data file comes with it.
+    assert "livré avec cette note" not in text
+    assert "Ce document PDF contient la note explicative seule" in text
+    assert "Les données ne figurent pas dans ce PDF" in text
+    assert "/api/v1/extracts/EXT-2026-000123/download?format=csv" in text
+    assert "download?format=xlsx" in text
+
+
+@needs_poppler
+def test_large_socle_pdf_points_to_the_socle_formats(delivery: Delivery) -> None:
+    cells = tuple(
+        replace(cell, period=cell.period + 2 * i)
+        for i in range(MAX_TABLE_CELLS // len(delivery.cells) + 1)
+        for cell in delivery.cells
+    )
+    public = replace(
+        delivery, cells=cells, requester_type="grand_public", convention_reference=None
+    )
+    text = " ".join(pdf_text(FORMATS["pdf"].render(public)).split())
+    assert "Ce document PDF contient la note explicative seule" in text
+    assert "GET /api/v1/socle/{indicateur}?format=csv" in text
+    assert "/api/v1/extracts/" not in text
 
 
 @pytest.mark.parametrize("synthetic", [True, False])
@@ -210,4 +238,4 @@ def test_zero_and_known_cells(delivery: Delivery) -> None:
     known = frame[frame["statut"] == "a"]
     assert list(known["motif"]) == ["DEJA_DIFFUSEE"] and known["valeur"].notna().all()
     statuses = {c.status for c in delivery.cells}
-    assert statuses == set(DeliveredStatus)
+    assert statuses == set(DeliveredStatus) - {DeliveredStatus.SANS_OBJET}  # ratios only

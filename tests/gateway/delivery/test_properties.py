@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from gateway.delivery import FORMATS, DeliveredCell, DeliveredStatus, Delivery, DeliveryError
 from gateway.delivery.pdf import _row_texts
+from gateway.delivery.table import header
 from policies.catalogue import Catalogue
 from tests.gateway.delivery.conftest import cell_keys, make_delivery
 from tests.gateway.delivery.readers import read_csv, read_jsonstat, read_xlsx
@@ -46,17 +47,20 @@ def test_no_secret_value_in_any_format(catalogue: Catalogue, mask: list[Delivere
         assert list(frame["statut"]) == symbols
 
     rows = read_xlsx(FORMATS["xlsx"].render(delivery))["Données"][1:]
-    assert [row[6] for row in rows] == ["s" if v is None else v for v in expected]
+    value_at = header(delivery).index("valeur")
+    assert [row[value_at] for row in rows] == expected  # numbers only, never a symbol
+    assert [row[value_at + 1] or "" for row in rows] == symbols
 
     raw, frame = read_jsonstat(FORMATS["jsonstat"].render(delivery))
     secret = sum(1 for c in delivery.cells if c.status.secret)
     assert list(raw["status"].values()).count("s") == secret
     assert all(raw["value"][int(i)] is None for i, s in raw["status"].items() if s == "s")
-    assert frame["value"].notna().sum() == len(delivery.cells) - secret
+    without_value = sum(1 for c in delivery.cells if not c.status.has_value)
+    assert frame["value"].notna().sum() == len(delivery.cells) - without_value
 
     for cell in delivery.cells:
         texts = _row_texts(delivery, cell)
-        assert (texts[-2] == "") is cell.status.secret
+        assert (texts[-2] == "") is (not cell.status.has_value)
         assert (texts[-1] == "s") is cell.status.secret
 
 
