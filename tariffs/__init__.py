@@ -19,7 +19,13 @@ from tariffs.exemptions import (
     applicable_exemption,
     convention_waiver,
 )
-from tariffs.invoice import Invoice, Party, format_invoice_number, invoice_from_quote
+from tariffs.invoice import (
+    Invoice,
+    Party,
+    billing_terms,
+    format_invoice_number,
+    invoice_from_quote,
+)
 from tariffs.money import format_eur, round_cents
 from tariffs.quote import (
     Quote,
@@ -32,6 +38,7 @@ from tariffs.render import render_invoice_pdf, render_quote_pdf
 from tariffs.request import PricingRequest
 from tariffs.schedule import (
     DEFAULT_CAF_CODE,
+    Billing,
     Forfait,
     PricingCategory,
     Production,
@@ -45,6 +52,7 @@ from tariffs.schedule_mapping import schedule_from_mapping, schedule_to_mapping
 
 __all__ = [
     "DEFAULT_CAF_CODE",
+    "Billing",
     "Estimate",
     "Exemption",
     "Forfait",
@@ -62,6 +70,7 @@ __all__ = [
     "WorkEstimate",
     "Workload",
     "applicable_exemption",
+    "billing_terms",
     "convention_waiver",
     "decide_waiver",
     "default_schedule",

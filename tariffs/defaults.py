@@ -63,10 +63,18 @@ def default_schedule_mapping() -> dict[str, Any]:
             "(doctrine de diffusion de la branche Famille).",
             "Données soumises au secret statistique ; diffusion dans le cadre d'une convention, "
             "avec sa note explicative.",
-            "Devis valable jusqu'à la date indiquée ; au-delà, un nouveau devis est établi "
-            "selon le barème en vigueur.",
-            "Paiement à réception de la facture, par virement.",
         ],
+        "facturation": {
+            "delai_paiement_jours": 30,
+            "moyen_paiement": "virement",
+            "adresse": [],
+            "siret": None,
+            "numero_tva": None,
+            "mention_tva_non_applicable": None,
+            "penalites_retard": "En cas de retard de paiement, pénalités au taux d'intérêt "
+            "légal et, pour un débiteur professionnel, indemnité forfaitaire de 40 € pour frais "
+            "de recouvrement (code de commerce, art. L441-10 et D441-5).",
+        },
     }
 
 

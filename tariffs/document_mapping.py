@@ -155,7 +155,25 @@ def invoice_to_mapping(i: Invoice) -> dict[str, Any]:
         "total_ttc": dec(i.total),
         "mentions_legales": list(i.legal_mentions),
         "devise": i.currency,
+        "objet": subject_to_mapping(i.subject),
+        "extrait": i.extract_ref,
+        "conditions": list(i.terms),
     }
+
+
+def subject_to_mapping(subject: tuple[tuple[str, str], ...]) -> list[dict[str, str]]:
+    """Write what is bought, line by line: [{"rubrique": ..., "valeur": ...}]."""
+    return [{"rubrique": name, "valeur": value} for name, value in subject]
+
+
+def _subject(r: Reader) -> tuple[tuple[str, str], ...]:
+    value = r.raw("objet", [])
+    if not isinstance(value, list):
+        r.errors.append("objet: liste attendue")
+        return ()
+    return tuple(
+        (r.text(f"objet.{n}.rubrique"), r.text(f"objet.{n}.valeur")) for n in range(len(value))
+    )
 
 
 def invoice_from_mapping(data: Mapping[str, Any]) -> Invoice:
@@ -178,6 +196,9 @@ def invoice_from_mapping(data: Mapping[str, Any]) -> Invoice:
         total=r.decimal("total_ttc"),
         legal_mentions=r.texts("mentions_legales", []),
         currency=r.text("devise", "EUR"),
+        subject=_subject(r),
+        extract_ref=r.optional_text("extrait"),
+        terms=r.texts("conditions", []),
     )
     r.raise_if_errors()
     return build()

@@ -29,6 +29,7 @@ class _Document:
     issuer: Party
     recipient: Party
     facts: tuple[tuple[str, str], ...]
+    subject: tuple[tuple[str, str], ...]  # what is bought: the request, line by line
     lines: tuple[QuoteLine, ...]
     totals: tuple[tuple[str, Decimal], ...]  # the last one is printed in bold
     notes: tuple[str, ...]
@@ -43,6 +44,7 @@ def render_quote_pdf(
     requester: Party,
     reference: str | None = None,
     legal_mentions: Sequence[str] = (),
+    subject: Sequence[tuple[str, str]] = (),
     compress: bool = True,
 ) -> bytes:
     """Render a quote as PDF bytes (French labels, euros as "1 234,56 €")."""
@@ -55,6 +57,7 @@ def render_quote_pdf(
         issuer=caf,
         recipient=requester,
         facts=_quote_facts(quote),
+        subject=tuple(subject),
         lines=quote.lines + quote.adjustments,
         totals=(
             ("Sous-total des composantes", quote.subtotal),
@@ -77,7 +80,9 @@ def render_invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
         ("Barème", invoice.schedule_version),
     ]
     if invoice.quote_ref:
-        facts.append(("Devis", invoice.quote_ref))
+        facts.append(("Devis accepté", invoice.quote_ref))
+    if invoice.extract_ref:
+        facts.append(("Extrait livré", invoice.extract_ref))
     if invoice.convention_ref:
         facts.append(("Convention", invoice.convention_ref))
     document = _Document(
@@ -86,13 +91,14 @@ def render_invoice_pdf(invoice: Invoice, *, compress: bool = True) -> bytes:
         issuer=invoice.caf,
         recipient=invoice.requester,
         facts=tuple(facts),
+        subject=invoice.subject,
         lines=invoice.lines,
         totals=(
             ("Net hors taxes", invoice.net),
             (invoice.vat.label, invoice.vat.amount),
             ("Total TTC", invoice.total),
         ),
-        notes=(f"À régler au plus tard le {_day(invoice.due_on)}.",),
+        notes=invoice.terms,
         legal_mentions=invoice.legal_mentions,
         made_on=invoice.issued_on,
     )
@@ -126,6 +132,10 @@ def _render(doc: _Document, *, compress: bool) -> bytes:
     pdf.add_page()
     _header(pdf, doc)
     _facts(pdf, doc.facts)
+    if doc.subject:
+        pdf.set_font(_FONT, "B", 10)
+        pdf.cell(0, 6, "Objet : la demande", new_x="LMARGIN", new_y="NEXT")
+        _facts(pdf, doc.subject)
     _lines_table(pdf, doc.lines)
     _totals(pdf, doc.totals)
     _paragraphs(pdf, doc.notes, size=9)
@@ -169,7 +179,7 @@ def _facts(pdf: FPDF, facts: Sequence[tuple[str, str]]) -> None:
         pdf.set_font(_FONT, "B", 9)
         pdf.cell(50, 5, _text(f"{name} :"))
         pdf.set_font(_FONT, "", 9)
-        pdf.cell(0, 5, _text(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, _text(value), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
 

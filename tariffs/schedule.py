@@ -105,6 +105,19 @@ class Production:
 
 
 @dataclass(frozen=True)
+class Billing:
+    """How a Caf invoices: its identity on invoices and its payment terms (the one source)."""
+
+    payment_days: int = 30  # days between the invoice's issue and its due date
+    payment_method: str = "virement"
+    address: tuple[str, ...] = ()  # the Caf's postal address, when the Caf published it
+    siret: str | None = None
+    vat_number: str | None = None  # numéro de TVA intracommunautaire, when VAT applies
+    vat_exemption: str | None = None  # the mention printed when VAT does not apply
+    late_payment: str | None = None  # penalties and recovery costs, as the Caf states them
+
+
+@dataclass(frozen=True)
 class WorkEstimate:
     """How the hours of a request are estimated, in hours unless stated."""
 
@@ -140,6 +153,7 @@ class TariffSchedule:
     granted_exemptions: frozenset[Exemption] = frozenset(Exemption)
     legal_mentions: tuple[str, ...] = ()
     currency: str = "EUR"
+    billing: Billing = Billing()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "use_coefficients", MappingProxyType(dict(self.use_coefficients)))
@@ -184,6 +198,17 @@ def _identity_problems(s: TariffSchedule) -> list[str]:
         problems.append("tva.taux: taux entre 0 et 1 attendu (0.20 pour 20 %)")
     if s.quote_validity_days < 1:
         problems.append("validite_devis_jours: au moins 1 jour")
+    return problems + _billing_problems(s.billing)
+
+
+def _billing_problems(b: Billing) -> list[str]:
+    problems: list[str] = []
+    if not 0 <= b.payment_days <= 60:  # code de commerce, art. L441-10: 60 days at most
+        problems.append("facturation.delai_paiement_jours: entre 0 et 60 jours")
+    if b.siret is not None and not (b.siret.isdigit() and len(b.siret) == 14):
+        problems.append("facturation.siret: 14 chiffres attendus")
+    if not b.payment_method.strip():
+        problems.append("facturation.moyen_paiement: obligatoire")
     return problems
 
 

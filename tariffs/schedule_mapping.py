@@ -9,6 +9,7 @@ from typing import Any
 from policies.domain import Use
 from tariffs.exemptions import Exemption
 from tariffs.schedule import (
+    Billing,
     Forfait,
     PricingCategory,
     Production,
@@ -35,6 +36,15 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
         "arrondi_heures",
     ),
     "tva": ("applicable", "taux"),
+    "facturation": (
+        "delai_paiement_jours",
+        "moyen_paiement",
+        "adresse",
+        "siret",
+        "numero_tva",
+        "mention_tva_non_applicable",
+        "penalites_retard",
+    ),
 }
 _TOP_LEVEL = (
     "caf",
@@ -85,9 +95,23 @@ def schedule_from_mapping(data: Mapping[str, Any]) -> TariffSchedule:
         minimum_charge=r.decimal("minimum_perception", "0"),
         quote_validity_days=r.integer("validite_devis_jours"),
         legal_mentions=r.texts("mentions_legales", []),
+        billing=_billing(r),
     )
     r.raise_if_errors()
     return build()
+
+
+def _billing(r: Reader) -> Billing:
+    p = "facturation."
+    return Billing(
+        payment_days=r.integer(p + "delai_paiement_jours", 30),
+        payment_method=r.text(p + "moyen_paiement", "virement"),
+        address=r.texts(p + "adresse", []),
+        siret=r.optional_text(p + "siret"),
+        vat_number=r.optional_text(p + "numero_tva"),
+        vat_exemption=r.optional_text(p + "mention_tva_non_applicable"),
+        late_payment=r.optional_text(p + "penalites_retard"),
+    )
 
 
 def _forfait(r: Reader) -> Forfait:
@@ -153,4 +177,13 @@ def schedule_to_mapping(s: TariffSchedule) -> dict[str, Any]:
         "minimum_perception": dec(s.minimum_charge),
         "validite_devis_jours": s.quote_validity_days,
         "mentions_legales": list(s.legal_mentions),
+        "facturation": {
+            "delai_paiement_jours": s.billing.payment_days,
+            "moyen_paiement": s.billing.payment_method,
+            "adresse": list(s.billing.address),
+            "siret": s.billing.siret,
+            "numero_tva": s.billing.vat_number,
+            "mention_tva_non_applicable": s.billing.vat_exemption,
+            "penalites_retard": s.billing.late_payment,
+        },
     }

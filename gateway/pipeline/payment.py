@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,12 +14,12 @@ from gateway.db.models import InvoiceRecord, Order, QuoteRecord
 from gateway.pipeline.prepare import Prepared
 from gateway.services import audit_log
 from gateway.services.invoices import invoice_order
-from gateway.services.pricing import covering_order, quote_for_request, quoting_caf
+from gateway.services.pricing import covering_order, quote_for_request
 from gateway.services.pricing_request import pricing_request
-from gateway.services.pricing_schedules import current_schedule
+from gateway.services.pricing_schedules import current_schedule, require_caf
 from policies.errors import PaymentRequired, QuotaExceeded
 from policies.geography import Geography
-from tariffs import price
+from tariffs import PricingRequest, Quote, price
 
 
 class QuoteToAccept(PaymentRequired):
@@ -60,24 +62,70 @@ def check_quota(session: Session, prepared: Prepared, day: date) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Priced:
+    """A prepared request priced by the Caf that quotes it."""
+
+    caf_code: str
+    request: PricingRequest
+    quote: Quote
+
+
+def quoting_caf(prepared: Prepared, geography: Geography) -> str:
+    """Return the Caf that quotes: the requester's, else the one holding most requested communes.
+
+    Never chosen by the requester: the quote must be the one its delivery finds, read by the
+    administrators who see the requester's extracts.
+    """
+    if prepared.caller.profile.caf_code:
+        return prepared.caller.profile.caf_code
+    communes = sorted({c for t in prepared.territories if t.requested for c in t.communes})
+    cafs = Counter(geography.caf_of(geography.commune(c).departement).code for c in communes)
+    return min(cafs, key=lambda code: (-cafs[code], code))
+
+
+def priced(session: Session, prepared: Prepared, geography: Geography, day: date) -> Priced:
+    """Price a prepared request with the quoting Caf's schedule in force on that day."""
+    caf_code = quoting_caf(prepared, geography)
+    require_caf(session, caf_code)
+    request = pricing_request(
+        prepared.request,
+        prepared.territories,
+        requester=prepared.caller.profile,
+        decision=prepared.decision,
+        conventions=prepared.conventions,
+        catalogue=prepared.catalogue,
+        today=day,
+    )
+    quote = price(request, current_schedule(session, caf_code, day), day, caf_code=caf_code)
+    return Priced(caf_code, request, quote)
+
+
+def propose(session: Session, prepared: Prepared, geography: Geography, day: date) -> QuoteRecord:
+    """Price a prepared request and store its quote, for its requester to accept."""
+    return _store(session, prepared, priced(session, prepared, geography, day), day)
+
+
+def _store(session: Session, prepared: Prepared, pricing: Priced, day: date) -> QuoteRecord:
+    assert prepared.caller.requester_id is not None  # the public asks no quote
+    return quote_for_request(
+        session,
+        requester_id=prepared.caller.requester_id,
+        caf_code=pricing.caf_code,
+        pricing_request=pricing.request,
+        request=prepared.request,
+        today=day,
+    )
+
+
 def settle(
     session: Session, prepared: Prepared, geography: Geography, day: date
 ) -> int | QuoteRecord | None:
     """Return the covering order id, None when free, or a new quote the requester must accept."""
     if prepared.decision.free_access or prepared.caller.requester_id is None:
         return None
-    description = prepared.request.description
-    request = pricing_request(
-        description,
-        requester=prepared.caller.profile,
-        decision=prepared.decision,
-        conventions=prepared.conventions,
-        catalogue=prepared.catalogue,
-        geography=geography,
-        today=day,
-    )
-    caf_code = quoting_caf(session, description, prepared.caller.profile, geography)
-    if price(request, current_schedule(session, caf_code, day), day, caf_code=caf_code).total == 0:
+    pricing = priced(session, prepared, geography, day)
+    if pricing.quote.total == 0:
         return None
     order = covering_order(
         session,
@@ -87,21 +135,16 @@ def settle(
     )
     if order is not None:
         return order.id
-    return quote_for_request(
-        session,
-        requester_id=prepared.caller.requester_id,
-        caf_code=caf_code,
-        pricing_request=request,
-        description=description,
-        today=day,
-    )
+    return _store(session, prepared, pricing, day)
 
 
-def invoice(session: Session, order_id: int | None, key: str | None) -> InvoiceRecord | None:
-    """Invoice the delivered order (None when free or zero-priced)."""
+def invoice(
+    session: Session, order_id: int | None, key: str | None, extract_id: str | None = None
+) -> InvoiceRecord | None:
+    """Invoice the delivered order, naming the extract (None when free or zero-priced)."""
     if order_id is None:
         return None
-    return invoice_order(session, order_id=order_id, idempotency_key=key)
+    return invoice_order(session, order_id=order_id, idempotency_key=key, extract_id=extract_id)
 
 
 def order_total(session: Session, order_id: int | None) -> Decimal | None:

@@ -8,7 +8,9 @@ back.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +30,7 @@ from gateway.services.pricing import quote_reference, quote_value
 from gateway.services.pricing_schedules import schedule_of
 from policies.errors import NotFound
 from tariffs import (
+    Billing,
     Party,
     TariffSchedule,
     format_invoice_number,
@@ -41,6 +44,7 @@ def invoice_order(
     *,
     order_id: int,
     idempotency_key: str | None,
+    extract_id: str | None = None,
     today: date | None = None,
 ) -> InvoiceRecord | None:
     """Invoice the delivery of an order, inside the delivery transaction; once per order.
@@ -64,14 +68,18 @@ def invoice_order(
         return None
     day = today or date.today()
     sequence = next_sequence(session, record.caf_code, day.year)
+    schedule = quote_schedule(session, record)
     invoice = invoice_from_quote(
         quote,
         number=format_invoice_number(record.caf_code, day.year, sequence),
-        caf=caf_party(session, record.caf_code),
+        caf=caf_party(session, record.caf_code, schedule.billing),
         requester=requester_party(session, record.requester_id),
         issued_on=day,
+        billing=schedule.billing,
         quote_ref=quote_reference(record),
-        legal_mentions=quote_schedule(session, record).legal_mentions,
+        legal_mentions=schedule.legal_mentions,
+        subject=request_subject(record.description),
+        extract_ref=extract_id,
     )
     stored = InvoiceRecord(
         number=invoice.number,
@@ -86,7 +94,7 @@ def invoice_order(
         net=invoice.net,
         vat=invoice.vat.amount,
         total=invoice.total,
-        document=invoice_to_mapping(invoice),
+        document={**invoice_to_mapping(invoice), "demande": record.description},
         idempotency_key=idempotency_key,
     )
     session.add(stored)
@@ -121,12 +129,50 @@ def quote_schedule(session: Session, record: QuoteRecord) -> TariffSchedule:
     return schedule_of(version)
 
 
-def caf_party(session: Session, caf_code: str) -> Party:
-    """Return the issuing Caf as printed on documents."""
+def caf_party(session: Session, caf_code: str, billing: Billing) -> Party:
+    """Return the issuing Caf as printed on documents: its name, and what its schedule says."""
     caf = session.get(Caf, caf_code)
     name = caf.name if caf else f"Caf {caf_code}"
-    address = ("Caisse d'allocations familiales", f"Département {caf.departement}") if caf else ()
-    return Party(name=name, address=address, identifier=f"Caf {caf_code}")
+    return Party(
+        name=name,
+        address=billing.address,
+        identifier=f"SIRET {billing.siret}" if billing.siret else None,
+    )
+
+
+def request_subject(description: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Describe what is bought, line by line, from the stored request (quote, invoice)."""
+    subject = [
+        ("Indicateurs", ", ".join(description.get("indicators") or ())),
+        ("Territoires", _territories_text(description)),
+        ("Périodes", ", ".join(map(str, description.get("periods") or ()))),
+        ("Ventilations", ", ".join(description.get("breakdowns") or ()) or "aucune"),
+    ]
+    bespoke = description.get("bespoke_breakdowns") or ()
+    if bespoke:
+        text = "; ".join(f"{b['label']} ({b['categories']} modalités)" for b in bespoke)
+        subject.append(("Ventilations spécifiques", text))
+    margins = [
+        m for m, key in (("total", "totals"), ("parents", "parents")) if description.get(key)
+    ]
+    if margins:
+        subject.append(("Marges ajoutées", ", ".join(margins)))
+    subject.append(("Usage", str(description.get("use", "")).replace("_", " ")))
+    return tuple(subject)
+
+
+def _territories_text(description: Mapping[str, Any]) -> str:
+    parts = []
+    spec = description.get("territories") or {}
+    if spec.get("codes"):
+        parts.append(f"{spec['level']} : {', '.join(spec['codes'])}")
+    elif spec.get("parent_level"):
+        level = spec.get("level") or "commune"
+        parts.append(f"chaque {level} de {spec['parent_level']} {spec['parent_code']}")
+    for zone in description.get("zones") or ():
+        name = zone.get("nom") or zone.get("code") or zone.get("id")
+        parts.append(f"zone personnalisée « {name} » ({len(zone.get('communes') or ())} communes)")
+    return " ; ".join(parts) or "-"
 
 
 def requester_party(session: Session, requester_id: int) -> Party:

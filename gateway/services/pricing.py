@@ -5,10 +5,7 @@ Invoicing the delivery of an order lives in `gateway.services.invoices`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,27 +16,16 @@ from gateway.db.models import (
     QuoteRecord,
 )
 from gateway.db.models.pricing import OrderStatus, QuoteStatus
-from gateway.services.catalogue import current_catalogue
-from gateway.services.conventions import conventions_for
-from gateway.services.policy_matrix import current_matrix
-from gateway.services.pricing_request import (
-    access_request,
-    pricing_request,
-    pricing_request_to_mapping,
-    request_fingerprint,
-)
+from gateway.pipeline.request import ExtractRequest
+from gateway.services.pricing_request import pricing_request_to_mapping
 from gateway.services.pricing_schedules import (
     current_record,
     current_schedule,
-    require_caf,
     schedule_of,
     seed_default_schedule,
 )
-from policies.access import Decision, RequesterProfile, may_see
-from policies.decision import decide
-from policies.domain import GeoLevel
-from policies.errors import AccessDenied, InvalidInput, NotFound
-from policies.geography import Geography
+from policies.access import RequesterProfile, may_see
+from policies.errors import AccessDenied, NotFound
 from tariffs import (
     PricingRequest,
     Quote,
@@ -51,11 +37,9 @@ from tariffs import (
 
 __all__ = [
     "accept_quote",
-    "assess_request",
     "covering_order",
     "current_schedule",
     "quote_for_request",
-    "request_fingerprint",
     "seed_default_schedule",
 ]
 
@@ -80,93 +64,13 @@ def quote_status(record: QuoteRecord, today: date) -> QuoteStatus:
 # --- quotes -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """What the policy and the tariff make of a described request."""
-
-    decision: Decision
-    caf_code: str
-    pricing_request: PricingRequest | None  # None when refused
-
-
-def assess_request(
-    session: Session,
-    *,
-    requester: RequesterProfile,
-    requester_id: int,
-    description: Mapping[str, Any],
-    geography: Geography,
-    today: date,
-) -> Assessment:
-    """Decide a described request, then count it for the tariff if it is allowed."""
-    catalogue = current_catalogue(session)
-    conventions = tuple(conventions_for(session, requester_id))
-    decision = decide(
-        access_request(description, geography),
-        requester,
-        conventions=conventions,
-        catalogue=catalogue.indicators,
-        matrix=current_matrix(session),
-        territories=geography,
-        today=today,
-    )
-    caf_code = quoting_caf(session, description, requester, geography)
-    if not decision.allowed:
-        return Assessment(decision, caf_code, None)
-    request = pricing_request(
-        description,
-        requester=requester,
-        decision=decision,
-        conventions=conventions,
-        catalogue=catalogue,
-        geography=geography,
-        today=today,
-    )
-    return Assessment(decision, caf_code, request)
-
-
-def quoting_caf(
-    session: Session,
-    description: Mapping[str, Any],
-    requester: RequesterProfile,
-    geography: Geography,
-) -> str:
-    """Return the Caf that quotes: named in the request, else the requester's, else the area's."""
-    code = description.get("caf") or requester.caf_code or _area_caf(description, geography)
-    if code is None:
-        raise InvalidInput(
-            "Demande invalide.", errors={"caf": ["Préciser la Caf qui établit le devis."]}
-        )
-    try:
-        require_caf(session, code)
-    except NotFound as error:
-        raise InvalidInput("Demande invalide.", errors={"caf": [error.detail]}) from error
-    return str(code)
-
-
-def _area_caf(description: Mapping[str, Any], geography: Geography) -> str | None:
-    spec = description["territories"]
-    level, code = (
-        (spec["level"], spec["codes"][0])
-        if "codes" in spec
-        else (spec["parent_level"], spec["parent_code"])
-    )
-    level = GeoLevel(level)
-    departement = (
-        code
-        if level is GeoLevel.DEPARTEMENT
-        else geography.parents(level, code).get(GeoLevel.DEPARTEMENT)
-    )
-    return geography.caf_of(departement).code if departement else None
-
-
 def quote_for_request(
     session: Session,
     *,
     requester_id: int,
     caf_code: str,
     pricing_request: PricingRequest,
-    description: Mapping[str, Any],
+    request: ExtractRequest,
     today: date,
 ) -> QuoteRecord:
     """Price a request with the Caf's schedule in force today and store the proposed quote."""
@@ -177,8 +81,8 @@ def quote_for_request(
         caf_code=caf_code,
         schedule_id=schedule_record.id,
         status=QuoteStatus.PROPOSED.value,
-        fingerprint=request_fingerprint(description),
-        description=dict(description),
+        fingerprint=request.fingerprint(),
+        description=request.description,
         pricing_request=pricing_request_to_mapping(pricing_request),
         document=quote_to_mapping(quote),
         convention_ref=quote.convention_ref,

@@ -7,7 +7,12 @@ from sqlalchemy.orm import Session
 
 from gateway.db.models import InvoiceRecord
 from gateway.db.models.pricing import QuoteRecord
-from gateway.services.invoices import caf_party, quote_schedule, requester_party
+from gateway.services.invoices import (
+    caf_party,
+    quote_schedule,
+    request_subject,
+    requester_party,
+)
 from gateway.services.pricing import quote_reference, quote_value
 from policies.access import RequesterProfile, may_see
 from policies.errors import NotFound
@@ -15,13 +20,15 @@ from tariffs import invoice_from_mapping, render_invoice_pdf, render_quote_pdf
 
 
 def quote_pdf(session: Session, record: QuoteRecord) -> bytes:
-    """Render a stored quote with the Caf's identity, the requester and the legal mentions."""
+    """Render a stored quote: the Caf, the requester, what is asked, the lines and mentions."""
+    schedule = quote_schedule(session, record)
     return render_quote_pdf(
         quote_value(record),
-        caf=caf_party(session, record.caf_code),
+        caf=caf_party(session, record.caf_code, schedule.billing),
         requester=requester_party(session, record.requester_id),
         reference=quote_reference(record),
-        legal_mentions=quote_schedule(session, record).legal_mentions,
+        legal_mentions=schedule.legal_mentions,
+        subject=request_subject(record.description),
     )
 
 

@@ -1,15 +1,11 @@
-"""From a request description to what the tariff counts: cells, zones, convention, category.
+"""From the request value to what the tariff counts: cells, zones, convention, category.
 
-A description is what POST /quotes (and the extracts endpoint) receive:
-`indicators`, `territories` ({level, codes} or {parent_level, parent_code[, level]}),
-optional custom `zones` ([{code, communes}]), `periods`, `breakdowns`, optional
-`bespoke_breakdowns` ([{label, categories}]), `use`, optional `caf`.
+The request is the one value every path parses once (`gateway.pipeline.request`): the
+quote and the extract of the same request are counted, decided and priced alike.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,17 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from policies.access import (
-    AccessRequest,
-    Decision,
-    RequesterProfile,
-)
+from gateway.pipeline.request import TOTAL_KEY, ExtractRequest, TerritoryCell
+from policies.access import Decision, RequesterProfile
 from policies.catalogue import Catalogue
 from policies.conventions import Convention, in_force
 from policies.conventions import PricingMode as ConventionPricing
 from policies.domain import GeoLevel, RequesterType, Tier, Use
-from policies.errors import InvalidInput, NotFound
-from policies.geography import Geography
 from tariffs import PricingMode, PricingRequest
 
 _PRICING_MODES = {
@@ -48,101 +39,27 @@ class Counts:
     bespoke_breakdowns: int
 
 
-def request_fingerprint(description: Mapping[str, Any]) -> str:
-    """Return an order-insensitive SHA-256 of a description (same request, same fingerprint)."""
-    return hashlib.sha256(_canonical_json(description).encode()).hexdigest()
-
-
-def _canonical_json(value: Any) -> str:
-    return json.dumps(_canonical(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _canonical(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_canonical(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
-    return value
-
-
-def territories_of(description: Mapping[str, Any], geography: Geography) -> tuple[Any, ...]:
-    """Resolve the described territories to (level, code) pairs, custom zones last."""
-    try:
-        return _territories(description, geography)
-    except NotFound as error:
-        raise InvalidInput("Territoire inconnu.", errors={"territories": [error.detail]}) from error
-
-
-def _territories(description: Mapping[str, Any], geography: Geography) -> tuple[Any, ...]:
-    spec = description["territories"]
-    if "codes" in spec:
-        level = GeoLevel(spec["level"])
-        for code in spec["codes"]:
-            geography.communes_of(level, code)  # NotFound for an unknown code
-        pairs = [(level, code) for code in dict.fromkeys(spec["codes"])]
-    else:
-        parent = GeoLevel(spec["parent_level"])
-        code = spec["parent_code"]
-        level = GeoLevel(spec.get("level") or _next_finer(parent))
-        pairs = [(level, c) for c in geography.within(level, parent, code)]
-    pairs += [(GeoLevel.ZONE, z["code"]) for z in description.get("zones") or ()]
-    if not pairs:
-        raise InvalidInput(
-            "Demande invalide.",
-            errors={"territories": ["Aucun territoire ne correspond à la demande."]},
-        )
-    return tuple(pairs)
-
-
-def _next_finer(level: GeoLevel) -> str:
-    return {
-        GeoLevel.FRANCE: "region",
-        GeoLevel.REGION: "departement",
-        GeoLevel.DEPARTEMENT: "commune",
-        GeoLevel.EPCI: "commune",
-    }.get(level, "commune")
-
-
-def access_request(description: Mapping[str, Any], geography: Geography) -> AccessRequest:
-    """Build the access request the policy decides on."""
-    zones = tuple((z["code"], frozenset(z["communes"])) for z in description.get("zones") or ())
-    return AccessRequest(
-        indicators=tuple(description["indicators"]),
-        territories=territories_of(description, geography),
-        periods=tuple(description["periods"]),
-        use=Use(description["use"]),
-        breakdowns=tuple(description.get("breakdowns") or ()),
-        zone_communes=zones,
-    )
-
-
 def count_request(
-    description: Mapping[str, Any], catalogue: Catalogue, geography: Geography
+    request: ExtractRequest, territories: Sequence[TerritoryCell], catalogue: Catalogue
 ) -> Counts:
-    """Count cells per zone, zones, indicators, custom zones and bespoke breakdowns."""
-    categories = [
-        len(catalogue.breakdown(b).categories) for b in description.get("breakdowns") or ()
-    ]
-    bespoke = description.get("bespoke_breakdowns") or ()
-    categories += [int(b["categories"]) for b in bespoke]
-    indicators = len(dict.fromkeys(description["indicators"]))
-    periods = len(set(description["periods"]))
-    zones = territories_of(description, geography)
+    """Count cells per zone, zones (every delivered territory), custom zones and bespoke ones."""
+    categories = [len(catalogue.breakdown(b).categories) for b in request.breakdowns]
+    categories += [b.categories for b in request.bespoke]
     return Counts(
-        cells_per_zone=math.prod(categories) * indicators * periods,
-        zones=len(zones),
-        indicators=indicators,
-        custom_zones=sum(1 for level, _ in zones if level is GeoLevel.ZONE),
-        bespoke_breakdowns=len(bespoke),
+        cells_per_zone=math.prod(categories) * len(request.indicators) * len(request.periods),
+        zones=len(territories),
+        indicators=len(request.indicators),
+        custom_zones=sum(
+            1 for t in territories if t.level is GeoLevel.ZONE and t.code != TOTAL_KEY
+        ),
+        bespoke_breakdowns=len(request.bespoke),
     )
 
 
-def is_socle_commun(description: Mapping[str, Any], catalogue: Catalogue) -> bool:
+def is_socle_commun(request: ExtractRequest, catalogue: Catalogue) -> bool:
     """Socle commun data, as published (no custom zone, no bespoke breakdown), is free."""
-    tiers = {catalogue.get(code).tier for code in description["indicators"]}
-    bespoke = description.get("zones") or description.get("bespoke_breakdowns")
-    return tiers == {Tier.SOCLE_COMMUN} and not bespoke
+    tiers = {catalogue.get(code).tier for code in request.indicators}
+    return tiers == {Tier.SOCLE_COMMUN} and not request.zones and not request.bespoke
 
 
 def covering_convention(decision: Decision, conventions: Sequence[Convention]) -> Convention | None:
@@ -153,28 +70,28 @@ def covering_convention(decision: Decision, conventions: Sequence[Convention]) -
 
 
 def pricing_request(
-    description: Mapping[str, Any],
+    request: ExtractRequest,
+    territories: Sequence[TerritoryCell],
     *,
     requester: RequesterProfile,
     decision: Decision,
     conventions: Sequence[Convention],
     catalogue: Catalogue,
-    geography: Geography,
     today: date,
 ) -> PricingRequest:
     """Build what the tariff needs: counts, requester type, use, convention and its pricing."""
-    counts = count_request(description, catalogue, geography)
+    counts = count_request(request, territories, catalogue)
     convention = covering_convention(decision, conventions)
     partnership = any(in_force(c, today) for c in conventions)
     return PricingRequest(
         requester_type=requester.type,
-        use=Use(description["use"]),
+        use=request.use,
         cells_per_zone=counts.cells_per_zone,
         zones=counts.zones,
         indicators=counts.indicators,
         custom_zones=counts.custom_zones,
         bespoke_breakdowns=counts.bespoke_breakdowns,
-        socle_commun=is_socle_commun(description, catalogue),
+        socle_commun=is_socle_commun(request, catalogue),
         partnership=partnership,
         convention_ref=convention.label if convention else None,
         convention_pricing=_PRICING_MODES[convention.pricing]

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from gateway.api.auth import current_actor, gate
 from gateway.api.extracts.caller import caller_of
 from gateway.api.extracts.schemas import ComparisonSchema, HistorySchema, ScreenSchema
+from gateway.pipeline.request import SCREEN_OPTION
 from gateway.services import extracts
 from policies.domain import PERIODS
 
@@ -21,8 +22,11 @@ HISTORY_YEARS = 6  # a five-year evolution needs six annual values
 
 
 def _table(body: dict[str, Any]) -> dict[str, Any]:
+    """Deliver one screen table; a table too fine shows its masked (`s`) cells, protected."""
     outcome = extracts.pipeline().submit(
-        caller_of(current_actor()), body, idempotency_key=request.headers.get("Idempotency-Key")
+        caller_of(current_actor()),
+        {**body, SCREEN_OPTION: True},
+        idempotency_key=request.headers.get("Idempotency-Key"),
     )
     assert outcome.delivery is not None  # one indicator on a few territories: never a job
     content, _, _ = extracts.rendered(outcome.delivery, "json")
@@ -49,11 +53,18 @@ def series(table: dict[str, Any]) -> list[dict[str, Any]]:
     return list(grouped.values())
 
 
+def _place(place: dict[str, Any]) -> dict[str, Any]:
+    """Describe a side of the comparison as the request does: a custom zone, or territories."""
+    if "zone" in place:
+        return {"zones": [place["zone"]]}
+    return {"territories": place}
+
+
 @blp.route("/history")
 class History(MethodView):
-    @gate("extract_create")
     @blp.arguments(HistorySchema)
     @blp.response(200, ScreenSchema)
+    @gate("extract_create")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Historique sur cinq ans d'un indicateur sur un territoire (écran IMAJE 1)."""
         last = body.get("last_period", PERIODS[-1])
@@ -73,18 +84,22 @@ class History(MethodView):
 
 @blp.route("/comparison")
 class Comparison(MethodView):
-    @gate("extract_create")
     @blp.arguments(ComparisonSchema)
     @blp.response(200, ScreenSchema)
+    @gate("extract_create")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Zone d'étude et zone de référence sur une période (écran IMAJE 2)."""
+        """Zone d'étude et zone de référence sur une période (écran IMAJE 2).
+
+        Chaque côté est une zone personnalisée du demandeur ou des territoires. Un territoire
+        trop petit n'empêche pas l'écran : ses cellules protégées sont montrées masquées (s).
+        """
         common = {
             "indicators": [body["indicator"]],
             "periods": [body["period"]],
             "use": body["use"],
         }
-        study = _table({**common, "territories": body["study"]})
-        reference = _table({**common, "territories": body["reference"]})
+        study = _table({**common, **_place(body["study"])})
+        reference = _table({**common, **_place(body["reference"])})
         return {
             "tableau": {"etude": study, "reference": reference},
             "series": series(study) + series(reference),

@@ -53,13 +53,13 @@ def file_response(
 
 @blp.route("")
 class Extracts(MethodView):
-    @gate("extract_create")
     @blp.arguments(ExtractRequestSchema)
     @blp.response(200, DeliveredSchema)
     @blp.alt_response(202, schema=ExtractStatusSchema, description="Extrait volumineux en cours")
     @blp.alt_response(402, description="Devis à accepter (le problème porte le devis)")
     @blp.alt_response(503, description="Livraison concurrente sur les mêmes données : réessayer")
     @blp.doc(responses=FILE_RESPONSES)
+    @gate("extract_create")
     def post(self, body: dict[str, Any]) -> Response:
         """Demander un extrait : décision, tarif, secret statistique, livraison et note."""
         outcome = extracts.pipeline().submit(
@@ -81,8 +81,8 @@ class Extracts(MethodView):
 
 @blp.route("/<string:extract_id>")
 class ExtractStatus(MethodView):
-    @gate("extract_read")
     @blp.response(200, ExtractStatusSchema)
+    @gate("extract_read")
     def get(self, extract_id: str) -> dict[str, Any]:
         """Suivre un extrait (progression d'un traitement en arrière-plan)."""
         extract = extracts.owned_extract(request_session(), extract_id, caller_of(current_actor()))
@@ -91,10 +91,10 @@ class ExtractStatus(MethodView):
 
 @blp.route("/<string:extract_id>/download")
 class ExtractDownload(MethodView):
-    @gate("extract_read")
     @blp.arguments(DownloadQuerySchema, location="query")
     @blp.response(200, DeliveredSchema)
     @blp.doc(responses=FILE_RESPONSES)
+    @gate("extract_read")
     def get(self, args: dict[str, Any], extract_id: str) -> Response:
         """Télécharger un extrait livré, dans n'importe quel format."""
         session = request_session()

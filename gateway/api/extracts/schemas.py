@@ -7,44 +7,137 @@ from typing import Any
 import marshmallow as ma
 from webargs.fields import DelimitedList
 
-from gateway.api.quotes.schemas import TerritoriesSchema
 from gateway.api.schemas import QuerySchema, Schema
 from gateway.delivery import FORMATS
 from policies.domain import GeoLevel, Use
 
 _LEVELS = [level.value for level in GeoLevel if level is not GeoLevel.ZONE]
 _ONE_OF = "Valeur inconnue ; valeurs possibles : {choices}."
+MAX_INDICATORS, MAX_PERIODS, MAX_ZONES, MAX_BREAKDOWNS, MAX_CODES = 30, 12, 20, 4, 2000
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 def _one_of(values: list[str]) -> ma.validate.OneOf:
     return ma.validate.OneOf(values, error=_ONE_OF)
 
 
-class ExtractRequestSchema(Schema):
-    indicators = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=64)),
-        required=True,
-        validate=ma.validate.Length(min=1, max=30, error="Entre 1 et 30 indicateurs."),
+def _sized(low: int, high: int, what: str) -> ma.validate.Length:
+    return ma.validate.Length(min=low, max=high, error=f"Entre {low} et {high} {what}.")
+
+
+def indicator_field(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(validate=ma.validate.Length(min=1, max=64), **kwargs)
+
+
+def year_field(**kwargs: Any) -> ma.fields.Integer:
+    """A year: an integer (2024.5 is refused, not read as 2024)."""
+    error = f"Année entière attendue, entre {FIRST_YEAR} et {LAST_YEAR}."
+    return ma.fields.Integer(
+        strict=True, validate=ma.validate.Range(FIRST_YEAR, LAST_YEAR, error=error), **kwargs
     )
-    territories = ma.fields.Nested(TerritoriesSchema)
+
+
+def use_field(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(validate=_one_of([u.value for u in Use]), **kwargs)
+
+
+def zone_id_field(**kwargs: Any) -> ma.fields.Integer:
+    return ma.fields.Integer(
+        strict=True, validate=ma.validate.Range(min=1, max=2**31 - 1), **kwargs
+    )
+
+
+_BY_CODES = "level et codes"
+_BY_PARENT = "parent_level, parent_code et, au choix, level"
+TERRITORY_FORMS = [
+    {
+        "title": "Par codes",
+        "required": ["level", "codes"],
+        "not": {"anyOf": [{"required": ["parent_level"]}, {"required": ["parent_code"]}]},
+    },
+    {
+        "title": "Enfants d'un territoire parent",
+        "required": ["parent_level", "parent_code"],
+        "not": {"required": ["codes"]},
+    },
+]
+
+
+class TerritoriesSchema(Schema):
+    """Either territories by code at one level, or the territories of one level within a parent."""
+
+    class Meta(Schema.Meta):
+        description = (
+            f"Deux formes exclusives : {_BY_CODES} (les territoires nommés), ou {_BY_PARENT} "
+            "(les territoires du niveau level compris dans le parent ; par défaut, le niveau "
+            "immédiatement plus fin : régions de la France, départements d'une région, "
+            "communes sinon). level doit être plus fin que parent_level."
+        )
+
+    level = ma.fields.String(validate=_one_of(_LEVELS))
+    codes = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=16)),
+        validate=_sized(1, MAX_CODES, "codes"),
+    )
+    parent_level = ma.fields.String(validate=_one_of(_LEVELS))
+    parent_code = ma.fields.String(validate=ma.validate.Length(min=1, max=16))
+
+    @ma.validates_schema
+    def one_form(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """Accept exactly one of the two forms, whole, with a level finer than its parent."""
+        by_code = "codes" in data
+        by_parent = "parent_level" in data or "parent_code" in data
+        if by_code == by_parent:
+            message = f"Donner soit {_BY_CODES}, soit {_BY_PARENT}, mais pas les deux."
+            raise ma.ValidationError(message, "codes" if by_code else "_schema")
+        if by_code and "level" not in data:
+            raise ma.ValidationError("Champ obligatoire avec codes.", "level")
+        if by_parent:
+            for name in ("parent_level", "parent_code"):
+                if name not in data:
+                    raise ma.ValidationError(
+                        "parent_level et parent_code vont ensemble : champ obligatoire.", name
+                    )
+            parent, level = GeoLevel(data["parent_level"]), data.get("level")
+            if level is not None and GeoLevel(level).fineness >= parent.fineness:
+                raise ma.ValidationError(
+                    f"Le niveau « {level} » n'est pas plus fin que « {parent.value} ».", "level"
+                )
+
+
+def territories_field(**kwargs: Any) -> ma.fields.Nested:
+    metadata = {"oneOf": TERRITORY_FORMS, **kwargs.pop("metadata", {})}
+    return ma.fields.Nested(TerritoriesSchema, metadata=metadata, **kwargs)
+
+
+class RequestSchema(Schema):
+    """What is asked: indicators x territories (and custom zones) x periods, broken down, for a use.
+
+    One schema for the extracts, the quotes and the IMAJE screens: the same body gets the same
+    decision, the same price and the same fingerprint everywhere.
+    """
+
+    indicators = ma.fields.List(
+        indicator_field(), required=True, validate=_sized(1, MAX_INDICATORS, "indicateurs")
+    )
+    territories = territories_field(
+        metadata={"description": "Territoires demandés (ou seulement des zones personnalisées)"}
+    )
     zones = ma.fields.List(
-        ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**31 - 1)),
-        validate=ma.validate.Length(max=50),
+        zone_id_field(),
+        validate=_sized(0, MAX_ZONES, "zones"),
         metadata={"description": "Identifiants de zones personnalisées du demandeur"},
     )
     periods = ma.fields.List(
-        ma.fields.Integer(validate=ma.validate.Range(min=1990, max=2100, error="Année invalide.")),
-        required=True,
-        validate=ma.validate.Length(min=1, max=12, error="Entre 1 et 12 périodes."),
+        year_field(), required=True, validate=_sized(1, MAX_PERIODS, "périodes")
     )
     breakdowns = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=1, max=64)),
-        validate=ma.validate.Length(max=4),
+        validate=_sized(0, MAX_BREAKDOWNS, "ventilations"),
     )
-    use = ma.fields.String(required=True, validate=_one_of([u.value for u in Use]))
+    use = use_field(required=True)
     totals = ma.fields.Boolean(metadata={"description": "Ajouter le total des territoires"})
     parents = ma.fields.Boolean(metadata={"description": "Ajouter les territoires parents"})
-    format = ma.fields.String(validate=_one_of(sorted(FORMATS)), metadata={"example": "json"})
 
     @ma.validates_schema
     def some_territory(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -52,6 +145,12 @@ class ExtractRequestSchema(Schema):
             raise ma.ValidationError(
                 "Donner des territoires ou des zones.", field_name="territories"
             )
+
+
+class ExtractRequestSchema(RequestSchema):
+    """The request, and how the extract is delivered (the format is not part of the request)."""
+
+    format = ma.fields.String(validate=_one_of(sorted(FORMATS)), metadata={"example": "json"})
 
 
 class ExtractStatusSchema(Schema):
@@ -84,8 +183,10 @@ class SocleQuerySchema(QuerySchema):
     parent_level = ma.fields.String(validate=_one_of(_LEVELS))
     parent_code = ma.fields.String(validate=ma.validate.Length(min=1, max=16))
     periods = DelimitedList(
-        ma.fields.Integer(validate=ma.validate.Range(min=1990, max=2100, error="Année invalide.")),
-        validate=ma.validate.Length(min=1, max=12),
+        ma.fields.Integer(
+            validate=ma.validate.Range(min=FIRST_YEAR, max=LAST_YEAR, error="Année invalide.")
+        ),
+        validate=_sized(1, MAX_PERIODS, "périodes"),
     )
     breakdowns = DelimitedList(ma.fields.String(validate=ma.validate.Length(max=64)))
     format = ma.fields.String(load_default="json", validate=_one_of(sorted(FORMATS)))
@@ -114,12 +215,12 @@ class CustomZoneListSchema(Schema):
 
 
 class HistorySchema(Schema):
-    indicator = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    indicator = indicator_field(required=True)
     level = ma.fields.String(validate=_one_of(_LEVELS))
     code = ma.fields.String(validate=ma.validate.Length(min=1, max=16))
-    zone = ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**31 - 1))
-    last_period = ma.fields.Integer(validate=ma.validate.Range(min=1990, max=2100))
-    use = ma.fields.String(required=True, validate=_one_of([u.value for u in Use]))
+    zone = zone_id_field(metadata={"description": "Une zone personnalisée du demandeur"})
+    last_period = year_field()
+    use = use_field(required=True)
 
     @ma.validates_schema
     def territory(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -127,12 +228,31 @@ class HistorySchema(Schema):
             raise ma.ValidationError("Donner level et code, ou une zone.", field_name="code")
 
 
+class PlaceSchema(TerritoriesSchema):
+    """A side of the IMAJE comparison: territories, or one of the requester's custom zones."""
+
+    class Meta(Schema.Meta):
+        description = "Une zone personnalisée du demandeur (zone), ou des territoires : " + str(
+            TerritoriesSchema.Meta.description
+        )
+
+    zone = zone_id_field(metadata={"description": "Une zone personnalisée du demandeur"})
+
+    @ma.validates_schema
+    def one_form(self, data: dict[str, Any], **kwargs: Any) -> None:
+        """Accept a zone alone, or one form of territories."""
+        if "zone" not in data:
+            super().one_form(data, **kwargs)
+        elif len(data) > 1:
+            raise ma.ValidationError("Donner une zone seule, ou des territoires.", "zone")
+
+
 class ComparisonSchema(Schema):
-    indicator = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
-    study = ma.fields.Nested(TerritoriesSchema, required=True)
-    reference = ma.fields.Nested(TerritoriesSchema, required=True)
-    period = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1990, max=2100))
-    use = ma.fields.String(required=True, validate=_one_of([u.value for u in Use]))
+    indicator = indicator_field(required=True)
+    study = ma.fields.Nested(PlaceSchema, required=True)
+    reference = ma.fields.Nested(PlaceSchema, required=True)
+    period = year_field(required=True)
+    use = use_field(required=True)
 
 
 class ScreenSchema(Schema):

@@ -28,9 +28,9 @@ def _requester_id() -> int:
 
 @blp.route("")
 class Zones(MethodView):
-    @gate("zone_create")
     @blp.arguments(CustomZoneCreateSchema)
     @blp.response(201, CustomZoneSchema)
+    @gate("zone_create")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Créer une zone personnalisée (ensemble de communes).
 
@@ -53,8 +53,8 @@ class Zones(MethodView):
             )
             return extracts.describe_zone(session, zone, pipeline.geography)
 
-    @gate("zone_read")
     @blp.response(200, CustomZoneListSchema)
+    @gate("zone_read")
     def get(self) -> dict[str, Any]:
         """Lister ses zones personnalisées."""
         session, geography = request_session(), extracts.pipeline().geography
@@ -64,8 +64,8 @@ class Zones(MethodView):
 
 @blp.route("/<int:zone_id>")
 class ZoneDetail(MethodView):
-    @gate("zone_read")
     @blp.response(200, CustomZoneSchema)
+    @gate("zone_read")
     def get(self, zone_id: int) -> dict[str, Any]:
         """Lire une zone personnalisée."""
         session = request_session()

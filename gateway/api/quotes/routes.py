@@ -1,21 +1,27 @@
-"""POST /api/v1/quotes, GET /quotes/{id}(.pdf), POST /quotes/{id}/accept, GET /invoices/{n}.pdf."""
+"""POST /api/v1/quotes, GET /quotes/{id}(.pdf), POST /quotes/{id}/accept, /invoices/{n}(.pdf)."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from gateway import get_settings
 from gateway.api.auth import current_actor, gate
-from gateway.api.quotes.schemas import OrderSchema, QuoteSchema, RequestDescriptionSchema
+from gateway.api.extracts.caller import caller_of
+from gateway.api.quotes.schemas import (
+    InvoiceSchema,
+    OrderSchema,
+    QuoteRequestSchema,
+    QuoteSchema,
+)
 from gateway.db import get_database, request_session
-from gateway.reference.geography import load_geography
-from gateway.services import pricing, pricing_documents
+from gateway.services import pricing, pricing_documents, pricing_quotes
+from gateway.services.invoices import request_subject
 from gateway.services.pricing_idempotency import Replayable, once
+from tariffs.document_mapping import subject_to_mapping
 
 blp = Blueprint("devis", __name__, description="Devis, commandes et factures")
 
@@ -38,6 +44,7 @@ def quote_view(record: Any, today: date) -> dict[str, Any]:
         "demandeur_id": record.requester_id,
         "empreinte": record.fingerprint,
         "demande": record.description,
+        "objet": subject_to_mapping(request_subject(record.description)),
         "devis": record.document,
         "pdf": f"/api/v1/quotes/{record.id}.pdf",
     }
@@ -63,32 +70,20 @@ def _pdf(content: bytes, filename: str) -> Response:
 
 @blp.route("/quotes")
 class Quotes(MethodView):
-    @blp.arguments(RequestDescriptionSchema)
+    @blp.arguments(QuoteRequestSchema)
     @blp.response(201, QuoteSchema)
     @gate("quote_create")
-    def post(self, description: dict[str, Any]) -> dict[str, Any]:
-        """Chiffrer une demande : une ligne par composante, avec la règle qui l'a produite."""
-        actor, today = current_actor(), date.today()
-        geography = load_geography(get_settings(current_app).data_dir / "reference")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Chiffrer une demande : une ligne par composante, avec la règle qui l'a produite.
+
+        La demande est celle de POST /extracts (sans le format) : le devis accepté couvre
+        l'extrait demandé avec le même corps. La Caf qui établit le devis est celle du
+        demandeur (pour un compte national, celle des territoires demandés).
+        """
+        today = date.today()
+        caller = caller_of(current_actor())
         with get_database().transaction() as session:
-            assessment = pricing.assess_request(
-                session,
-                requester=actor.profile,
-                requester_id=actor.requester_id,
-                description=description,
-                geography=geography,
-                today=today,
-            )
-            assessment.decision.raise_if_refused()
-            assert assessment.pricing_request is not None  # allowed
-            record = pricing.quote_for_request(
-                session,
-                requester_id=actor.requester_id,
-                caf_code=assessment.caf_code,
-                pricing_request=assessment.pricing_request,
-                description=description,
-                today=today,
-            )
+            record = pricing_quotes.propose_quote(session, caller, body, today=today)
             return quote_view(record, today)
 
 
@@ -146,6 +141,18 @@ class QuoteAccept(MethodView):
         response = jsonify(result.body)
         response.status_code = result.status
         return response
+
+
+@blp.route("/invoices/<string:number>")
+class InvoiceDetail(MethodView):
+    @blp.response(200, InvoiceSchema)
+    @gate("me_read")
+    def get(self, number: str) -> dict[str, Any]:
+        """Lire une facture : demande et extrait facturés, vendeur, acheteur, conditions."""
+        invoice = pricing_documents.visible_invoice(
+            request_session(), number, current_actor().profile
+        )
+        return {**invoice.document, "pdf": f"/api/v1/invoices/{invoice.number}.pdf"}
 
 
 @blp.route("/invoices/<string:number>.pdf")

@@ -1,94 +1,37 @@
-"""Schemas of quotes, orders and the request description (shared with the extracts endpoint)."""
+"""Schemas of quotes, orders and invoices (the request is the extracts' `RequestSchema`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import marshmallow as ma
 
+from gateway.api.extracts.schemas import RequestSchema
 from gateway.api.schemas import Schema
-from gateway.services.reference import LEVELS
-from policies.domain import Use
-
-LEVEL_VALUES = [level.value for level in LEVELS]
-USE_VALUES = [use.value for use in Use]
-_LEVEL_ERROR = "Niveau inconnu ; valeurs possibles : " + ", ".join(LEVEL_VALUES) + "."
-_USE_ERROR = "Usage inconnu ; valeurs possibles : " + ", ".join(USE_VALUES) + "."
-
-
-def _sized(low: int, high: int) -> ma.validate.Length:
-    return ma.validate.Length(min=low, max=high, error=f"Entre {low} et {high} éléments.")
-
-
-class TerritoriesSchema(Schema):
-    """Either territories by code at one level, or the children of a parent territory."""
-
-    level = ma.fields.String(validate=ma.validate.OneOf(LEVEL_VALUES, error=_LEVEL_ERROR))
-    codes = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(1, 16)), validate=_sized(1, 2000)
-    )
-    parent_level = ma.fields.String(validate=ma.validate.OneOf(LEVEL_VALUES, error=_LEVEL_ERROR))
-    parent_code = ma.fields.String(validate=ma.validate.Length(1, 16))
-
-    @ma.validates_schema
-    def one_form(self, data: dict[str, Any], **_kwargs: object) -> None:
-        by_code = "codes" in data
-        by_parent = "parent_level" in data or "parent_code" in data
-        if by_code == by_parent:
-            raise ma.ValidationError(
-                "Donner soit level et codes, soit parent_level et parent_code.", "codes"
-            )
-        if by_code and "level" not in data:
-            raise ma.ValidationError("Champ obligatoire avec codes.", "level")
-        if by_parent and not ("parent_level" in data and "parent_code" in data):
-            raise ma.ValidationError("parent_level et parent_code vont ensemble.", "parent_code")
-
-
-class ZoneSchema(Schema):
-    code = ma.fields.String(required=True, validate=ma.validate.Length(1, 32))
-    communes = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(5, 5)), required=True, validate=_sized(1, 2000)
-    )
 
 
 class BespokeBreakdownSchema(Schema):
     label = ma.fields.String(required=True, validate=ma.validate.Length(1, 200))
     categories = ma.fields.Integer(
         required=True,
+        strict=True,
         validate=ma.validate.Range(2, 100, error="Entre 2 et 100 modalités."),
         metadata={"description": "Nombre de modalités de la ventilation"},
     )
 
 
-class RequestDescriptionSchema(Schema):
-    """What is asked: indicators x territories x periods, broken down, for a use."""
+class QuoteRequestSchema(RequestSchema):
+    """The request of the extracts, plus what only the Caf can produce: bespoke breakdowns.
 
-    indicators = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(1, 64)), required=True, validate=_sized(1, 50)
-    )
-    territories = ma.fields.Nested(TerritoriesSchema, required=True)
-    zones = ma.fields.List(
-        ma.fields.Nested(ZoneSchema),
-        validate=_sized(0, 20),
-        metadata={"description": "Zones personnalisées (listes de communes)"},
-    )
-    periods = ma.fields.List(
-        ma.fields.Integer(validate=ma.validate.Range(1900, 2100, error="Année invalide.")),
-        required=True,
-        validate=_sized(1, 20),
-    )
-    breakdowns = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(1, 64)), validate=_sized(0, 4)
-    )
+    The quoting Caf is never chosen: it is the requester's Caf (or, for a national account,
+    the Caf of the territories asked). A quote without bespoke breakdown covers the
+    extract asked with the same body.
+    """
+
     bespoke_breakdowns = ma.fields.List(
         ma.fields.Nested(BespokeBreakdownSchema),
-        validate=_sized(0, 4),
-        metadata={"description": "Ventilations spécifiques, hors nomenclature"},
-    )
-    use = ma.fields.String(required=True, validate=ma.validate.OneOf(USE_VALUES, error=_USE_ERROR))
-    caf = ma.fields.String(
-        validate=ma.validate.Length(2, 5),
-        metadata={"description": "Caf qui établit le devis (par défaut : celle du demandeur)"},
+        validate=ma.validate.Length(0, 4, error="Entre 0 et 4 ventilations spécifiques."),
+        metadata={
+            "description": "Ventilations spécifiques, hors nomenclature, produites par la Caf"
+        },
     )
 
 
@@ -136,6 +79,44 @@ class QuoteDocumentSchema(Schema):
     devise = ma.fields.String()
 
 
+class SubjectLineSchema(Schema):
+    rubrique = ma.fields.String()
+    valeur = ma.fields.String()
+
+
+class PartySchema(Schema):
+    nom = ma.fields.String()
+    adresse = ma.fields.List(ma.fields.String())
+    identifiant = ma.fields.String(allow_none=True, metadata={"description": "SIRET, ou compte"})
+    courriel = ma.fields.String(allow_none=True)
+
+
+class InvoiceSchema(Schema):
+    """An invoice as issued (tariffs.invoice_to_mapping): what is bought, by whom, on what terms."""
+
+    numero = ma.fields.String()
+    caf = ma.fields.Nested(PartySchema, metadata={"description": "Le vendeur : la Caf"})
+    demandeur = ma.fields.Nested(PartySchema, metadata={"description": "L'acheteur"})
+    date_emission = ma.fields.String()
+    date_echeance = ma.fields.String()
+    bareme_version = ma.fields.String()
+    convention_ref = ma.fields.String(allow_none=True)
+    devis_ref = ma.fields.String(allow_none=True)
+    extrait = ma.fields.String(allow_none=True, metadata={"description": "L'extrait livré"})
+    demande = ma.fields.Dict(metadata={"description": "La demande facturée"})
+    objet = ma.fields.List(ma.fields.Nested(SubjectLineSchema))
+    lignes = ma.fields.List(ma.fields.Nested(LineSchema))
+    net_ht = ma.fields.String()
+    tva = ma.fields.Nested(LineSchema)
+    total_ttc = ma.fields.String()
+    conditions = ma.fields.List(
+        ma.fields.String(), metadata={"description": "Conditions de paiement et régime de TVA"}
+    )
+    mentions_legales = ma.fields.List(ma.fields.String())
+    devise = ma.fields.String()
+    pdf = ma.fields.String(metadata={"description": "Adresse de la facture en PDF"})
+
+
 class QuoteSchema(Schema):
     id = ma.fields.Integer()
     reference = ma.fields.String()
@@ -143,7 +124,12 @@ class QuoteSchema(Schema):
     caf = ma.fields.String()
     demandeur_id = ma.fields.Integer()
     empreinte = ma.fields.String(metadata={"description": "Empreinte de la demande"})
-    demande = ma.fields.Dict(metadata={"description": "La demande telle que décrite"})
+    demande = ma.fields.Dict(
+        metadata={"description": "La demande chiffrée : indicateurs, territoires, périodes..."}
+    )
+    objet = ma.fields.List(
+        ma.fields.Nested(SubjectLineSchema), metadata={"description": "La demande, en clair"}
+    )
     devis = ma.fields.Nested(QuoteDocumentSchema)
     pdf = ma.fields.String(metadata={"description": "Adresse du devis en PDF"})
 

@@ -10,7 +10,8 @@ _DOCUMENT = (
     "Barème publié (clés en français, montants en euros HT écrits en chaînes exactes) : "
     "forfait_premiere_heure, taux_horaire, production, estimation_travail, coefficients_usage, "
     "coefficients_demandeur, categories_facturees, exonerations, tva, minimum_perception, "
-    "validite_devis_jours, mentions_legales."
+    "validite_devis_jours, mentions_legales, facturation (délai et moyen de paiement, adresse, "
+    "SIRET, numéro de TVA ou mention de non-application, pénalités de retard)."
 )
 
 

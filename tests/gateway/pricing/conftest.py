@@ -80,6 +80,7 @@ def make_quote(client: FlaskClient, keys: Keys) -> QuoteFactory:
 
 def back_dated_quote(app: Flask, requester_id: int, made_on: date) -> int:
     """Store a quote made on an earlier day (through the service, as the pipeline would)."""
+    from gateway.pipeline.request import parse_description
     from gateway.services.pricing import quote_for_request
     from policies.domain import RequesterType, Use
     from tariffs import PricingRequest
@@ -91,7 +92,7 @@ def back_dated_quote(app: Flask, requester_id: int, made_on: date) -> int:
             requester_id=requester_id,
             caf_code="13",
             pricing_request=request,
-            description={**PRICED, "periods": [2019]},
+            request=parse_description({**PRICED, "periods": [2019]}, {}),
             today=made_on,
         )
         return record.id

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from gateway.api.auth import profile_of
 from gateway.db import Database
 from gateway.db.models import InvoiceRecord, Order
+from gateway.pipeline.request import parse_description
 from gateway.services.demo_requesters import ensure_demo_requesters
 from gateway.services.invoices import invoice_order
 from gateway.services.pricing import accept_quote, quote_for_request
@@ -40,7 +41,7 @@ def _orders(db: Database, count: int) -> list[int]:
                 requester_id=requester.id,
                 caf_code="13",
                 pricing_request=request,
-                description={**PRICED, "periods": [2019 + n % 5], "n": n},
+                request=parse_description({**PRICED, "periods": [2019 + n % 5]}, {}),
                 today=today,
             )
             order, _ = accept_quote(

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from gateway.db import Database
 from gateway.db.models import InvoiceRecord, Order
+from gateway.pipeline.request import parse_description
 from gateway.services.invoices import invoice_order
-from gateway.services.pricing import covering_order, request_fingerprint
+from gateway.services.pricing import covering_order
 from tests.gateway.pricing.conftest import PRICED, SOCLE, Keys, QuoteFactory, back_dated_quote
 
 
@@ -101,7 +102,7 @@ def test_delivery_invoices_once_and_the_invoice_renders(
     requester = keys.ids["cabinet_prive"]
     with db.transaction() as session:
         order = covering_order(
-            session, requester_id=requester, fingerprint=request_fingerprint(PRICED)
+            session, requester_id=requester, fingerprint=parse_description(PRICED, {}).fingerprint()
         )
         assert order is not None and order.id == order_id
         invoice = invoice_order(session, order_id=order_id, idempotency_key="livraison-1")

@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gateway.reference.geography import load_geography
-from gateway.services.pricing_request import (
-    count_request,
-    pricing_request,
-    request_fingerprint,
+from gateway.pipeline.request import (
+    ExtractRequest,
+    TerritoryCell,
+    ZoneDefinition,
+    parse_description,
+    resolve_territories,
 )
+from gateway.reference.geography import load_geography
+from gateway.services.pricing_request import count_request, pricing_request
 from policies.access import Decision, RequesterProfile, Rule
 from policies.catalogue_parsing import parse_catalogue
 from policies.conventions import Convention, ConventionScope, ConventionStatus
@@ -34,6 +37,13 @@ CONVENTION_ASK = {
     "breakdowns": [],
     "use": "usage_strictement_interne",
 }
+
+
+def _resolved(
+    body: dict[str, object], zones: dict[int, ZoneDefinition] | None = None
+) -> tuple[ExtractRequest, tuple[TerritoryCell, ...]]:
+    request = parse_description(body, zones or {})
+    return request, resolve_territories(request, GEOGRAPHY)
 
 
 def _convention(pricing: ConventionPricing) -> Convention:
@@ -74,12 +84,11 @@ def test_the_covering_convention_decides_the_pricing_mode(
 ) -> None:
     convention = _convention(pricing)
     request = pricing_request(
-        CONVENTION_ASK,
+        *_resolved(CONVENTION_ASK),
         requester=EPCI,
         decision=_allowed_under(convention),
         conventions=(convention,),
         catalogue=CATALOGUE,
-        geography=GEOGRAPHY,
         today=TODAY,
     )
     assert request.partnership is True
@@ -95,7 +104,7 @@ def test_the_covering_convention_decides_the_pricing_mode(
 
 
 def test_children_of_a_parent_are_the_zones() -> None:
-    counts = count_request(CONVENTION_ASK, CATALOGUE, GEOGRAPHY)
+    counts = count_request(*_resolved(CONVENTION_ASK), CATALOGUE)
     communes = len(GEOGRAPHY.communes_of(GeoLevel.EPCI, "200054807"))
     assert (counts.zones, counts.indicators, counts.cells_per_zone) == (communes, 2, 4)
 
@@ -104,29 +113,30 @@ def test_cells_multiply_categories_indicators_and_periods() -> None:
     description = {
         "indicators": ["ENF_COUVERTS"],
         "territories": {"level": "commune", "codes": ["13005", "13001"]},
-        "zones": [{"code": "Z1", "communes": ["13005", "13001"]}],
+        "zones": [1],
         "periods": [2021, 2022, 2023],
         "breakdowns": ["age_enfant"],
         "bespoke_breakdowns": [{"label": "Quotient familial", "categories": 5}],
         "use": "etudes",
     }
-    counts = count_request(description, CATALOGUE, GEOGRAPHY)
+    zone = ZoneDefinition(1, "Z1", frozenset({"13005", "13001"}))
+    counts = count_request(*_resolved(description, {1: zone}), CATALOGUE)
     assert counts.cells_per_zone == 6 * 5 * 1 * 3
     assert (counts.zones, counts.custom_zones, counts.bespoke_breakdowns) == (3, 1, 1)
 
 
 def test_unknown_territory_is_a_field_error() -> None:
     with pytest.raises(InvalidInput) as raised:
-        count_request(
-            {**CONVENTION_ASK, "territories": {"level": "commune", "codes": ["00000"]}},
-            CATALOGUE,
-            GEOGRAPHY,
-        )
+        _resolved({**CONVENTION_ASK, "territories": {"level": "commune", "codes": ["00000"]}})
     assert list(raised.value.errors) == ["territories"]
+
+
+def _fingerprint(body: dict[str, object]) -> str:
+    return parse_description(body, {}).fingerprint()
 
 
 def test_fingerprint_ignores_order() -> None:
     shuffled = {**CONVENTION_ASK, "indicators": ["ENF_INSCRITS_EAJE", "PLACES_EAJE"]}
-    assert request_fingerprint(shuffled) == request_fingerprint(CONVENTION_ASK)
+    assert _fingerprint(shuffled) == _fingerprint(CONVENTION_ASK)
     other = {**CONVENTION_ASK, "periods": [2023]}
-    assert request_fingerprint(other) != request_fingerprint(CONVENTION_ASK)
+    assert _fingerprint(other) != _fingerprint(CONVENTION_ASK)
