@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from gateway.pipeline.compute import stored_terms
@@ -151,6 +152,52 @@ class LedgerLocks:
                 stack.callback(os.close, descriptor)  # closing releases the lock
                 _flock(descriptor, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH, deadline)
             yield
+
+
+def step_key(name: str) -> int:
+    """Return the signed 64-bit advisory key of a serialised step (not a partition's)."""
+    digest = hashlib.sha256(f"etape|{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def serialise(session: Session, name: str | None, timeout_seconds: float) -> None:
+    """Make the rest of the session's transaction one step serialised on `name`; LedgerBusy.
+
+    Call it first in the transaction: what the transaction reads afterwards (a quota's count,
+    an extract in flight) was committed by the previous holder, and what it writes commits
+    before the next holder reads. PostgreSQL: a transaction-level advisory lock on the name
+    (across workers and machines; released at commit or rollback; None takes none). SQLite,
+    a single-machine database: the database's write lock, taken now (BEGIN IMMEDIATE) rather
+    than at the first write: the reads that follow see every earlier commit, and no other
+    writer commits before this transaction ends.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        if name is None:
+            return
+        wait_ms = max(1, int(timeout_seconds * 1000))
+        connection.execute(text(f"SET LOCAL lock_timeout = {wait_ms}"))
+        try:
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": step_key(name)})
+        except OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
+                raise
+            raise LedgerBusy() from None
+        connection.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+        return
+    dbapi = connection.connection.dbapi_connection
+    if getattr(dbapi, "in_transaction", False):
+        raise RuntimeError("serialise() doit ouvrir la transaction : appelez-la en premier.")
+    usual = connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {max(1, int(timeout_seconds * 1000))}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # waits up to the busy timeout
+    except OperationalError as error:
+        if "locked" not in str(error.orig):
+            raise
+        raise LedgerBusy() from None
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(usual)}")
 
 
 def _flock(descriptor: int, mode: int, deadline: float) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,6 +21,7 @@ from gateway.pipeline.request import (
     parse_description,
     resolve_territories,
 )
+from gateway.pipeline.straddling import ExcludedTerritory, settle
 from gateway.services.catalogue import current_catalogue
 from gateway.services.conventions import conventions_for
 from gateway.services.policy_matrix import current_matrix
@@ -55,6 +56,7 @@ class Prepared:
     conventions: tuple[Convention, ...]
     cells: int
     audiences: tuple[int | None, ...]
+    excluded: tuple[ExcludedTerritory, ...] = ()  # straddling territories left out, and why
 
     @property
     def convention(self) -> Convention | None:
@@ -76,23 +78,31 @@ def prepare(
     zones = requester_zones(session, caller.requester_id)
     request = parse_description(body, zones)
     check_request(request, catalogue, store)
-    territories = resolve_territories(request, geography, zones)
+    territories = resolve_territories(request, geography)
     conventions = conventions_for(session, caller.requester_id) if caller.requester_id else []
-    decision = decide(
-        access_request(request, territories),
-        caller.profile,
-        conventions=conventions,
-        catalogue=catalogue.indicators,
-        matrix=current_matrix(session),
-        territories=geography,
-        today=today,
-    )
+    matrix = current_matrix(session)
+
+    def decide_on(cells: Sequence[TerritoryCell]) -> Decision:
+        return decide(
+            access_request(request, cells),
+            caller.profile,
+            conventions=conventions,
+            catalogue=catalogue.indicators,
+            matrix=matrix,
+            territories=geography,
+            today=today,
+        )
+
+    # EPCI straddling the parent asked: included and marked, or listed as excluded.
+    settled = settle(request, territories, geography, decide_on)
+    territories, decision = settled.territories, settled.decision
     return Prepared(
         caller=caller,
         catalogue=catalogue,
         request=request,
         territories=territories,
         decision=decision,
+        excluded=settled.excluded,
         conventions=tuple(conventions),
         cells=count_cells(request, catalogue, len(territories)),
         audiences=audiences(session, caller.requester_id),

@@ -32,6 +32,9 @@ from policies.secrecy.linked import (
 )
 from policies.secrecy.rules import CellStats, primary_reasons
 
+#: The rule of a table that no pattern can protect given what was released before.
+COHERENCE = "secret.coherence"
+
 #: Relative difference under which a published figure still is the current data's.
 REVISION_TOLERANCE = 1e-9
 
@@ -106,7 +109,7 @@ def protect_related(
             "tenu de ce qui a déjà été diffusé (différenciation avec des livraisons antérieures).",
             [
                 {
-                    "regle": "secret.coherence",
+                    "regle": COHERENCE,
                     "message": "cellule non protégeable",
                     "solution": "demander un niveau géographique plus agrégé",
                 }

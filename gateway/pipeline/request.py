@@ -1,18 +1,28 @@
-"""An extract request as values: what is asked, and the territories it resolves to."""
+"""The request value: what is asked, parsed once, from which everything else is derived.
+
+`parse_description` turns a schema-validated body (POST /extracts, POST /quotes, the IMAJE
+screens) into one frozen `ExtractRequest`, custom zones resolved to their communes;
+`resolve_territories` expands it into the table's territories. The access request, the
+pricing request (`gateway.services.pricing_request`), the cell count and the one
+fingerprint are derived from these two values, never from the body again.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.services.pricing_request import request_fingerprint
 from policies.access import AccessRequest
 from policies.domain import GeoLevel, Use
-from policies.errors import InvalidInput, NotFound
+from policies.errors import InvalidInput
 from policies.geography import FRANCE_CODE, Geography
 
 TOTAL_KEY = "ensemble"  # the code of the total over every requested territory
+#: Set by the IMAJE screens (never by a request body): deliver `s` cells, never "too fine".
+SCREEN_OPTION = "masked_rather_than_refused"
 
 
 @dataclass(frozen=True)
@@ -33,14 +43,22 @@ class ZoneDefinition:
 
 
 @dataclass(frozen=True)
-class ExtractRequest:
-    """Everything an extract asks for, validated by the API schema.
+class BespokeBreakdown:
+    """A breakdown outside the nomenclature, produced by the Caf on a quote: its categories."""
 
-    `description` is the request as POST /quotes also takes it (the quote and the extract
-    of one request share its fingerprint), with custom zones expanded to their communes.
+    label: str
+    categories: int
+
+
+@dataclass(frozen=True)
+class ExtractRequest:
+    """Everything a request asks for: what is asked, never how it is delivered.
+
+    `output` (the file format) and `masked_rather_than_refused` (an IMAJE screen shows the
+    masked cells of a table too fine to be an extract) are delivery options: they stay
+    outside the fingerprint, so a quote and the extract of the same request share it.
     """
 
-    description: Mapping[str, Any]
     indicators: tuple[str, ...]
     territories: tuple[TerritorySpec, ...]
     periods: tuple[int, ...]
@@ -48,56 +66,109 @@ class ExtractRequest:
     breakdowns: tuple[str, ...] = ()
     totals: bool = False  # add the total over the requested territories
     parents: bool = False  # add the parents (EPCI, département, région) of each territory
+    zones: tuple[ZoneDefinition, ...] = ()
+    bespoke: tuple[BespokeBreakdown, ...] = ()
     output: str = "json"
+    masked_rather_than_refused: bool = False  # an IMAJE screen shows a too-fine table's `s`
+
+    @property
+    def description(self) -> dict[str, Any]:
+        """Describe the request as asked (stored with quotes and extracts, printed on them)."""
+        described: dict[str, Any] = {
+            "indicators": list(self.indicators),
+            "territories": _described_territories(self.territories),
+            "zones": [
+                {"id": z.id, "nom": z.name, "communes": sorted(z.communes)} for z in self.zones
+            ],
+            "periods": list(self.periods),
+            "breakdowns": list(self.breakdowns),
+            "use": self.use.value,
+            "totals": self.totals,
+            "parents": self.parents,
+        }
+        if self.bespoke:
+            described["bespoke_breakdowns"] = [
+                {"label": b.label, "categories": b.categories} for b in self.bespoke
+            ]
+        return described
 
     def fingerprint(self) -> str:
-        return request_fingerprint(self.description)
+        """Return the SHA-256 of what is asked, insensitive to order and to zone names."""
+        territories = _described_territories(self.territories)
+        if territories and "codes" in territories:
+            territories = {**territories, "codes": sorted(territories["codes"])}
+        identity = {
+            "indicators": sorted(self.indicators),
+            "territories": territories,
+            "zones": sorted(",".join(sorted(z.communes)) for z in self.zones),
+            "periods": sorted(self.periods),
+            "breakdowns": sorted(self.breakdowns),
+            "bespoke_breakdowns": sorted([b.label, b.categories] for b in self.bespoke),
+            "use": self.use.value,
+            "totals": self.totals,
+            "parents": self.parents,
+        }
+        text = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _described_territories(specs: Sequence[TerritorySpec]) -> dict[str, Any] | None:
+    spec = next((s for s in specs if s.zone_id is None), None)
+    if spec is None or spec.level is None:
+        return None
+    if spec.within is not None:
+        parent, code = spec.within
+        return {"parent_level": parent.value, "parent_code": code, "level": spec.level.value}
+    return {"level": spec.level.value, "codes": list(spec.codes)}
 
 
 def parse_description(
     body: Mapping[str, Any], zones: Mapping[int, ZoneDefinition]
 ) -> ExtractRequest:
-    """Build the request from the API body (already schema-validated)."""
-    # A request may name only custom zones; the quote's description still needs territories.
-    spec = body.get("territories") or {"level": "commune", "codes": []}
+    """Build the request value from a schema-validated body and the requester's zones."""
+    spec = body.get("territories")
     territories = []
-    if spec.get("codes"):
-        territories.append(TerritorySpec(GeoLevel(spec["level"]), tuple(spec["codes"])))
-    elif "parent_level" in spec:
+    if spec and spec.get("codes"):
+        codes = tuple(dict.fromkeys(spec["codes"]))
+        territories.append(TerritorySpec(GeoLevel(spec["level"]), codes))
+    elif spec and "parent_level" in spec:
         parent = GeoLevel(spec["parent_level"])
-        level = GeoLevel(spec.get("level") or _next_finer(parent))
+        level = GeoLevel(spec.get("level") or next_finer(parent).value)
         territories.append(TerritorySpec(level, within=(parent, spec["parent_code"])))
-    zone_ids = tuple(body.get("zones") or ())
+    zone_ids = tuple(dict.fromkeys(body.get("zones") or ()))
     territories += [TerritorySpec(zone_id=z) for z in zone_ids]
-    description = {k: v for k, v in body.items() if k not in ("format", "zones")}
-    description["territories"] = spec
-    description["zones"] = [
-        {"code": str(z), "communes": sorted(_zone(zones, z).communes)} for z in zone_ids
-    ]
     return ExtractRequest(
-        description=description,
         indicators=tuple(dict.fromkeys(body["indicators"])),
         territories=tuple(territories),
         periods=tuple(sorted(set(body["periods"]))),
         use=Use(body["use"]),
-        breakdowns=tuple(body.get("breakdowns") or ()),
+        breakdowns=tuple(dict.fromkeys(body.get("breakdowns") or ())),
         totals=bool(body.get("totals")),
         parents=bool(body.get("parents")),
+        zones=tuple(_zone(zones, z) for z in zone_ids),
+        bespoke=tuple(
+            BespokeBreakdown(b["label"], int(b["categories"]))
+            for b in body.get("bespoke_breakdowns") or ()
+        ),
         output=body.get("format", "json"),
+        masked_rather_than_refused=bool(body.get(SCREEN_OPTION)),
     )
 
 
-def _next_finer(level: GeoLevel) -> str:
-    return {
-        GeoLevel.FRANCE: "region",
-        GeoLevel.REGION: "departement",
-    }.get(level, "commune")
+def next_finer(level: GeoLevel) -> GeoLevel:
+    """Return the level a parent's children are given at when the request names none."""
+    return {GeoLevel.FRANCE: GeoLevel.REGION, GeoLevel.REGION: GeoLevel.DEPARTEMENT}.get(
+        level, GeoLevel.COMMUNE
+    )
 
 
 def _zone(zones: Mapping[int, ZoneDefinition], zone_id: int) -> ZoneDefinition:
     zone = zones.get(zone_id)
     if zone is None:
-        raise NotFound(f"Zone personnalisée {zone_id} introuvable pour ce demandeur.")
+        raise InvalidInput(
+            "Zone personnalisée inconnue.",
+            errors={"zones": [f"Zone personnalisée {zone_id} introuvable pour ce demandeur."]},
+        )
     return zone
 
 
@@ -110,18 +181,21 @@ class TerritoryCell:
     label: str
     communes: frozenset[str] = field(repr=False)
     requested: bool = True  # False for totals and parents added as margins
+    straddles: tuple[str, ...] = ()  # départements of a territory straddling the parent asked
 
 
-def resolve_territories(
-    request: ExtractRequest, geography: Geography, zones: Mapping[int, ZoneDefinition]
-) -> tuple[TerritoryCell, ...]:
+def resolve_territories(request: ExtractRequest, geography: Geography) -> tuple[TerritoryCell, ...]:
     """Expand the request's territory lines into the table's territories (margins included)."""
     cells: dict[tuple[GeoLevel, str], TerritoryCell] = {}
+    zones = {zone.id: zone for zone in request.zones}
     for spec in request.territories:
         for cell in _expand(spec, geography, zones):
             cells.setdefault((cell.level, cell.code), cell)
     if not cells:
-        raise InvalidInput("La demande ne désigne aucun territoire.")
+        raise InvalidInput(
+            "La demande ne désigne aucun territoire.",
+            errors={"territories": ["Aucun territoire ne correspond à la demande."]},
+        )
     requested = list(cells.values())
     if request.parents:
         for cell in requested:
@@ -145,15 +219,21 @@ def _expand(
     assert spec.level is not None
     codes = spec.codes
     if spec.within is not None:
-        if not geography.exists(*spec.within):
-            raise NotFound(f"Territoire {spec.within[0].value} {spec.within[1]} inconnu.")
+        _known(geography, *spec.within)
         codes = geography.within(spec.level, *spec.within)
     return [_cell(geography, spec.level, code) for code in codes]
 
 
-def _cell(geography: Geography, level: GeoLevel, code: str) -> TerritoryCell:
+def _known(geography: Geography, level: GeoLevel, code: str) -> None:
     if not geography.exists(level, code):
-        raise NotFound(f"Territoire {level.value} {code} inconnu.")
+        raise InvalidInput(
+            "Territoire inconnu.",
+            errors={"territories": [f"Territoire {level.value} {code} inconnu."]},
+        )
+
+
+def _cell(geography: Geography, level: GeoLevel, code: str) -> TerritoryCell:
+    _known(geography, level, code)
     communes = frozenset(geography.communes_of(level, code))
     return TerritoryCell(level, code, geography.name(level, code), communes)
 

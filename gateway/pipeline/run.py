@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from gateway.config import Settings
 from gateway.db import Database
 from gateway.db.models import Caf, Extract, QuoteRecord
 from gateway.delivery import Delivery
-from gateway.pipeline import payment
+from gateway.pipeline import claims, payment
 from gateway.pipeline.collector import settle_after_loading
 from gateway.pipeline.compute import Computed, compute, stored_terms
 from gateway.pipeline.deliver import (
@@ -32,16 +32,23 @@ from gateway.pipeline.differencing import RULE as DIFFERENCING
 from gateway.pipeline.differencing import request_refusal
 from gateway.pipeline.jobs import JobRunner
 from gateway.pipeline.limits import ExtractLimits, load_limits, too_fine
-from gateway.pipeline.locks import LedgerLocks, partitions
+from gateway.pipeline.locks import LedgerLocks, partitions, serialise
 from gateway.pipeline.prepare import Caller, Prepared, check_size, prepare
+from gateway.pipeline.protection import COHERENCE
 from gateway.pipeline.socle import Publisher, SocleSlice, read_slice, socle_cells
 from gateway.reference.geography import load_geography
 from gateway.services import audit_log, ledger
 from gateway.store import CellStore
+from policies.errors import QuotaExceeded, SecrecyRefusal
+from policies.geography import SEVERAL_CAF
 
 LOG = logging.getLogger("gateway.extracts")
 
 DELIVERED, PENDING, RUNNING, FAILED = "livre", "en_attente", "en_cours", "echec"
+
+
+class _ServedByTwin(Exception):
+    """An identical request was delivered meanwhile: serve its extract (nothing written)."""
 
 
 @dataclass(frozen=True)
@@ -82,24 +89,36 @@ class Pipeline:
         day = today or datetime.now(UTC).date()
         prepared = self._allowed(caller, body, day)
         check_size(prepared, self.limits)
-        cached = self._cached(prepared)
+        cached = self._cached(prepared, idempotency_key)
         if cached is not None:
             return cached
-        with self.database.transaction() as session:
-            payment.check_quota(session, prepared, day)
-            settled = payment.settle(session, prepared, self.geography, day)
+        try:
+            with self.database.transaction() as session:
+                payment.check_quota(session, prepared, day)
+                settled = payment.settle(session, prepared, self.geography, day)
+                if isinstance(settled, QuoteRecord) and self._twin_delivered(session, prepared):
+                    raise _ServedByTwin()  # no quote: the order was just delivered to a twin
+        except (QuotaExceeded, _ServedByTwin):
+            # An identical request delivered since the first look is served, not refused: its
+            # delivery counted the quota, and delivered the order this one found delivered.
+            cached = self._cached(prepared, idempotency_key)
+            if cached is None:
+                raise
+            return cached
         if isinstance(settled, QuoteRecord):  # committed first: the quote outlives the refusal
             self._log(prepared, "quote_required", ["tarif.devis_a_accepter"], devis=settled.id)
             raise payment.QuoteToAccept(settled)
         order_id = settled
         extract_id = uuid.uuid4().hex
         if prepared.cells > self.limits.background_above:
-            self._record_pending(extract_id, prepared)
+            claimed = self._claim(extract_id, prepared, idempotency_key)
+            if claimed is not None:  # the same request, already in flight: that job
+                return claimed
             self.jobs.submit(
-                extract_id, self._background, extract_id, prepared, order_id, idempotency_key
+                extract_id, self._background, extract_id, prepared, order_id, idempotency_key, day
             )
             return Outcome(extract_id, PENDING)
-        return self._deliver(extract_id, prepared, order_id, idempotency_key)
+        return self._deliver(extract_id, prepared, order_id, idempotency_key, day)
 
     def socle(self, caller: Caller, body: Mapping[str, Any], today: date | None = None) -> Delivery:
         """Read a slice of the socle publication of the current data vintage."""
@@ -127,7 +146,12 @@ class Pipeline:
         return prepared
 
     def _deliver(
-        self, extract_id: str, prepared: Prepared, order_id: int | None, key: str | None
+        self,
+        extract_id: str,
+        prepared: Prepared,
+        order_id: int | None,
+        key: str | None,
+        day: date,
     ) -> Outcome:
         # A vintage opens to requesters once its socle is published: their protection then
         # holds the public figures, whatever order the two are asked in.
@@ -136,7 +160,7 @@ class Pipeline:
         # reads: two protections against a ledger holding neither would let one subtract them.
         reads, writes = partitions(prepared)
         with self.locks.hold(reads, writes, self.settings.ledger_lock_timeout):
-            cached = self._cached(prepared)  # the same request, delivered while we waited
+            cached = self._cached(prepared, key)  # the same request, delivered while we waited
             if cached is not None:
                 return cached
             with self.database.sessions() as session:  # on public information only: no cell read
@@ -146,22 +170,26 @@ class Pipeline:
             if refusal is not None:
                 self._log(prepared, audit_log.REFUSED, [DIFFERENCING])
                 raise refusal
-            with self.database.sessions() as session:  # a read session, apart from the commit
-                computed = compute(
-                    session,
-                    self.store,
-                    prepared.catalogue,
-                    prepared.request,
-                    prepared.territories,
-                    prepared.audiences,
-                    progress=lambda pct: self._progress(extract_id, pct),
-                )
+            try:
+                with self.database.sessions() as session:  # a read session, apart from the commit
+                    computed = compute(
+                        session,
+                        self.store,
+                        prepared.catalogue,
+                        prepared.request,
+                        prepared.territories,
+                        prepared.audiences,
+                        progress=lambda pct: self._progress(extract_id, pct),
+                    )
+            except SecrecyRefusal as refusal:  # audited under the locks, in the order it ran
+                self._log(prepared, audit_log.REFUSED, [COHERENCE])
+                raise refusal
             cells = delivered_cells(
                 prepared.request, prepared.catalogue, prepared.territories, computed
             )
             self._refuse_if_too_fine(prepared, cells)
             context = self._context(extract_id, prepared)
-            price = self._commit(context, prepared, computed, cells, order_id, key)
+            price = self._commit(context, prepared, computed, cells, order_id, key, day)
         context = replace(context, price_total=price)
         delivery = build_delivery(context, prepared.request.indicators, prepared.catalogue, cells)
         return Outcome(extract_id, DELIVERED, delivery)
@@ -174,11 +202,17 @@ class Pipeline:
         cells: tuple[Any, ...],
         order_id: int | None,
         key: str | None,
+        day: date,
     ) -> Decimal | None:
         """Write the extract, the ledger, the audit entry and the invoice: all or nothing."""
         suppressed = sum(1 for c in cells if c.status.secret)
         extract_id = context.extract_id
         with self.database.transaction() as session:
+            # The quota is read again, and this delivery counted, in one step per convention:
+            # read in one transaction and committed in another, concurrent deliveries overran it.
+            timeout = self.settings.ledger_lock_timeout
+            serialise(session, claims.quota_step(prepared), timeout)
+            payment.check_quota(session, prepared, day)
             extract = session.get(Extract, extract_id) or Extract(id=extract_id)
             _fill(extract, prepared, self.store.version(), DELIVERED)
             extract.result = {
@@ -198,10 +232,11 @@ class Pipeline:
                 audience=prepared.caller.requester_id,
                 cells=list(rows),
             )
-            invoice = payment.invoice(session, order_id, key)
+            invoice = payment.invoice(session, order_id, key, extract_id)
             price = invoice.total if invoice is not None else payment.order_total(session, order_id)
             extract.invoice_number = invoice.number if invoice is not None else None
             extract.result = {**extract.result, "prix": None if price is None else str(price)}
+            claims.remember(session, prepared, key, extract_id)
             audit_log.append_entry(
                 session,
                 **_audit_fields(prepared, audit_log.ALLOWED),
@@ -213,6 +248,8 @@ class Pipeline:
         return price
 
     def _refuse_if_too_fine(self, prepared: Prepared, cells: tuple[Any, ...]) -> None:
+        if prepared.request.masked_rather_than_refused:
+            return  # an IMAJE screen shows the masked cells; the protection is the same
         secret = sum(1 for c in cells if c.status.secret)
         levels = {t.level for t in prepared.territories if t.requested}
         refusal = too_fine(secret, len(cells), levels, self.limits)
@@ -220,33 +257,61 @@ class Pipeline:
             self._log(prepared, audit_log.REFUSED, ["secret.trop_fin"])
             raise refusal
 
-    def _cached(self, prepared: Prepared) -> Outcome | None:
-        """Serve the same request by the same requester with the same extract (same mask)."""
+    def _cached(self, prepared: Prepared, key: str | None = None) -> Outcome | None:
+        """Serve a request again: the extract its key names, else the same request's (same mask)."""
         with self.database.sessions() as session:
-            extract = session.scalar(
-                select(Extract)
-                .where(
-                    Extract.requester_id == prepared.caller.requester_id,
-                    Extract.fingerprint == prepared.request.fingerprint(),
-                    Extract.store_version == self.store.version(),
-                    Extract.status == DELIVERED,
-                )
-                .order_by(Extract.created_at)
-                .limit(1)
+            extract = claims.remembered(session, prepared, key) or claims.twin(
+                session, prepared, self.store.version(), (DELIVERED,)
             )
-        if extract is None or extract.result is None:
+        if extract is None or (extract.status == DELIVERED and extract.result is None):
             return None
         # Served again, not extracted again: logged as a read, outside the monthly quotas.
-        self._log(
-            prepared, audit_log.ALLOWED, ["cache.meme_demande"], "extract_read", extrait=extract.id
-        )
+        with self.database.transaction() as session:
+            self._append(
+                session,
+                prepared,
+                audit_log.ALLOWED,
+                ["cache.meme_demande"],
+                "extract_read",
+                extrait=extract.id,
+            )
+            claims.remember(session, prepared, key, extract.id)
+        return self._outcome(extract, prepared)
+
+    def _twin_delivered(self, session: Session, prepared: Prepared) -> bool:
+        version = self.store.version()
+        return claims.twin(session, prepared, version, (DELIVERED,)) is not None
+
+    def _claim(self, extract_id: str, prepared: Prepared, key: str | None) -> Outcome | None:
+        """Record a background extract, or return the same request's extract already in flight."""
+        version = self.store.version()
+        timeout = self.settings.ledger_lock_timeout
+        with self.database.transaction() as session:
+            serialise(session, claims.request_step(prepared, version), timeout)
+            extract = claims.twin(session, prepared, version, (*claims.IN_FLIGHT, DELIVERED))
+            if extract is None:
+                extract = Extract(id=extract_id)
+                _fill(extract, prepared, version, PENDING)
+                session.add(extract)
+                session.flush()
+            claims.remember(session, prepared, key, extract.id)
+        return None if extract.id == extract_id else self._outcome(extract, prepared)
+
+    def _outcome(self, extract: Extract, prepared: Prepared) -> Outcome:
+        if extract.status != DELIVERED or extract.result is None:
+            return Outcome(extract.id, extract.status)
         return Outcome(extract.id, DELIVERED, stored_delivery(extract, prepared.catalogue))
 
     def _background(
-        self, extract_id: str, prepared: Prepared, order_id: int | None, key: str | None
+        self,
+        extract_id: str,
+        prepared: Prepared,
+        order_id: int | None,
+        key: str | None,
+        day: date,
     ) -> None:
         try:
-            outcome = self._deliver(extract_id, prepared, order_id, key)
+            outcome = self._deliver(extract_id, prepared, order_id, key, day)
             if outcome.extract_id != extract_id:
                 self._deliver_as(extract_id, outcome.extract_id)
         except Exception as error:  # the job's failure is reported by its status, not lost
@@ -268,12 +333,6 @@ class Pipeline:
             extract.cells_suppressed = twin.cells_suppressed
             extract.completed_at = datetime.now(UTC)
 
-    def _record_pending(self, extract_id: str, prepared: Prepared) -> None:
-        with self.database.transaction() as session:
-            extract = Extract(id=extract_id)
-            _fill(extract, prepared, self.store.version(), PENDING)
-            session.add(extract)
-
     def _progress(self, extract_id: str, percent: int) -> None:
         with self.database.transaction() as session:
             extract = session.get(Extract, extract_id)
@@ -289,14 +348,25 @@ class Pipeline:
         **details: Any,
     ) -> None:
         with self.database.transaction() as session:
-            audit_log.append_entry(
-                session,
-                **{**_audit_fields(prepared, decision), "rules": rules, "action": action},
-                cells_delivered=0,
-                cells_suppressed=0,
-                price=None,
-                details=details,
-            )
+            self._append(session, prepared, decision, rules, action, **details)
+
+    @staticmethod
+    def _append(
+        session: Session,
+        prepared: Prepared,
+        decision: str,
+        rules: list[str],
+        action: str = "extract_create",
+        **details: Any,
+    ) -> None:
+        audit_log.append_entry(
+            session,
+            **{**_audit_fields(prepared, decision), "rules": rules, "action": action},
+            cells_delivered=0,
+            cells_suppressed=0,
+            price=None,
+            details=details,
+        )
 
     def _context(self, extract_id: str, prepared: Prepared) -> Context:
         caf_code, caf_name = self._caf(prepared)
@@ -310,6 +380,7 @@ class Pipeline:
             convention_reference=prepared.decision.convention_reference,
             use=prepared.request.use.value,
             synthetic=any(self.store.metadata(t).synthetic for t in self._terms(prepared)),
+            excluded=prepared.excluded,
         )
 
     def _terms(self, prepared: Prepared) -> set[str]:
@@ -319,9 +390,11 @@ class Pipeline:
 
     def _caf(self, prepared: Prepared) -> tuple[str, str]:
         code = prepared.caller.profile.caf_code
-        if code is None:
-            commune = min(next(iter(prepared.territories)).communes)
-            code = self.geography.caf_of(self.geography.commune(commune).departement).code
+        if code is None:  # the requester's Caf, else the one Caf of the territories, else Cnaf
+            cafs = self.geography.cafs_of(c for t in prepared.territories for c in t.communes)
+            if len(cafs) != 1:
+                return SEVERAL_CAF
+            code = cafs[0]
         with self.database.sessions() as session:
             caf = session.get(Caf, code)
         return code, caf.name if caf else f"Caf {code}"
@@ -343,7 +416,7 @@ def _audit_fields(prepared: Prepared, decision: str) -> dict[str, Any]:
         "action": "extract_create",
         "fingerprint": prepared.request.fingerprint(),
         "decision": decision,
-        "rules": [str(r) for r in prepared.decision.rules_applied],
+        "rules": [str(r) for r in prepared.decision.deciding_rules],
         "convention_ref": prepared.decision.convention_reference,
     }
 

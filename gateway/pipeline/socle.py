@@ -72,7 +72,6 @@ def socle_requests(
     matrix: PolicyMatrix,
     geography: Geography,
     today: date,
-    levels: tuple[GeoLevel, ...],
 ) -> list[ExtractRequest]:
     """Return what the socle publishes: one request per period, the indicators stored for it.
 
@@ -93,16 +92,8 @@ def socle_requests(
             ind.code for ind in public if all(period in store.periods(t) for t in stored_terms(ind))
         )
         breakdowns = tuple(sorted({b for code in codes for b in catalogue.get(code).breakdowns}))
-        description = {
-            "indicators": list(codes),
-            "territories": {"levels": [level.value for level in levels]},
-            "periods": [period],
-            "breakdowns": list(breakdowns),
-            "use": Use.USAGE_FINAL.value,
-        }
         requests.append(
             ExtractRequest(
-                description=description,
                 indicators=codes,
                 territories=(),
                 periods=(period,),
@@ -212,7 +203,7 @@ class Publisher:
         with self.database.sessions() as session:
             catalogue, matrix = current_catalogue(session), current_matrix(session)
         levels = published_levels(matrix)
-        requests = socle_requests(catalogue, store, matrix, self.geography, day, levels)
+        requests = socle_requests(catalogue, store, matrix, self.geography, day)
         territories = socle_territories(self.geography, levels)
         # Every public partition of the publication, exclusively: every delivery reads the
         # public ledger (shared), so none is protected while the socle is being written.

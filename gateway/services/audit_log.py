@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway.db.models import AuditEntry, AuditHead, Requester
@@ -50,12 +52,15 @@ def _lock_head(session: Session) -> AuditHead:
     Writing first, rather than SELECT ... FOR UPDATE, also makes SQLite take its write lock
     before reading the head, so two appends never read the same head.
     """
-    locked = session.execute(
-        update(AuditHead).where(AuditHead.id == HEAD_ID).values(length=AuditHead.length)
-    )
-    if not locked.rowcount:  # type: ignore[attr-defined]
-        session.add(AuditHead(id=HEAD_ID, length=0, last_hash=GENESIS_HASH))
-        session.flush()
+    lock = update(AuditHead).where(AuditHead.id == HEAD_ID).values(length=AuditHead.length)
+    if not session.execute(lock).rowcount:  # type: ignore[attr-defined]
+        # The first entry ever: two first appends at once both find no head, and the second
+        # insert would fail. The second skips it (after the first's commit), then locks it.
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        values = {"id": HEAD_ID, "length": 0, "last_hash": GENESIS_HASH}
+        session.execute(insert(AuditHead).values(values).on_conflict_do_nothing())
+        session.execute(lock)
     return session.scalars(
         select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
     ).one()

@@ -15,6 +15,7 @@ from gateway.delivery import FORMATS, Delivery, filename
 from gateway.pipeline.deliver import stored_delivery
 from gateway.pipeline.differencing import zone_refusal
 from gateway.pipeline.jobs import JobRunner
+from gateway.pipeline.locks import serialise
 from gateway.pipeline.prepare import Caller
 from gateway.pipeline.run import DELIVERED, Pipeline
 from gateway.services.catalogue import current_catalogue
@@ -95,8 +96,12 @@ def create_zone(
     communes: list[str],
     geography: Geography,
     min_population: int,
+    lock_timeout: float = 30.0,
 ) -> Zone:
-    """Store a requester's zone after checking its communes, its size and its neighbours."""
+    """Store a requester's zone after checking its communes, its size and its neighbours.
+
+    Call it first in its transaction (the step per requester begins it, see `serialise`).
+    """
     unknown = sorted({c for c in communes if not geography.exists(GeoLevel.COMMUNE, c)})
     if unknown:
         raise InvalidInput(
@@ -109,6 +114,9 @@ def create_zone(
             "Zone trop petite.",
             errors={"communes": [f"Population {population} < {min_population} habitants requis."]},
         )
+    # One zone of a requester at a time: two created at once would each pass the name and the
+    # differencing checks against zones without the other (a 500, or two zones a commune apart).
+    serialise(session, f"zones|{requester_id}", lock_timeout)
     taken = session.scalar(select(Zone).where(Zone.requester_id == requester_id, Zone.name == name))
     if taken is not None:
         raise Conflict(f"Une zone nommée « {name} » existe déjà (n° {taken.id}).")

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from policies.access.values import Decision, Refusal, RequesterProfile, Rule, deny
+from policies.access.values import Decision, Refusal, RequesterProfile, Rule, deny, type_label
 from policies.domain import RequesterType
 
 
@@ -49,6 +49,11 @@ ACTIONS: Mapping[str, ActionRule] = _actions(
     ActionRule("api_key_create", Audience.ADMINS, "créer une clé d'API"),
     ActionRule("api_key_revoke", Audience.ADMINS, "révoquer une clé d'API"),
     ActionRule("audit_read", Audience.ADMINS, "consulter le journal d'audit"),
+    ActionRule(
+        "requester_records_read",
+        Audience.ADMINS,
+        "consulter les extraits, devis et factures d'un demandeur",
+    ),
     ActionRule("tariff_update", Audience.ADMINS, "modifier le tarif"),
     ActionRule("policy_update", Audience.NATIONAL, "modifier la matrice d'accès"),
     ActionRule("catalogue_update", Audience.NATIONAL, "modifier le catalogue"),
@@ -75,17 +80,18 @@ def authorize(action: str, actor: RequesterProfile, target_caf: str | None) -> D
     if not _role_allows(spec, actor.type):
         return _refusal(
             Rule.AUTORISATION_ROLE,
-            f"action « {spec.label_fr} » non permise au type {actor.type.value}",
+            f"action « {spec.label_fr} » non permise au type « {type_label(actor.type)} »",
             _role_remedy(spec),
         )
     if target_caf is not None and target_caf == actor.caf_code:
         return _allow(Rule.AUTORISATION_CAF)
     if target_caf is None and spec.audience is Audience.REQUESTERS:
         return _allow(Rule.AUTORISATION_ROLE)
+    own = f"la Caf {actor.caf_code}" if actor.caf_code else "aucune Caf"
+    target = f"sur la Caf {target_caf}" if target_caf else "sur toutes les Caf à la fois"
     return _refusal(
         Rule.AUTORISATION_CAF,
-        f"action « {spec.label_fr} » sur la Caf {target_caf or 'toutes'} "
-        f"hors de la Caf de rattachement ({actor.caf_code or 'aucune'})",
+        f"action « {spec.label_fr} » {target} : le demandeur est rattaché à {own}",
         "seule la Caf de rattachement, ou un administrateur national, peut agir",
     )
 

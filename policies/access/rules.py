@@ -6,16 +6,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from policies.access.matrix import Access, PolicyMatrix
-from policies.access.scope import Coverage, join, territory_label
+from policies.access.scope import Coverage, join, territories_label
 from policies.access.values import (
+    LEVEL_LABELS,
+    TIER_LABELS,
     AccessRequest,
     IndicatorLike,
     Refusal,
     RequesterProfile,
     Rule,
     Territory,
+    type_label,
 )
-from policies.domain import PERIODS, GeoLevel, Tier
+from policies.domain import PERIODS, GeoLevel, RequesterType, Tier
 
 Item = tuple[IndicatorLike, Territory]
 
@@ -33,6 +36,7 @@ class Context:
     free_items: tuple[Item, ...]
     convention_items: tuple[Item, ...]
     coverage: Coverage
+    outside_caf: tuple[Territory, ...] = ()  # a Caf admin's territories beyond its Caf
 
     @property
     def item_count(self) -> int:
@@ -79,7 +83,8 @@ def _type_tier(ind: IndicatorLike, req: RequesterProfile, matrix: PolicyMatrix) 
         return None
     return Refusal(
         Rule.MATRICE_TYPE_TIER,
-        f"indicateur {ind.code} : palier « {ind.tier.value} » interdit au type {req.type.value}",
+        f"indicateur {ind.code} : palier « {TIER_LABELS[ind.tier]} » interdit au type "
+        f"« {type_label(req.type)} »",
         "aucune convention ne peut l'ouvrir à ce type de demandeur",
     )
 
@@ -89,7 +94,8 @@ def _restreint(ind: IndicatorLike, req: RequesterProfile, _: PolicyMatrix) -> Re
         return None
     return Refusal(
         Rule.TIER_RESTREINT,
-        f"indicateur {ind.code} : réservé aux types {join(t.value for t in ind.restricted_to)}",
+        f"indicateur {ind.code} : réservé aux types "
+        f"{join(f'« {type_label(t)} »' for t in ind.restricted_to)}",
         "indicateur non diffusable à ce type de demandeur",
     )
 
@@ -100,7 +106,8 @@ def _source(ind: IndicatorLike, req: RequesterProfile, matrix: PolicyMatrix) -> 
         return None
     return Refusal(
         Rule.SOURCE_RESTRICTION,
-        f"indicateur {ind.code} : données {join(barred)} non diffusables au type {req.type.value}",
+        f"indicateur {ind.code} : données {join(barred)} non diffusables au type "
+        f"« {type_label(req.type)} »",
         "les conventions de la Cnaf avec ces producteurs ne le permettent pas",
     )
 
@@ -187,16 +194,38 @@ def rule_niveau_fin(ctx: Context) -> Verdict:
     }
     if not too_fine or not ctx.cleared:
         return ABSTAIN
-    remedy = f"demander le niveau {limit.value} ou plus agrégé"
+    remedy = f"demander le niveau {LEVEL_LABELS[limit]} ou plus agrégé"
     if ctx.matrix.accepts_conventions(ctx.requester.type):
         remedy += ", ou obtenir une convention prévoyant explicitement une dérogation de niveau"
-    levels = join(lvl.value for lvl in too_fine)
+    levels = join(LEVEL_LABELS[lvl] for lvl in too_fine)
     return refuse(
         Refusal(
             Rule.MATRICE_NIVEAU_FIN,
             f"niveau {levels} plus fin que le niveau autorisé au type "
-            f"{ctx.requester.type.value} ({limit.value})",
+            f"« {type_label(ctx.requester.type)} » ({LEVEL_LABELS[limit]})",
             remedy,
+        )
+    )
+
+
+def rule_territoire_caf(ctx: Context) -> Verdict:
+    """Refuse a Caf administrator, outside its Caf, more than the public gets (socle commun)."""
+    public = RequesterType.GRAND_PUBLIC
+    level = ctx.matrix.free_finest_level(public)
+    barred = [i.code for i in ctx.cleared if ctx.matrix.access(public, i.tier) is not Access.LIBRE]
+    too_fine = [t for t in ctx.outside_caf if ctx.request.cell_level(t).fineness < level.fineness]
+    if not ctx.outside_caf or not (barred or too_fine):
+        return ABSTAIN
+    excess = [f"indicateur {join(barred)} hors du socle commun"] if barred else []
+    if too_fine:
+        excess.append(f"niveau plus fin que le niveau {LEVEL_LABELS[level]}")
+    return refuse(
+        Refusal(
+            Rule.TERRITOIRE_CAF,
+            f"{territories_label(ctx.outside_caf)} hors du territoire de la Caf "
+            f"{ctx.requester.caf_code or '(aucune)'} : {' ; '.join(excess)} (un administrateur "
+            "de Caf n'obtient ailleurs que le socle commun public)",
+            "s'adresser à la Caf de ce territoire ou à un administrateur national (Cnaf)",
         )
     )
 
@@ -232,7 +261,7 @@ def rule_convention(ctx: Context) -> Verdict:
 
 def _head(ctx: Context) -> str:
     codes = join(dict.fromkeys(i.code for i, _ in ctx.convention_items))
-    levels = join({ctx.request.cell_level(t).value for _, t in ctx.convention_items})
+    levels = join({LEVEL_LABELS[ctx.request.cell_level(t)] for _, t in ctx.convention_items})
     return f"indicateur {codes} au niveau {levels} : convention requise"
 
 
@@ -244,9 +273,8 @@ def _no_convention(ctx: Context) -> list[Refusal]:
     return [
         Refusal(
             Rule.CONVENTION_AUCUNE_ACTIVE,
-            f"indicateur {code} au niveau {level.value} : convention requise ; "
-            f"aucune convention active ne couvre le territoire "
-            f"{join(territory_label(t) for t in ts)} pour {periods}",
+            f"indicateur {code} au niveau {LEVEL_LABELS[level]} : convention requise ; "
+            f"aucune convention active ne couvre {territories_label(ts)} pour {periods}",
             "demander à la Caf une convention couvrant cet indicateur, ce territoire, "
             "ces périodes et ce niveau",
         )
@@ -268,6 +296,7 @@ RULES: tuple[tuple[Rule, RuleFn], ...] = (
     (Rule.TIER_RESTREINT, _gate_rule(Rule.TIER_RESTREINT)),
     (Rule.SOURCE_RESTRICTION, _gate_rule(Rule.SOURCE_RESTRICTION)),
     (Rule.MATRICE_NIVEAU_FIN, rule_niveau_fin),
+    (Rule.TERRITOIRE_CAF, rule_territoire_caf),
     (Rule.ACCES_LIBRE, rule_acces_libre),
     (Rule.CONVENTION_COUVERTURE, rule_convention),
 )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from policies.access.values import (
+    LEVEL_LABELS,
+    USE_LABELS,
     IndicatorLike,
     Refusal,
     RequesterProfile,
@@ -15,7 +17,7 @@ from policies.access.values import (
     TerritoryResolver,
 )
 from policies.conventions import Convention, ConventionStatus, effective_status, in_force
-from policies.domain import GeoLevel, Use
+from policies.domain import GeoLevel, RequesterType, Use
 from policies.errors import DomainError
 
 
@@ -43,10 +45,55 @@ class Coverage:
     candidates: int = 0
 
 
+#: Beyond this many territories, a message summarises them instead of listing them.
+MAX_LISTED = 5
+
+
 def territory_label(territory: Territory) -> str:
-    """Return how a territory is named in messages: 13055, epci 200054807, zone Z1."""
+    """Return how a territory is named in messages: 13055, EPCI 200054807, département 13."""
     level, code = territory
-    return code if level is GeoLevel.COMMUNE else f"{level.value} {code}"
+    if level is GeoLevel.COMMUNE:
+        return code
+    return LEVEL_LABELS[level] if level is GeoLevel.FRANCE else f"{LEVEL_LABELS[level]} {code}"
+
+
+def departement_of(commune: str) -> str:
+    """Return the département of a commune code Insee (97x overseas, 2A/2B Corsica)."""
+    return commune[:3] if commune.startswith("97") else commune[:2]
+
+
+def territories_label(territories: Iterable[Territory]) -> str:
+    """Name a few territories ("le territoire 13055"); summarise many by count and place."""
+    items = sorted(set(territories), key=lambda t: (t[0].fineness, t[1]))
+    if len(items) == 1:
+        return f"le territoire {territory_label(items[0])}"
+    if len(items) <= MAX_LISTED:
+        return f"les territoires {', '.join(territory_label(t) for t in items)}"
+    communes = [code for level, code in items if level is GeoLevel.COMMUNE]
+    others = [territory_label(t) for t in items if t[0] is not GeoLevel.COMMUNE]
+    parts = [_communes_summary(communes)] if communes else []
+    if len(others) > MAX_LISTED:
+        parts.append(f"{len(others)} autres territoires ({_few(others)})")
+    elif others:
+        parts.append(", ".join(others))
+    return " et ".join(parts)
+
+
+def _communes_summary(communes: list[str]) -> str:
+    """Return "648 communes du département 59 (59001, 59002, 59003, …)"."""
+    departements = sorted({departement_of(c) for c in communes})
+    where = (
+        f"du département {departements[0]}"
+        if len(departements) == 1
+        else f"de {len(departements)} départements ({_few(departements)})"
+    )
+    return f"{len(communes)} communes {where} ({_few(communes)})"
+
+
+def _few(labels: Iterable[str], shown: int = 3) -> str:
+    """Return the first labels, with an ellipsis when some are left out."""
+    items = list(labels)
+    return ", ".join(items[:shown]) + (", …" if len(items) > shown else "")
 
 
 def join(items: Iterable[object]) -> str:
@@ -75,13 +122,70 @@ def covers_territory(
     outers = set(conv.scope.territories)
     if conv.scope.own_territory and requester.territory is not None:
         outers.add(requester.territory)
+        if _straddling_epci_of_own_departement(conv, requester, territory, geo):
+            return True
+    return held(outers, territory, needs.zone_communes, geo)
+
+
+def _straddling_epci_of_own_departement(
+    conv: Convention, requester: RequesterProfile, territory: Territory, geo: TerritoryResolver
+) -> bool:
+    """A conseil départemental's convention on its own territory covers the EPCI its
+    département belongs to, also those straddling other départements (the Métropole
+    d'Aix-Marseille-Provence for the Bouches-du-Rhône), unless it says otherwise."""
+    own = requester.territory
+    if not conv.scope.epci_a_cheval or own is None or territory[0] is not GeoLevel.EPCI:
+        return False
+    if requester.type is not RequesterType.CONSEIL_DEPARTEMENTAL:
+        return False
+    if own[0] is not GeoLevel.DEPARTEMENT:
+        return False
+    try:
+        return geo.overlaps(own[0], own[1], territory[0], territory[1])
+    except DomainError:  # an unknown code is covered by nothing: fail closed
+        return False
+
+
+def held(
+    outers: Iterable[Territory],
+    territory: Territory,
+    zone_communes: Sequence[tuple[str, frozenset[str]]],
+    geo: TerritoryResolver,
+) -> bool:
+    """Return whether the outer territories hold the territory (a zone: all its communes)."""
+    outers = tuple(outers)
     if any(_inside(o, territory, geo) for o in outers):
         return True
     if territory[0] is not GeoLevel.ZONE:
         return False
-    communes = dict(needs.zone_communes).get(territory[1], frozenset())
+    communes = dict(zone_communes).get(territory[1], frozenset())
     return bool(communes) and all(
         any(_inside(o, (GeoLevel.COMMUNE, c), geo) for o in outers) for c in communes
+    )
+
+
+def caf_territory(requester: RequesterProfile) -> Territory | None:
+    """Return a Caf administrator's Caf territory (None: none known, or not a Caf admin)."""
+    # One Caf per département, bearing the département's code (reference data, Caf table).
+    if requester.type is not RequesterType.ADMIN_CAF or requester.caf_code is None:
+        return None
+    return (GeoLevel.DEPARTEMENT, requester.caf_code)
+
+
+def outside_caf(
+    requester: RequesterProfile,
+    territories: Iterable[Territory],
+    zone_communes: Sequence[tuple[str, frozenset[str]]],
+    geo: TerritoryResolver,
+) -> tuple[Territory, ...]:
+    """Return the territories a Caf administrator asks for outside its Caf (others: none)."""
+    if requester.type is not RequesterType.ADMIN_CAF:
+        return ()
+    home = caf_territory(requester)
+    return tuple(
+        t
+        for t in dict.fromkeys(territories)
+        if home is None or not held((home,), t, zone_communes, geo)
     )
 
 
@@ -116,8 +220,8 @@ def _scope_gaps(
         gaps.append(
             Refusal(
                 Rule.CONVENTION_USAGE,
-                f"{name} n'autorise pas l'usage « {needs.use.value} »",
-                f"usages autorisés : {join(u.value for u in conv.uses) or 'aucun'} ; "
+                f"{name} n'autorise pas l'usage « {USE_LABELS[needs.use]} »",
+                f"usages autorisés : {join(USE_LABELS[u] for u in conv.uses) or 'aucun'} ; "
                 "modifier la convention par avenant",
             )
         )
@@ -150,7 +254,7 @@ def _scope_gaps(
         gaps.append(
             Refusal(
                 Rule.HORS_PERIMETRE_TERRITOIRE,
-                f"{name} ne couvre pas le territoire {join(territory_label(t) for t in uncovered)}",
+                f"{name} ne couvre pas {territories_label(uncovered)}",
                 "retirer ces territoires ou étendre le périmètre territorial par avenant",
             )
         )
@@ -176,9 +280,9 @@ def _level_gaps(conv: Convention, needs: Needs) -> list[Refusal]:
         return [
             Refusal(
                 Rule.HORS_PERIMETRE_NIVEAU,
-                f"{name} ne descend pas au niveau {finest.value} "
-                f"(niveau le plus fin : {scope.finest_level.value})",
-                f"demander le niveau {scope.finest_level.value} ou plus agrégé",
+                f"{name} ne descend pas au niveau {LEVEL_LABELS[finest]} "
+                f"(niveau le plus fin : {LEVEL_LABELS[scope.finest_level]})",
+                f"demander le niveau {LEVEL_LABELS[scope.finest_level]} ou plus agrégé",
             )
         ]
     if finest.fineness < needs.matrix_level.fineness and not scope.derogation_niveau:
@@ -186,7 +290,7 @@ def _level_gaps(conv: Convention, needs: Needs) -> list[Refusal]:
             Refusal(
                 Rule.HORS_PERIMETRE_NIVEAU,
                 f"{name} ne prévoit pas de dérogation au niveau le plus fin du type "
-                f"({needs.matrix_level.value}) : niveau {finest.value} demandé",
+                f"({LEVEL_LABELS[needs.matrix_level]}) : niveau {LEVEL_LABELS[finest]} demandé",
                 "une dérogation de niveau explicite dans la convention est nécessaire",
             )
         ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -11,6 +11,44 @@ from policies.domain import GeoLevel, RequesterType, Source, Tier, Use
 from policies.errors import AccessDenied, ConventionRequired
 
 Territory = tuple[GeoLevel, str]
+
+#: How messages name requester types, tiers, levels and uses (never their internal codes).
+TYPE_LABELS: Mapping[RequesterType, str] = {
+    RequesterType.GRAND_PUBLIC: "grand public",
+    RequesterType.CONSEIL_DEPARTEMENTAL: "conseil départemental",
+    RequesterType.COMMUNE: "commune",
+    RequesterType.EPCI: "intercommunalité (EPCI)",
+    RequesterType.SERVICE_ETAT: "service de l'État",
+    RequesterType.ORGANISME_MISSION_PUBLIQUE: "organisme à mission de service public",
+    RequesterType.CABINET_PRIVE: "cabinet privé",
+    RequesterType.ADMIN_CAF: "administrateur de Caf",
+    RequesterType.ADMIN_NATIONAL: "administrateur national",
+}
+TIER_LABELS: Mapping[Tier, str] = {
+    Tier.SOCLE_COMMUN: "socle commun",
+    Tier.CONVENTION: "sur convention",
+    Tier.RESTREINT: "restreint",
+    Tier.INTERNE: "interne",
+}
+LEVEL_LABELS: Mapping[GeoLevel, str] = {
+    GeoLevel.COMMUNE: "commune",
+    GeoLevel.ZONE: "zone personnalisée",
+    GeoLevel.EPCI: "EPCI",
+    GeoLevel.DEPARTEMENT: "département",
+    GeoLevel.REGION: "région",
+    GeoLevel.FRANCE: "France",
+}
+USE_LABELS: Mapping[Use, str] = {
+    Use.USAGE_FINAL: "usage final",
+    Use.USAGE_INTERNE: "usage strictement interne",
+    Use.ETUDES: "études",
+    Use.REDIFFUSION: "rediffusion",
+}
+
+
+def type_label(rtype: RequesterType) -> str:
+    """Return the French name of a requester type, as messages write it."""
+    return TYPE_LABELS.get(rtype, rtype.value)
 
 
 class Rule(StrEnum):
@@ -39,6 +77,7 @@ class Rule(StrEnum):
     AUTORISATION_ACTION_INCONNUE = "autorisation.action_inconnue"
     AUTORISATION_ROLE = "autorisation.role"
     AUTORISATION_CAF = "autorisation.caf"
+    TERRITOIRE_CAF = "autorisation.territoire_caf"
     DEFAUT_REFUS = "defaut.refus"
 
 
@@ -61,6 +100,10 @@ class TerritoryResolver(Protocol):
     """What the decision asks the geography: is `inner` inside `outer`?"""
 
     def contains(
+        self, outer_level: GeoLevel, outer_code: str, inner_level: GeoLevel, inner_code: str, /
+    ) -> bool: ...
+
+    def overlaps(
         self, outer_level: GeoLevel, outer_code: str, inner_level: GeoLevel, inner_code: str, /
     ) -> bool: ...
 
@@ -146,6 +189,17 @@ class Decision:
     def refusal_rules(self) -> tuple[Rule, ...]:
         """Return the codes of the refusing rules, in order."""
         return tuple(r.rule for r in self.refusals)
+
+    @property
+    def deciding_rules(self) -> tuple[Rule, ...]:
+        """Return the rules that decided: the refusing ones, or the one that allowed.
+
+        `rules_applied` lists every rule evaluated, abstentions included; an audit entry
+        records only these.
+        """
+        if self.allowed:
+            return (self.allowed_by,) if self.allowed_by is not None else ()
+        return self.refusal_rules
 
     @property
     def reasons_fr(self) -> tuple[str, ...]:

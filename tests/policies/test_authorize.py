@@ -29,6 +29,7 @@ ADMIN_ACTIONS = {
     "api_key_create",
     "api_key_revoke",
     "audit_read",
+    "requester_records_read",
     "tariff_update",
 }
 REQUESTER_TYPES = [t for t in T if not t.is_admin and t is not T.GRAND_PUBLIC]

@@ -12,6 +12,7 @@ from gateway.api.admin.common import read
 from gateway.api.admin.convention_schemas import ConventionSchema
 from gateway.api.admin.requester_schemas import KeySchema, RequesterSchema
 from gateway.api.auth import current_actor, gate
+from gateway.api.schemas import Schema
 from gateway.services import requester_keys, requesters
 from gateway.services.convention_views import my_conventions
 
@@ -27,7 +28,7 @@ class MyConventionSchema(ConventionSchema):
         exclude = ("notes", "missing_for_activation")
 
 
-class MyConventionsSchema(ma.Schema):
+class MyConventionsSchema(Schema):
     items = ma.fields.List(ma.fields.Nested(MyConventionSchema))
 
 

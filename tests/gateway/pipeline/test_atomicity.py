@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from gateway.db import get_database
 from gateway.db.models import AuditEntry, Extract, InvoiceRecord, ReleasedCell
+from policies.errors import SecrecyRefusal
 
 AUBAGNE = {
     "indicators": ["PLACES_EAJE", "ENF_MOINS_3"],
@@ -72,3 +73,32 @@ def test_failure_leaves_nothing_behind(
     ledger, audit, invoices, delivered = _counts(app)
     assert (invoices, delivered) == (before[2] + 1, before[3] + 1)
     assert ledger > before[0] and audit == before[1] + 1
+
+
+def _impossible(*_args: Any, **_kwargs: Any) -> Any:
+    """What the engine ends in when no pattern protects the table given what was released."""
+    from gateway.pipeline import protection
+
+    raise SecrecyRefusal(
+        "aucune réponse sûre",
+        [{"regle": protection.COHERENCE, "message": "cellule non protégeable", "solution": "-"}],
+    )
+
+
+def test_a_refusal_of_the_engine_is_audited_and_records_nothing_else(
+    app: Flask, both_keys: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every refusal is in the audit log, in the order protections ran (under their locks)."""
+    headers = both_keys["service_etat"]
+    before = _counts(app)
+    with monkeypatch.context() as patch:
+        patch.setattr("gateway.pipeline.compute.protect_related", _impossible)
+        response = app.test_client().post("/api/v1/extracts", json=AUBAGNE, headers=headers)
+    assert response.status_code == 422, response.get_data(as_text=True)[:300]
+    ledger, audit, invoices, delivered = _counts(app)
+    assert (ledger, invoices, delivered) == (before[0], before[2], before[3])
+    assert audit == before[1] + 1
+    with app.app_context(), get_database().sessions() as session:
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+    assert (entry.action, entry.decision) == ("extract_create", "refused")
+    assert "secret.coherence" in entry.rules

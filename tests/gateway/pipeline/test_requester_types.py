@@ -85,7 +85,7 @@ def test_requester_types(
         ("level=departement&codes=13,84,48", 200),
         ("level=region&codes=93", 200),
         ("level=commune&codes=13005", 403),  # the public policy stops at the département
-        ("level=departement&codes=99", 404),
+        ("level=departement&codes=99", 422),  # an unknown code is a field error
     ],
 )
 def test_grand_public_socle(sqlite_client: FlaskClient, query: str, status: int) -> None:

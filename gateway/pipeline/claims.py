@@ -1,0 +1,105 @@
+"""Identical requests share one extract: steps serialised per request and per quota, and keys.
+
+Identical requests (same requester, fingerprint and store version) in flight share one
+computation: synchronous ones queue on their ledger partitions and find the first one's
+extract (`Pipeline._cached`); background ones claim their extract in a step serialised on the
+request, so a twin finds the extract in flight instead of starting another. An
+`Idempotency-Key` names the extract its first request gave, in the transaction that records
+that extract (or serves it again): a retry with the key gets that extract, whatever happened
+since (a new data version, a quota reached); the same key on another request is refused.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from gateway.db.models import Extract, IdempotencyKey
+from gateway.pipeline.prepare import Prepared
+from gateway.services.pricing_idempotency import IdempotencyKeyReused, check_key
+
+ENDPOINT = "POST /extracts"
+IN_FLIGHT = ("en_attente", "en_cours")
+
+
+def quota_step(prepared: Prepared) -> str | None:
+    """Name the step a delivery's commit is serialised on: its convention's quotas, if any."""
+    convention, requester = prepared.convention, prepared.caller.requester_id
+    if convention is None or requester is None:
+        return None
+    quotas = convention.quotas
+    if quotas.extracts_per_month is None and quotas.cells_per_month is None:
+        return None
+    return f"quota|{requester}|{prepared.decision.convention_reference}"
+
+
+def request_step(prepared: Prepared, version: str) -> str:
+    """Name the step that claims the extract of one request (requester, fingerprint, version)."""
+    return f"extrait|{prepared.caller.requester_id}|{prepared.request.fingerprint()}|{version}"
+
+
+def twin(
+    session: Session, prepared: Prepared, version: str, statuses: tuple[str, ...]
+) -> Extract | None:
+    """Return the oldest extract of the same request in one of `statuses`."""
+    return session.scalar(
+        select(Extract)
+        .where(
+            Extract.requester_id == prepared.caller.requester_id,
+            Extract.fingerprint == prepared.request.fingerprint(),
+            Extract.store_version == version,
+            Extract.status.in_(statuses),
+        )
+        .order_by(Extract.created_at, Extract.id)
+        .limit(1)
+    )
+
+
+def remembered(session: Session, prepared: Prepared, key: str | None) -> Extract | None:
+    """Return the extract a key already names; refuse a key its requester used for another one."""
+    requester = prepared.caller.requester_id
+    if key is None or requester is None:
+        return None
+    row = session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.requester_id == requester,
+            IdempotencyKey.endpoint == ENDPOINT,
+            IdempotencyKey.key == check_key(key),
+        )
+    )
+    if row is None:
+        return None
+    if row.request_hash != prepared.request.fingerprint():
+        raise IdempotencyKeyReused(
+            "Cette clé d'idempotence a déjà servi pour une autre demande d'extrait ; "
+            "utilisez une nouvelle clé pour une nouvelle demande."
+        )
+    return session.get(Extract, row.response.get("extrait"))
+
+
+def remember(session: Session, prepared: Prepared, key: str | None, extract_id: str) -> None:
+    """Record, in the caller's transaction, that a key names an extract (the first one wins)."""
+    requester = prepared.caller.requester_id
+    if key is None or requester is None:
+        return
+    values = {
+        "requester_id": requester,
+        "endpoint": ENDPOINT,
+        "key": check_key(key),
+        "request_hash": prepared.request.fingerprint(),
+        "status_code": 200,
+        "response": {"extrait": extract_id},
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(IdempotencyKey)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["requester_id", "endpoint", "key"])
+    )
+    remembered(session, prepared, key)  # a twin stored it for another request: refused
+
+
+__all__ = ["ENDPOINT", "quota_step", "remember", "remembered", "request_step", "twin"]
