@@ -28,6 +28,8 @@ from gateway.db.models import (
 from gateway.db.models.pricing import OrderStatus
 from gateway.services.pricing import quote_reference, quote_value
 from gateway.services.pricing_schedules import schedule_of
+from policies.access.values import LEVEL_LABELS, USE_LABELS
+from policies.domain import GeoLevel, Use
 from policies.errors import NotFound
 from tariffs import (
     Billing,
@@ -157,18 +159,31 @@ def request_subject(description: Mapping[str, Any]) -> tuple[tuple[str, str], ..
     ]
     if margins:
         subject.append(("Marges ajoutées", ", ".join(margins)))
-    subject.append(("Usage", str(description.get("use", "")).replace("_", " ")))
+    subject.append(("Usage", _label(USE_LABELS, Use, description.get("use"))))
     return tuple(subject)
+
+
+#: "chaque commune du département 13": the parent level with its French preposition.
+_OF = {"epci": "de l'EPCI", "departement": "du département", "region": "de la région"}
+
+
+def _label(labels: Mapping[Any, str], kind: Any, code: object) -> str:
+    """Return the French label of a stored code, or the code itself when it is unknown."""
+    try:
+        return labels[kind(code)]
+    except (KeyError, ValueError):
+        return str(code or "-")
 
 
 def _territories_text(description: Mapping[str, Any]) -> str:
     parts = []
     spec = description.get("territories") or {}
+    level = _label(LEVEL_LABELS, GeoLevel, spec.get("level") or "commune")
     if spec.get("codes"):
-        parts.append(f"{spec['level']} : {', '.join(spec['codes'])}")
+        parts.append(f"{level} : {', '.join(spec['codes'])}")
     elif spec.get("parent_level"):
-        level = spec.get("level") or "commune"
-        parts.append(f"chaque {level} de {spec['parent_level']} {spec['parent_code']}")
+        parent = _OF.get(spec["parent_level"], f"de {spec['parent_level']}")
+        parts.append(f"chaque {level} {parent} {spec['parent_code']}")
     for zone in description.get("zones") or ():
         name = zone.get("nom") or zone.get("code") or zone.get("id")
         parts.append(f"zone personnalisée « {name} » ({len(zone.get('communes') or ())} communes)")

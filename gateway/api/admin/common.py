@@ -43,6 +43,13 @@ def own_caf(*_args: Any, **_kwargs: Any) -> str | None:
 
 
 def body_caf(_view: Any, body: dict[str, Any], *_args: Any, **_kwargs: Any) -> str | None:
+    """The Caf a body names; a Caf administrator's own when it names none (filled in).
+
+    Without it, a Caf administrator creating a requester of its own territory was refused
+    as acting "on every Caf at once".
+    """
+    if not body.get("caf_code") and caf_scope() is not None:
+        body["caf_code"] = caf_scope()
     caf: str | None = body.get("caf_code")
     return caf
 

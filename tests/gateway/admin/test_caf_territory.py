@@ -48,6 +48,17 @@ def test_requester_territory_within_the_admins_caf(
         assert code in reason["message"] and "Caf des Bouches-du-Rhône" in reason["message"]
 
 
+def test_a_caf_admin_naming_no_caf_registers_in_its_own(client: FlaskClient, world: World) -> None:
+    """Journey regression: no `caf_code` meant "every Caf at once", refused for Aubagne."""
+    body = {k: v for k, v in _requester("commune", "13005").items() if k != "caf_code"}
+    response = client.post(REQUESTERS, json=body, headers=world.headers("admin_13"))
+    assert response.status_code == 201, response.json
+    assert response.json["caf_code"] == "13"
+    lille = {k: v for k, v in _requester("commune", "59350").items() if k != "caf_code"}
+    refused = client.post(REQUESTERS, json=lille, headers=world.headers("admin_13"))
+    assert refused.status_code == 403 and refused.json["reasons"][0]["regle"] == RULE
+
+
 def test_requester_moved_out_of_the_caf_is_refused(client: FlaskClient, world: World) -> None:
     rid = world.id("commune_13")
     moved = client.patch(

@@ -365,3 +365,18 @@ def test_imaje_study_zone_is_checked(
     response = sqlite_client.post("/api/v1/imaje/comparison", json=body, headers=auth["epci"])
     assert response.status_code == 422
     assert "Champ inconnu." not in response.json["errors"]["study"]["zone"]
+
+
+def test_the_subject_speaks_french() -> None:
+    """Levels and uses under their French names, never the API's codes."""
+    from gateway.services.invoices import request_subject
+
+    body = {
+        "indicators": ["PLACES_EAJE"],
+        "territories": {"parent_level": "departement", "parent_code": "13", "level": "epci"},
+        "periods": [2024],
+        "use": "etudes",
+    }
+    subject = dict(request_subject(body))
+    assert subject["Territoires"] == "chaque EPCI du département 13"
+    assert subject["Usage"] == "études"
