@@ -189,11 +189,16 @@ def publishable(cell: DeliveredCell, kind: Kind) -> DeliveredCell:
     """
     if cell.value is None:
         return cell
-    decimals = DECIMALS[kind]
-    value: float = round(cell.value) if decimals == 0 else round(cell.value, decimals)
+    value = published_value(cell.value, kind)
     if value == cell.value and type(value) is type(cell.value):
         return cell
     return replace(cell, value=value)
+
+
+def published_value(value: float, kind: Kind) -> float:
+    """Return a value as published for its indicator's kind (see `publishable`)."""
+    decimals = DECIMALS[kind]
+    return round(value) if decimals == 0 else round(value, decimals)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 
 from gateway.delivery import TOTAL as DELIVERY_TOTAL
 from gateway.delivery import DeliveredCell, DeliveredStatus, Delivery
-from gateway.delivery.model import ExcludedTerritory, publishable
+from gateway.delivery.model import ExcludedTerritory, publishable, published_value
 from gateway.pipeline.compute import Computed, shown_categories, stored_terms
 from gateway.pipeline.protection import ProtectedCell
 from gateway.pipeline.request import ExtractRequest, TerritoryCell
@@ -63,7 +63,8 @@ def _cell(
     else:
         protected = computed.cell(indicator.code, period, territory, category)
         status = DeliveredStatus.from_engine(protected.status.value)
-        value = None if status.secret else protected.value
+        # Rounded here, once: a cell built unrounded would be built again by `publishable`.
+        value = None if status.secret else published_value(protected.value, indicator.kind)
         reason = protected.reason or None
     return DeliveredCell(
         indicator=indicator.code,

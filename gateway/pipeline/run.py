@@ -118,7 +118,7 @@ class Pipeline:
                 extract_id, self._background, extract_id, prepared, order_id, idempotency_key, day
             )
             return Outcome(extract_id, PENDING)
-        return self._deliver(extract_id, prepared, order_id, idempotency_key, day)
+        return self._deliver(extract_id, prepared, order_id, idempotency_key, day, tracked=False)
 
     def socle(self, caller: Caller, body: Mapping[str, Any], today: date | None = None) -> Delivery:
         """Read a slice of the socle publication of the current data vintage."""
@@ -152,7 +152,10 @@ class Pipeline:
         order_id: int | None,
         key: str | None,
         day: date,
+        *,
+        tracked: bool = True,
     ) -> Outcome:
+        """Protect, record and deliver; `tracked`: a job whose progress its extract shows."""
         # A vintage opens to requesters once its socle is published: their protection then
         # holds the public figures, whatever order the two are asked in.
         self.publisher.ensure(self.store)
@@ -179,7 +182,8 @@ class Pipeline:
                         prepared.request,
                         prepared.territories,
                         prepared.audiences,
-                        progress=lambda pct: self._progress(extract_id, pct),
+                        # A synchronous request has no row to show progress on yet.
+                        progress=(lambda pct: self._progress(extract_id, pct)) if tracked else None,
                     )
             except SecrecyRefusal as refusal:  # audited under the locks, in the order it ran
                 self._log(prepared, audit_log.REFUSED, [COHERENCE])
