@@ -18,6 +18,24 @@ class Database:
         self.url = url
         self.engine = _make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._lock_engine: Engine | None = None
+
+    @property
+    def lock_engine(self) -> Engine:
+        """A second pool for the connections that only hold locks (PostgreSQL advisory locks).
+
+        Not the sessions' pool: a delivery waiting for a lock must not hold a connection the
+        holder of that lock needs for its own reads and commit. Pooled all the same: a new
+        PostgreSQL connection per delivery (a backend process forked, then authenticated) cost
+        more than a short extract and held concurrent deliveries back (throughput, 8 clients
+        against 1: 1.47 with a connection per delivery, 1.63–2.01 pooled). A connection goes
+        back to the pool after its transaction, so no transaction-level lock outlives it.
+        """
+        if self._lock_engine is None:
+            self._lock_engine = create_engine(
+                self.url, pool_size=4, max_overflow=32, pool_pre_ping=True
+            )
+        return self._lock_engine
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -27,6 +45,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._lock_engine is not None:
+            self._lock_engine.dispose()
 
 
 def _make_engine(url: str) -> Engine:

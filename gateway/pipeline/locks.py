@@ -23,11 +23,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
+from gateway.db import Database
 from gateway.pipeline.compute import stored_terms
 from gateway.pipeline.prepare import Prepared
 from policies.errors import DomainError
@@ -103,12 +103,10 @@ def lock_plan(
 class LedgerLocks:
     """The ledger-partition locks of one gateway instance (one database)."""
 
-    def __init__(self, engine: Engine, lock_dir: Path) -> None:
+    def __init__(self, database: Database, lock_dir: Path) -> None:
         self.lock_dir = lock_dir
-        self.postgres = engine.dialect.name == "postgresql"
-        # Not the app's pool: a delivery waiting for a lock must not hold a connection the
-        # holder of that lock needs for its own reads and commit.
-        self.engine = create_engine(engine.url, poolclass=NullPool) if self.postgres else None
+        self.postgres = database.engine.dialect.name == "postgresql"
+        self.engine = database.lock_engine if self.postgres else None  # its own pool
 
     @contextmanager
     def hold(

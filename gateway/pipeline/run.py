@@ -70,7 +70,7 @@ class Pipeline:
         self.store = CellStore(settings.cell_store_dir)
         self.geography = load_geography(settings.data_dir / "reference")
         self.limits: ExtractLimits = load_limits(settings.data_dir / "extract_limits.yaml")
-        self.locks = LedgerLocks(database.engine, settings.instance_dir / "locks")
+        self.locks = LedgerLocks(database, settings.instance_dir / "locks")
         self.publisher = Publisher(
             database, self.geography, self.locks, settings.ledger_lock_timeout
         )

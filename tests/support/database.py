@@ -32,6 +32,6 @@ def prepare_template(url: str, store_dir: Path | None = None) -> None:
         seed_access_rules(session, REPO_ROOT / "data")
         seed_default_schedule(session, REPO_ROOT / "data")
     if store_dir is not None:
-        locks = LedgerLocks(database.engine, Path(tempfile.mkdtemp()))
+        locks = LedgerLocks(database, Path(tempfile.mkdtemp()))
         Publisher(database, geography, locks, lock_timeout=60).publish(CellStore(store_dir))
     database.dispose()

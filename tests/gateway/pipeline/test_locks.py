@@ -39,7 +39,7 @@ AUBAGNE = {
 def locks_of(app: Flask) -> LedgerLocks:
     """Locks of the same instance, held apart from its pipeline's (another worker's)."""
     database = app.extensions["gateway.db"]
-    return LedgerLocks(database.engine, get_settings(app).instance_dir / "locks")
+    return LedgerLocks(database, get_settings(app).instance_dir / "locks")
 
 
 def test_partition_keys_are_stable_signed_64_bit_integers() -> None:
@@ -139,9 +139,9 @@ def test_locks_are_released_when_the_block_fails(app: Flask) -> None:
 _OTHER_PROCESS = """
 import sys
 from pathlib import Path
-from sqlalchemy import create_engine
+from gateway.db import Database
 from gateway.pipeline.locks import LedgerBusy, LedgerLocks
-locks = LedgerLocks(create_engine(sys.argv[1]), Path(sys.argv[2]))
+locks = LedgerLocks(Database(sys.argv[1]), Path(sys.argv[2]))
 try:
     with locks.hold((), [(7, "ENF_MOINS_6", 2024)], 0.3):
         print("libre")
