@@ -357,3 +357,41 @@ def test_the_readme_quickstart_runs_as_written(served_gateway: Served) -> None:
     assert '"extrait"' in done.stdout  # the socle's JSON
     assert "code_territoire" in done.stdout  # the extract's CSV header
     assert "urn:passerelle-caf:probleme" not in done.stdout
+
+
+#: Path parameters of the sweep: an existing id where one exists in a fresh instance.
+SWEEP_VALUES = {
+    "requester_id": "1",
+    "convention_id": "1",
+    "prefix": "inconnu",
+    "caf": "13",
+    "indicator": "ALLOC",
+    "code": "13",
+    "level": "departement",
+    "extract_id": "inconnu",
+    "quote_id": "1",
+    "number": "13-2026-000001",
+    "zone_id": "1",
+    "order_id": "1",
+}
+
+
+def test_every_get_route_with_every_demo_key_answers_without_a_server_error(
+    served_gateway: Served,
+) -> None:
+    """The sweep: every GET of the OpenAPI document, anonymous and with each demo key."""
+    spec = _ok(_get(served_gateway, "/api/v1/openapi.json"))
+    paths = []
+    for template, operations in spec["paths"].items():
+        if "get" in operations:
+            path = re.sub(r"\{(\w+)\}", lambda m: SWEEP_VALUES[m.group(1)], template)
+            paths.append(path)
+    callers: list[str | None] = [None, *served_gateway.keys]
+    failures = []
+    for path in paths:
+        for caller in callers:
+            response = _get(served_gateway, path, caller)
+            problem = response.headers.get("Content-Type", "").startswith(PROBLEM)
+            if response.status_code >= 500 or (response.status_code >= 400 and not problem):
+                failures.append((path, caller, response.status_code, response.text[:200]))
+    assert len(paths) >= 20 and not failures, failures
