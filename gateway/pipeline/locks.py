@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -29,8 +30,10 @@ from sqlalchemy.orm import Session
 
 from gateway.db import Database
 from gateway.pipeline.compute import stored_terms
-from gateway.pipeline.prepare import Prepared
 from policies.errors import DomainError
+
+if TYPE_CHECKING:  # a type only: prepare reads conventions, whose writes take steps here
+    from gateway.pipeline.prepare import Prepared
 
 #: (audience, family, period): the unit of the ledger one protection reads or writes.
 Partition = tuple[int | None, str, int]

@@ -9,9 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import ConventionRecord
+from gateway.pipeline.locks import serialise
 from gateway.services.convention_clauses import mandatory_clauses
 from gateway.services.convention_values import snapshot, store_value, to_value
-from gateway.services.conventions import get_record, record_convention_change, today
+from gateway.services.conventions import (
+    STEP_TIMEOUT,
+    get_record,
+    record_convention_change,
+    today,
+)
 from policies import conventions as lifecycle
 from policies.conventions import Convention, ConventionStatus
 from policies.errors import Conflict, InvalidInput
@@ -87,6 +93,8 @@ def renew_convention(
     session: Session, actor_id: int | None, convention_id: int, start: date, end: date
 ) -> ConventionRecord:
     """Create the next version as a draft with the same terms, to be signed again."""
+    # Two renewals at once would both find no later version: one at a time per convention.
+    serialise(session, f"renouvellement|{convention_id}", STEP_TIMEOUT)
     record = get_record(session, convention_id)
     later = session.scalar(
         select(ConventionRecord.id).where(

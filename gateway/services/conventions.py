@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import ConventionRecord, MandatoryClauseRecord, Requester, Territory
+from gateway.pipeline.locks import serialise
 from gateway.services.admin_changes import record_change
 from gateway.services.catalogue import current_catalogue
 from gateway.services.convention_values import (
@@ -86,6 +87,10 @@ def list_conventions(
     return paginate(session, query, page, per_page)
 
 
+#: Seconds a convention write waits for another at the same step (then a 503 problem).
+STEP_TIMEOUT = 30.0
+
+
 def next_reference(session: Session, caf_code: str, year: int) -> str:
     prefix = f"CONV-{caf_code}-{year}-"
     count = session.scalar(
@@ -120,6 +125,9 @@ def create_convention(
 ) -> ConventionRecord:
     """Create a draft (version 1) between a Caf and a requester of that Caf (or a national one)."""
     caf_code, requester_id = fields["caf_code"], fields["requester_id"]
+    # The reference counts the Caf's conventions of the year: two drafts created at once
+    # would take the same one. One at a time per Caf and year, first in the transaction.
+    serialise(session, f"reference-convention|{caf_code}|{today().year}", STEP_TIMEOUT)
     requester = session.get(Requester, requester_id)
     if requester is None:
         raise InvalidInput(
