@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import PolicyMatrixVersion
+from gateway.pipeline.locks import serialise
 from gateway.services.admin_changes import record_change
+from gateway.services.conventions import STEP_TIMEOUT
 from policies.access import SEED_PATH, PolicyMatrix, policy_matrix_from_mapping
-from policies.errors import InvalidInput
+from policies.errors import Conflict, InvalidInput
 
 _cache: dict[tuple[str, int], PolicyMatrix] = {}
 
@@ -59,11 +61,25 @@ def current_matrix(session: Session) -> PolicyMatrix:
 
 
 def replace_matrix(
-    session: Session, actor_id: int | None, document: dict[str, Any]
+    session: Session,
+    actor_id: int | None,
+    document: dict[str, Any],
+    read_version: int | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """Validate a whole new matrix and store it as the next version (old ones are kept)."""
+    """Validate a whole new matrix and store it as the next version (old ones are kept).
+
+    `read_version`, the version the administrator read (GET), must still be the current one.
+    Two replacements at once would both take the next version number: one at a time.
+    """
+    serialise(session, "matrice-acces", STEP_TIMEOUT)
     policy_matrix_from_mapping(document)
     version, before = current_document(session)
+    if read_version is not None and read_version != version:
+        raise Conflict(
+            f"La matrice d'accès a changé depuis sa lecture (version {read_version} lue, "
+            f"version {version} en vigueur).",
+            ["relire la matrice (GET), y reporter les modifications, puis la renvoyer"],
+        )
     stored = PolicyMatrixVersion(version=version + 1, document=document, created_by=actor_id)
     session.add(stored)
     session.flush()

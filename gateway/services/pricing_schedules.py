@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import Caf, TariffScheduleVersion
+from gateway.pipeline.locks import serialise
+from gateway.services.conventions import STEP_TIMEOUT
 from policies.errors import Conflict, InvalidInput, NotFound
 from tariffs import (
     DEFAULT_CAF_CODE,
@@ -111,8 +113,10 @@ def publish_version(
     """Store a new version of the Caf's schedule, closing the version it replaces.
 
     A version starts today or later (a tariff never changes the past) and after the
-    Caf's latest version; quotes keep the version they were made with.
+    Caf's latest version; quotes keep the version they were made with. Two versions
+    published at once would both close the same one: one at a time per Caf.
     """
+    serialise(session, f"bareme|{caf_code}", STEP_TIMEOUT)
     require_caf(session, caf_code)
     schedule = candidate_schedule(caf_code, document)
     if schedule.effective_from < today:

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy.orm import Session
 
 from gateway.api.admin.audit_schemas import (
     AuditFilterSchema,
@@ -20,7 +19,6 @@ from gateway.api.admin.audit_schemas import (
 from gateway.api.admin.common import actor_id, caf_scope, national, own_caf, query_caf, read, write
 from gateway.api.auth import gate
 from gateway.services import admin_changes, audit_export, audit_log, policy_matrix
-from policies.errors import Conflict
 
 blp = Blueprint(
     "admin-audit",
@@ -88,21 +86,8 @@ class PolicyMatrix(MethodView):
     @gate("policy_update", caf=national)
     def put(self, body: dict[str, Any]) -> dict[str, Any]:
         """Remplacer la matrice (nouvelle version, validée en entier ; l'ancienne est gardée)."""
-        version, document = write(_replace_matrix, actor_id(), body)
-        return {**document, "version": version}
-
-
-def _replace_matrix(
-    session: Session, actor: int | None, body: dict[str, Any]
-) -> tuple[int, dict[str, Any]]:
-    """Store a new matrix; the version read by GET, sent back, must still be the current one."""
-    document = {k: v for k, v in body.items() if k != "version"}
-    read_version = body.get("version")
-    current, _ = policy_matrix.current_document(session)
-    if read_version is not None and read_version != current:
-        raise Conflict(
-            f"La matrice d'accès a changé depuis sa lecture (version {read_version} lue, "
-            f"version {current} en vigueur).",
-            ["relire la matrice (GET), y reporter les modifications, puis la renvoyer"],
+        document = {k: v for k, v in body.items() if k != "version"}
+        version, stored = write(
+            policy_matrix.replace_matrix, actor_id(), document, body.get("version")
         )
-    return policy_matrix.replace_matrix(session, actor, document)
+        return {**stored, "version": version}

@@ -108,14 +108,16 @@ def test_the_audit_log_names_only_the_rules_that_decided(
 def test_refusals_name_types_and_cafs_in_french(
     sqlite_client: FlaskClient, sqlite_world: World
 ) -> None:
-    anywhere = sqlite_client.post(
+    # A Caf administrator naming no Caf acts on its own (test_caf_territory); another Caf's
+    # requester is refused with the Caf named in French.
+    elsewhere = sqlite_client.post(
         f"{A}/requesters",
-        json={"name": "Sans Caf", "type": "commune"},
+        json={"name": "Autre Caf", "type": "commune", "caf_code": "33"},
         headers=sqlite_world.headers("admin_13"),
     )
-    assert anywhere.status_code == 403
-    message = anywhere.json["reasons"][0]["message"]
-    assert "sur toutes les Caf" in message and "Caf toutes" not in message
+    assert elsewhere.status_code == 403
+    message = elsewhere.json["reasons"][0]["message"]
+    assert "Caf 33" in message and "Caf toutes" not in message
     denied = sqlite_client.get(f"{A}/requesters", headers=sqlite_world.headers("commune_13"))
     assert denied.status_code == 403
     assert "non permise au type « commune »" in denied.json["reasons"][0]["message"]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pytest
 from flask import Flask
 
+from gateway.services import policy_matrix
 from tests.gateway.admin.conftest import World, convention_body
 
 BASE = "/api/v1/admin/conventions"
@@ -62,3 +65,38 @@ def test_one_version_renewed_twice_at_once_is_renewed_once(app: Flask, world: Wo
     dates = {"start": "2028-01-01", "end": "2029-12-31"}
     answers = _together(app, [(path, dates, admin)] * 3)
     assert sorted(a.status_code for a in answers) == [201, 409, 409], [a.json for a in answers]
+
+
+def test_two_matrices_sent_at_once_become_two_versions(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both took the next version number; the second answered 500."""
+    read = policy_matrix.current_document
+
+    def slow(*args: Any, **kwargs: Any) -> Any:  # a loaded server's window, widened
+        found = read(*args, **kwargs)
+        time.sleep(0.5)
+        return found
+
+    monkeypatch.setattr(policy_matrix, "current_document", slow)
+    national = world.headers("admin_national")
+    matrix = app.test_client().get("/api/v1/admin/policy-matrix", headers=national).json
+    body = {k: v for k, v in matrix.items() if k != "version"}  # no version read: last wins
+    answers = _put_together(app, "/api/v1/admin/policy-matrix", [body, body], national)
+    assert [a.status_code for a in answers] == [200, 200], [a.json for a in answers]
+    assert sorted(a.json["version"] for a in answers) == [
+        matrix["version"] + 1,
+        matrix["version"] + 2,
+    ]
+
+
+def _put_together(app: Flask, path: str, bodies: list[Any], headers: dict[str, str]) -> list[Any]:
+    start = threading.Barrier(len(bodies))
+
+    def put(body: Any) -> Any:
+        client = app.test_client()
+        start.wait()
+        return client.put(path, json=body, headers=headers)
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(put, bodies))
