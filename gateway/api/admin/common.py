@@ -48,7 +48,8 @@ def body_caf(_view: Any, body: dict[str, Any], *_args: Any, **_kwargs: Any) -> s
     Without it, a Caf administrator creating a requester of its own territory was refused
     as acting "on every Caf at once".
     """
-    if not body.get("caf_code") and caf_scope() is not None:
+    national = body.get("type") == RequesterType.ADMIN_NATIONAL.value  # of no Caf: of all
+    if not body.get("caf_code") and not national and caf_scope() is not None:
         body["caf_code"] = caf_scope()
     caf: str | None = body.get("caf_code")
     return caf
