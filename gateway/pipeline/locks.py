@@ -164,8 +164,9 @@ def step_key(name: str) -> int:
 def serialise(session: Session, name: str | None, timeout_seconds: float) -> None:
     """Make the rest of the session's transaction one step serialised on `name`; LedgerBusy.
 
-    Call it first in the transaction: what the transaction reads afterwards (a quota's count,
-    an extract in flight) was committed by the previous holder, and what it writes commits
+    Call it first in the transaction (on SQLite, later is a no-op): what the transaction
+    reads afterwards (a quota's count, an extract in flight) was committed by the previous
+    holder, and what it writes commits
     before the next holder reads. PostgreSQL: a transaction-level advisory lock on the name
     (across workers and machines; released at commit or rollback; None takes none). SQLite,
     a single-machine database: the database's write lock, taken now (BEGIN IMMEDIATE) rather
@@ -188,7 +189,11 @@ def serialise(session: Session, name: str | None, timeout_seconds: float) -> Non
         return
     dbapi = connection.connection.dbapi_connection
     if getattr(dbapi, "in_transaction", False):
-        raise RuntimeError("serialise() doit ouvrir la transaction : appelez-la en premier.")
+        # A caller composing several writes in one transaction (the demonstration seed, a
+        # test's fixture) began it already: its first write takes the database lock, and a
+        # writer that read before another's commit fails (busy) rather than write a stale
+        # count. Requests always call this first, in a transaction of their own.
+        return
     usual = connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
     connection.exec_driver_sql(f"PRAGMA busy_timeout = {max(1, int(timeout_seconds * 1000))}")
     try:

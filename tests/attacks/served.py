@@ -7,12 +7,7 @@ flight"); only real processes show whether the gateway serialises them.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,10 +18,8 @@ from typing import Any
 import requests
 from flask import Flask
 
-from gateway.config import REPO_ROOT
 from tests.attacks.player import Client, Outcome, Player
-
-BOOT_SECONDS = 60
+from tests.support.served import serve
 
 
 @dataclass(frozen=True)
@@ -65,62 +58,14 @@ class HttpClient:
             return _answer(session.get(self.base + url, timeout=120))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def served(
     database_url: str, store_dir: Path, instance_dir: Path, workers: int = 2
 ) -> Iterator[str]:
-    """Serve the database and store with gunicorn on 127.0.0.1; yield the base URL."""
-    port = _free_port()
-    environment = {
-        **os.environ,
-        "GATEWAY_ENV": "test",
-        "GATEWAY_DATABASE_URL": database_url,
-        "GATEWAY_INSTANCE_DIR": str(instance_dir),
-        "GATEWAY_STORE_DIR": str(store_dir),
-        "GATEWAY_LOG_LEVEL": "WARNING",
-        "GATEWAY_RATE_LIMIT": "100000/minute",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WORKERS": str(workers),
-    }
+    """Serve the database (a prepared test template) and store with gunicorn; yield the URL."""
     instance_dir.mkdir(parents=True, exist_ok=True)
-    log = instance_dir / "gunicorn.log"
-    base = f"http://127.0.0.1:{port}"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:gateway.gunicorn_conf", "wsgi:app"],
-            cwd=REPO_ROOT,
-            env=environment,
-            stdout=output,
-            stderr=output,
-        )
-        try:
-            _wait_until_up(base, server, log)
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-
-def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + BOOT_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn s'est arrêté : {log.read_text()[-2000:]}")
-        try:
-            if HttpClient(base).get("/api/v1/health").status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn n'a pas démarré en {BOOT_SECONDS} s : {log}")
+    with serve(instance_dir, database_url, store_dir, workers, env="test") as base:
+        yield base
 
 
 def warm_up(base: str, headers: Mapping[str, str], workers: int) -> None:

@@ -68,11 +68,13 @@ def free_port() -> int:
         return port
 
 
-def environment(instance_dir: Path, database_url: str, store_dir: Path) -> dict[str, str]:
+def environment(
+    instance_dir: Path, database_url: str, store_dir: Path, env: str = "development"
+) -> dict[str, str]:
     """Return the environment of `make serve` for this instance (development, quiet logs)."""
     return {
         **os.environ,
-        "GATEWAY_ENV": "development",
+        "GATEWAY_ENV": env,
         "GATEWAY_INSTANCE_DIR": str(instance_dir),
         "GATEWAY_DATABASE_URL": database_url,
         "GATEWAY_STORE_DIR": str(store_dir),
@@ -117,12 +119,16 @@ def fresh_instance(
 
 @contextmanager
 def serve(
-    instance_dir: Path, database_url: str, store_dir: Path, workers: int = 2
+    instance_dir: Path,
+    database_url: str,
+    store_dir: Path,
+    workers: int = 2,
+    env: str = "development",
 ) -> Iterator[str]:
     """Serve an instance with gunicorn (`workers` processes); yield its base URL, then stop it."""
     port = free_port()
     served_environment = {
-        **environment(instance_dir, database_url, store_dir),
+        **environment(instance_dir, database_url, store_dir, env),
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WORKERS": str(workers),
