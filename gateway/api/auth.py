@@ -10,10 +10,11 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from gateway.api.ratelimit import Limiter, limiter
-from gateway.db import get_database
-from gateway.db.models import Requester
+from gateway.db import get_database, request_session
+from gateway.db.models import Caf, Requester
 from gateway.services.api_keys import authenticate
 from gateway.services.requesters import profile_of
 from policies.access import ANONYMOUS, RequesterProfile, authorize
@@ -156,6 +157,12 @@ def admit(spec: Gate) -> Actor:
     return actor
 
 
+def caf_names(codes: set[str]) -> dict[str, str]:
+    """Return the names of these Cafs, as stored ("13" -> "Caf des Bouches-du-Rhône")."""
+    rows = request_session().execute(select(Caf.code, Caf.name).where(Caf.code.in_(codes)))
+    return {str(code): str(name) for code, name in rows}
+
+
 def gate(
     action: str, *, public: bool = False, caf: Callable[..., str | None] | None = None
 ) -> Callable[[F], F]:
@@ -173,7 +180,10 @@ def gate(
         def gated(*args: Any, **kwargs: Any) -> Any:
             actor = admit(spec)
             target = caf(*args, **kwargs) if caf else None
-            authorize(action, actor.profile, target).raise_if_refused()
+            decision = authorize(action, actor.profile, target)
+            if not decision.allowed:  # said again with the Cafs' names
+                cafs = {c for c in (target, actor.profile.caf_code) if c}
+                authorize(action, actor.profile, target, caf_names(cafs)).raise_if_refused()
             return view(*args, **kwargs)
 
         documented: F = Blueprint.doc(**(_PUBLIC_DOC if public else _SECURITY_DOC))(gated)

@@ -68,8 +68,16 @@ def _allow(rule: Rule) -> Decision:
     return Decision(allowed=True, rules_applied=(rule,), allowed_by=rule)
 
 
-def authorize(action: str, actor: RequesterProfile, target_caf: str | None) -> Decision:
-    """Decide whether `actor` may perform `action` on `target_caf` (None: no Caf / all Cafs)."""
+def authorize(
+    action: str,
+    actor: RequesterProfile,
+    target_caf: str | None,
+    caf_names: Mapping[str, str] | None = None,
+) -> Decision:
+    """Decide whether `actor` may perform `action` on `target_caf` (None: no Caf / all Cafs).
+
+    `caf_names` ("13" -> "Caf des Bouches-du-Rhône") name the Cafs in a refusal's message.
+    """
     spec = ACTIONS.get(action)
     if spec is None:
         return _refusal(
@@ -87,8 +95,13 @@ def authorize(action: str, actor: RequesterProfile, target_caf: str | None) -> D
         return _allow(Rule.AUTORISATION_CAF)
     if target_caf is None and spec.audience is Audience.REQUESTERS:
         return _allow(Rule.AUTORISATION_ROLE)
-    own = f"la Caf {actor.caf_code}" if actor.caf_code else "aucune Caf"
-    target = f"sur la Caf {target_caf}" if target_caf else "sur toutes les Caf à la fois"
+    names = caf_names or {}
+
+    def caf(code: str) -> str:
+        return f"la {names[code]} ({code})" if code in names else f"la Caf {code}"
+
+    own = caf(actor.caf_code) if actor.caf_code else "aucune Caf"
+    target = f"sur {caf(target_caf)}" if target_caf else "sur toutes les Caf à la fois"
     return _refusal(
         Rule.AUTORISATION_CAF,
         f"action « {spec.label_fr} » {target} : le demandeur est rattaché à {own}",

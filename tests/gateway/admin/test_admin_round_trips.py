@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from gateway.db import get_database
-from gateway.db.models import AuditEntry
+from gateway.db.models import AuditEntry, Caf
 from tests.gateway.admin.conftest import World, convention_body
 
 A = "/api/v1/admin"
@@ -117,7 +117,7 @@ def test_refusals_name_types_and_cafs_in_french(
     )
     assert elsewhere.status_code == 403
     message = elsewhere.json["reasons"][0]["message"]
-    assert "Caf 33" in message and "Caf toutes" not in message
+    assert "(33)" in message and "Caf toutes" not in message
     denied = sqlite_client.get(f"{A}/requesters", headers=sqlite_world.headers("commune_13"))
     assert denied.status_code == 403
     assert "non permise au type « commune »" in denied.json["reasons"][0]["message"]
@@ -168,3 +168,16 @@ def test_a_refusal_over_many_communes_is_summarised(
     assert reason["regle"] == "convention.hors_perimetre.territoire"
     assert "151 communes du département 84 (84001, 84002, 84003, …)" in reason["message"]
     assert len(refused.json["detail"]) < 400 and "84150" not in refused.json["detail"]
+
+
+def test_a_refusal_on_another_caf_names_both_cafs(
+    sqlite_app: Flask, sqlite_client: FlaskClient, sqlite_world: World
+) -> None:
+    """Journey regression: "la Caf 33" told an administrator nothing; its name does."""
+    other = sqlite_world.id("commune_33")
+    refused = sqlite_client.get(f"{A}/requesters/{other}", headers=sqlite_world.headers("admin_13"))
+    assert refused.status_code == 403
+    with sqlite_app.app_context(), get_database().sessions() as session:
+        names = {c.code: c.name for c in session.scalars(select(Caf))}
+    message = refused.json["reasons"][0]["message"]
+    assert f"{names['33']} (33)" in message and f"{names['13']} (13)" in message
