@@ -21,7 +21,6 @@ from gateway.pipeline.prepare import Prepared
 from gateway.services.pricing_idempotency import IdempotencyKeyReused, check_key
 
 ENDPOINT = "POST /extracts"
-IN_FLIGHT = ("en_attente", "en_cours")
 
 
 def quota_step(prepared: Prepared) -> str | None:

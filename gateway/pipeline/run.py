@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from gateway.config import Settings
 from gateway.db import Database
 from gateway.db.models import Caf, Extract, QuoteRecord
+from gateway.db.models.extracts import DELIVERED, FAILED, IN_FLIGHT, PENDING, RUNNING
 from gateway.delivery import Delivery
 from gateway.pipeline import claims, payment
 from gateway.pipeline.collector import settle_after_loading
@@ -43,8 +44,6 @@ from policies.errors import QuotaExceeded, SecrecyRefusal
 from policies.geography import SEVERAL_CAF
 
 LOG = logging.getLogger("gateway.extracts")
-
-DELIVERED, PENDING, RUNNING, FAILED = "livre", "en_attente", "en_cours", "echec"
 
 
 class _ServedByTwin(Exception):
@@ -292,7 +291,7 @@ class Pipeline:
         timeout = self.settings.ledger_lock_timeout
         with self.database.transaction() as session:
             serialise(session, claims.request_step(prepared, version), timeout)
-            extract = claims.twin(session, prepared, version, (*claims.IN_FLIGHT, DELIVERED))
+            extract = claims.twin(session, prepared, version, (*IN_FLIGHT, DELIVERED))
             if extract is None:
                 extract = Extract(id=extract_id)
                 _fill(extract, prepared, version, PENDING)

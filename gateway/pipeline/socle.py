@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from gateway.db import Database
 from gateway.db.models import Extract
+from gateway.db.models.extracts import DELIVERED
 from gateway.delivery import TOTAL as DELIVERY_TOTAL
 from gateway.delivery import DeliveredCell, Delivery
 from gateway.pipeline.compute import Computed, compute, shown_by_set, stored_terms
@@ -48,7 +49,6 @@ from policies.decision import decide
 from policies.domain import GeoLevel, RequesterType, Use
 from policies.geography import FRANCE_CODE, Geography
 
-PUBLISHED = "livre"
 PUBLIC_NAME = "Grand public"
 _LEVELS = (GeoLevel.DEPARTEMENT, GeoLevel.REGION, GeoLevel.FRANCE)
 
@@ -165,7 +165,7 @@ def publication_id(session: Session, version: str) -> str | None:
         .where(
             Extract.requester_id.is_(None),
             Extract.fingerprint == fingerprint(version),
-            Extract.status == PUBLISHED,
+            Extract.status == DELIVERED,
         )
         .order_by(Extract.created_at.desc(), Extract.id)
         .limit(1)
@@ -266,7 +266,7 @@ class Publisher:
                 requester_id=None,
                 fingerprint=fingerprint(version),
                 request={"socle": True, "version": version},
-                status=PUBLISHED,
+                status=DELIVERED,
                 store_version=version,
                 result={"cellules": cells_to_json(cells), "contexte": context_to_json(context)},
                 cells_delivered=len(cells),

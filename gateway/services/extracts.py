@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from gateway import get_settings
 from gateway.db import get_database
 from gateway.db.models import Extract, Zone
+from gateway.db.models.extracts import DELIVERED
 from gateway.delivery import FORMATS, Delivery, filename
 from gateway.pipeline.deliver import stored_delivery
 from gateway.pipeline.differencing import zone_refusal
 from gateway.pipeline.jobs import JobRunner
 from gateway.pipeline.locks import serialise
 from gateway.pipeline.prepare import Caller
-from gateway.pipeline.run import DELIVERED, Pipeline
+from gateway.pipeline.run import Pipeline
 from gateway.services.catalogue import current_catalogue
 from gateway.services.ledger import definition_ids
 from gateway.services.requesters import caf_of_requester

@@ -20,7 +20,6 @@ from gateway.services.extracts import status_of
 from gateway.services.paging import Page, paginate
 from gateway.services.pricing import quote_status
 
-EXTRACT_STATUSES = ("en_attente", "en_cours", "livre", "echec")
 QUOTE_STATUSES = tuple(s.value for s in QuoteStatus)
 INVOICE_STATUSES = ("emise",)  # an invoice is issued once; payments are not tracked here
 

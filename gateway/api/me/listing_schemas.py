@@ -6,8 +6,10 @@ from typing import Any
 
 import marshmallow as ma
 
+from gateway.api.extracts.schemas import ExtractStatusSchema
 from gateway.api.schemas import PageQuerySchema, PageSchema, Schema
-from gateway.services.listings import EXTRACT_STATUSES, INVOICE_STATUSES, QUOTE_STATUSES
+from gateway.db.models.extracts import EXTRACT_STATUSES
+from gateway.services.listings import INVOICE_STATUSES, QUOTE_STATUSES
 
 
 def _one_of(values: tuple[str, ...]) -> ma.validate.OneOf:
@@ -44,19 +46,12 @@ class InvoiceListQuerySchema(_ListingQuerySchema):
     )
 
 
-class ExtractItemSchema(Schema):
-    id = ma.fields.String()
-    statut = ma.fields.String(metadata={"description": "en_attente, en_cours, livre, echec"})
-    progression = ma.fields.Integer()
-    cellules = ma.fields.Integer()
-    cellules_masquees = ma.fields.Integer()
-    convention = ma.fields.String(allow_none=True)
-    facture = ma.fields.String(allow_none=True)
-    erreur = ma.fields.Dict(allow_none=True)
+class ExtractItemSchema(ExtractStatusSchema):
+    """An extract's status (as `GET /extracts/{id}` serves it), with its request and dates."""
+
     demande = ma.fields.Dict(metadata={"description": "La demande, telle que décrite"})
     cree_le = ma.fields.DateTime()
     livre_le = ma.fields.DateTime(allow_none=True)
-    liens = ma.fields.Dict(metadata={"description": "Statut et téléchargements"})
 
 
 class OrderItemSchema(Schema):

@@ -46,6 +46,13 @@ class Zone(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+#: An extract's status, as stored and served: waiting, running, delivered (or, for the socle,
+#: published), failed.
+PENDING, RUNNING, DELIVERED, FAILED = "en_attente", "en_cours", "livre", "echec"
+EXTRACT_STATUSES = (PENDING, RUNNING, DELIVERED, FAILED)
+IN_FLIGHT = (PENDING, RUNNING)
+
+
 class Extract(Base):
     """One extract request and its outcome; large ones run in the background."""
 
@@ -56,7 +63,7 @@ class Extract(Base):
     requester_id: Mapped[int | None] = mapped_column(ForeignKey("requester.id"))  # None: socle
     fingerprint: Mapped[str] = mapped_column(String(64))
     request: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(16))  # en_attente, en_cours, livre, echec
+    status: Mapped[str] = mapped_column(String(16))  # one of EXTRACT_STATUSES
     progress: Mapped[int] = mapped_column(default=0)
     convention_ref: Mapped[str | None] = mapped_column(String(64))
     store_version: Mapped[str | None] = mapped_column(String(64))
