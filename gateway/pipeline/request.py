@@ -94,12 +94,9 @@ class ExtractRequest:
 
     def fingerprint(self) -> str:
         """Return the SHA-256 of what is asked, insensitive to order and to zone names."""
-        territories = _described_territories(self.territories)
-        if territories and "codes" in territories:
-            territories = {**territories, "codes": sorted(territories["codes"])}
         identity = {
             "indicators": sorted(self.indicators),
-            "territories": territories,
+            "territories": _described_territories(self.territories, sort=True),
             "zones": sorted(",".join(sorted(z.communes)) for z in self.zones),
             "periods": sorted(self.periods),
             "breakdowns": sorted(self.breakdowns),
@@ -112,29 +109,32 @@ class ExtractRequest:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _described_territories(specs: Sequence[TerritorySpec]) -> dict[str, Any] | None:
-    spec = next((s for s in specs if s.zone_id is None), None)
-    if spec is None or spec.level is None:
-        return None
+def _described_territories(
+    specs: Sequence[TerritorySpec], *, sort: bool = False
+) -> dict[str, Any] | list[dict[str, Any]] | None:
+    """Describe the territory lines: one as an object (as asked), several as a list."""
+    lines = [_described_line(s, sort) for s in specs if s.zone_id is None and s.level is not None]
+    if len(lines) > 1:
+        return sorted(lines, key=json.dumps) if sort else lines
+    return lines[0] if lines else None
+
+
+def _described_line(spec: TerritorySpec, sort: bool) -> dict[str, Any]:
+    assert spec.level is not None
     if spec.within is not None:
         parent, code = spec.within
         return {"parent_level": parent.value, "parent_code": code, "level": spec.level.value}
-    return {"level": spec.level.value, "codes": list(spec.codes)}
+    return {"level": spec.level.value, "codes": sorted(spec.codes) if sort else list(spec.codes)}
 
 
 def parse_description(
     body: Mapping[str, Any], zones: Mapping[int, ZoneDefinition]
 ) -> ExtractRequest:
     """Build the request value from a schema-validated body and the requester's zones."""
-    spec = body.get("territories")
-    territories = []
-    if spec and spec.get("codes"):
-        codes = tuple(dict.fromkeys(spec["codes"]))
-        territories.append(TerritorySpec(GeoLevel(spec["level"]), codes))
-    elif spec and "parent_level" in spec:
-        parent = GeoLevel(spec["parent_level"])
-        level = GeoLevel(spec.get("level") or next_finer(parent).value)
-        territories.append(TerritorySpec(level, within=(parent, spec["parent_code"])))
+    lines = body.get("territories") or ()
+    # One line from a request body; several from a screen that compares territories.
+    lines = [lines] if isinstance(lines, Mapping) else lines
+    territories = [_territory_line(spec) for spec in lines]
     zone_ids = tuple(dict.fromkeys(body.get("zones") or ()))
     territories += [TerritorySpec(zone_id=z) for z in zone_ids]
     return ExtractRequest(
@@ -153,6 +153,14 @@ def parse_description(
         output=body.get("format", "json"),
         masked_rather_than_refused=bool(body.get(SCREEN_OPTION)),
     )
+
+
+def _territory_line(spec: Mapping[str, Any]) -> TerritorySpec:
+    if spec.get("codes"):
+        return TerritorySpec(GeoLevel(spec["level"]), tuple(dict.fromkeys(spec["codes"])))
+    parent = GeoLevel(spec["parent_level"])
+    level = GeoLevel(spec.get("level") or next_finer(parent).value)
+    return TerritorySpec(level, within=(parent, spec["parent_code"]))
 
 
 def next_finer(level: GeoLevel) -> GeoLevel:

@@ -176,18 +176,21 @@ def _label(labels: Mapping[Any, str], kind: Any, code: object) -> str:
 
 
 def _territories_text(description: Mapping[str, Any]) -> str:
-    parts = []
-    spec = description.get("territories") or {}
-    level = _label(LEVEL_LABELS, GeoLevel, spec.get("level") or "commune")
-    if spec.get("codes"):
-        parts.append(f"{level} : {', '.join(spec['codes'])}")
-    elif spec.get("parent_level"):
-        parent = _OF.get(spec["parent_level"], f"de {spec['parent_level']}")
-        parts.append(f"chaque {level} {parent} {spec['parent_code']}")
+    lines = description.get("territories") or ()
+    # One line as asked in a request body; several for a screen comparing territories.
+    parts = [_line_text(spec) for spec in ([lines] if isinstance(lines, Mapping) else lines)]
     for zone in description.get("zones") or ():
         name = zone.get("nom") or zone.get("code") or zone.get("id")
         parts.append(f"zone personnalisée « {name} » ({len(zone.get('communes') or ())} communes)")
     return " ; ".join(parts) or "-"
+
+
+def _line_text(spec: Mapping[str, Any]) -> str:
+    level = _label(LEVEL_LABELS, GeoLevel, spec.get("level") or "commune")
+    if spec.get("codes"):
+        return f"{level} : {', '.join(spec['codes'])}"
+    parent = _OF.get(spec["parent_level"], f"de {spec['parent_level']}")
+    return f"chaque {level} {parent} {spec['parent_code']}"
 
 
 def requester_party(session: Session, requester_id: int) -> Party:

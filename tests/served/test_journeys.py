@@ -47,14 +47,9 @@ def _post(
 
 
 def _paid(served: Served, path: str, slug: str, body: Any) -> requests.Response:
-    """Ask; when the convention prices it (402), accept the quote and ask again.
-
-    A comparison screen is two tables, each quoted when the first is paid for: at most two.
-    """
+    """Ask; when the convention prices it (402), accept the one quote and ask again."""
     response = _post(served, path, slug, body)
-    for _ in range(2):
-        if response.status_code != 402:
-            break
+    if response.status_code == 402:
         _ok(_post(served, response.json()["devis"]["accepter"], slug), 201)
         response = _post(served, path, slug, body)
     return response

@@ -12,9 +12,10 @@ from flask_smorest import Blueprint
 from gateway.api.auth import current_actor, gate
 from gateway.api.extracts.caller import caller_of
 from gateway.api.extracts.schemas import ComparisonSchema, HistorySchema, ScreenSchema
-from gateway.pipeline.request import SCREEN_OPTION
+from gateway.pipeline.request import SCREEN_OPTION, next_finer
 from gateway.services import extracts
-from policies.domain import PERIODS
+from policies.domain import PERIODS, GeoLevel
+from policies.geography import Geography
 
 blp = Blueprint("imaje", __name__, url_prefix="/imaje", description="Écrans IMAJE")
 
@@ -53,11 +54,21 @@ def series(table: dict[str, Any]) -> list[dict[str, Any]]:
     return list(grouped.values())
 
 
-def _place(place: dict[str, Any]) -> dict[str, Any]:
-    """Describe a side of the comparison as the request does: a custom zone, or territories."""
+def _members(place: dict[str, Any], geography: Geography) -> set[tuple[str, str]]:
+    """Return the (level, code) of the delivered territories a side of the comparison names."""
     if "zone" in place:
-        return {"zones": [place["zone"]]}
-    return {"territories": place}
+        return {(GeoLevel.ZONE.value, str(place["zone"]))}
+    if place.get("codes"):
+        return {(place["level"], code) for code in place["codes"]}
+    parent = (GeoLevel(place["parent_level"]), place["parent_code"])
+    level = GeoLevel(place.get("level") or next_finer(parent[0]).value)
+    codes = (*geography.within(level, *parent), *geography.straddling(level, *parent))
+    return {(level.value, code) for code in codes}
+
+
+def _side(table: dict[str, Any], members: set[tuple[str, str]]) -> dict[str, Any]:
+    cells = [c for c in table["cellules"] if (c["niveau"], c["code_territoire"]) in members]
+    return {**table, "cellules": cells}
 
 
 @blp.route("/history")
@@ -92,14 +103,20 @@ class Comparison(MethodView):
 
         Chaque côté est une zone personnalisée du demandeur ou des territoires. Un territoire
         trop petit n'empêche pas l'écran : ses cellules protégées sont montrées masquées (s).
+        Les deux côtés forment une seule demande : un seul devis quand elle est payante, et un
+        seul secret statistique sur l'ensemble de ce qui est montré.
         """
-        common = {
+        places = (body["study"], body["reference"])
+        extract: dict[str, Any] = {
             "indicators": [body["indicator"]],
             "periods": [body["period"]],
             "use": body["use"],
+            "zones": [p["zone"] for p in places if "zone" in p],
+            "territories": [p for p in places if "zone" not in p],
         }
-        study = _table({**common, **_place(body["study"])})
-        reference = _table({**common, **_place(body["reference"])})
+        table = _table(extract)
+        geography = extracts.pipeline().geography
+        study, reference = (_side(table, _members(p, geography)) for p in places)
         return {
             "tableau": {"etude": study, "reference": reference},
             "series": series(study) + series(reference),

@@ -380,3 +380,33 @@ def test_the_subject_speaks_french() -> None:
     subject = dict(request_subject(body))
     assert subject["Territoires"] == "chaque EPCI du département 13"
     assert subject["Usage"] == "études"
+
+
+def test_a_priced_comparison_is_one_quote_for_both_sides(
+    sqlite_client: FlaskClient, auth: dict[str, dict[str, str]]
+) -> None:
+    """Regression: each side was a request of its own, so a paying requester accepted a quote,
+    asked again, and got a second 402 for the reference side."""
+    epci = auth["epci"]
+    body = {
+        "indicator": "PLACES_EAJE",
+        "study": AUBAGNE,
+        "reference": {"level": "epci", "codes": ["200054807"]},  # its own, Aubagne's EPCI
+        "period": 2024,
+        "use": "usage_final",
+    }
+    asked = sqlite_client.post("/api/v1/imaje/comparison", json=body, headers=epci)
+    assert asked.status_code == 402, asked.json
+    quote = asked.json["devis"]
+    described = sqlite_client.get(f"/api/v1/quotes/{quote['id']}", headers=epci).json
+    assert described["demande"]["territories"] == [AUBAGNE, body["reference"]]
+    assert "commune : 13005 ; EPCI : 200054807" in str(described["objet"])
+    accepted = sqlite_client.post(quote["accepter"], headers=epci)
+    assert accepted.status_code == 201, accepted.json
+    screen = sqlite_client.post("/api/v1/imaje/comparison", json=body, headers=epci)
+    assert screen.status_code == 200, screen.json
+    study, reference = screen.json["tableau"]["etude"], screen.json["tableau"]["reference"]
+    assert {c["code_territoire"] for c in study["cellules"]} == {"13005"}
+    assert {c["code_territoire"] for c in reference["cellules"]} == {"200054807"}
+    with sqlite_client.application.app_context(), get_database().sessions() as session:
+        assert len(session.scalars(select(QuoteRecord)).all()) == 1
