@@ -7,7 +7,13 @@ PORT ?= 8000
 WORKERS ?= 2
 export GATEWAY_ENV ?= development
 
-.PHONY: serve test lint typecheck pytest bench clean init
+.PHONY: serve test lint typecheck pytest bench clean init assets browser
+
+# The portal's front-end files, pinned in package.json/package-lock.json (npm), copied where
+# the gateway serves them (gateway/web/static/vendor/, not committed). Licences: README, Portail.
+VENDOR := gateway/web/static/vendor
+VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.common.min.js
+VENDOR_LICENCES := htmx.org echarts zrender
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,10 +30,31 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 init: $(VENV)/.runtime
 	$(BIN)/python -m gateway init --demo
 
-serve: init
+$(VENDOR)/.installed: package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	    echo "!!! npm introuvable : htmx, ECharts et axe-core ne sont PAS installés." >&2; \
+	    echo "!!! Le portail fonctionne sans JavaScript (sans graphiques) ; les tests navigateur" >&2; \
+	    echo "!!! seront ignorés. Installez Node.js et npm (paquet Debian « npm »), puis relancez." >&2; \
+	else \
+	    npm ci --no-audit --no-fund --ignore-scripts && mkdir -p $(VENDOR) && \
+	    cp $(VENDOR_FILES) $(VENDOR)/ && \
+	    for package in $(VENDOR_LICENCES); do \
+	        cp node_modules/$$package/LICENSE $(VENDOR)/LICENSE-$$package.txt || exit 1; \
+	    done && cp node_modules/echarts/NOTICE $(VENDOR)/NOTICE-echarts.txt && touch $@; \
+	fi
+
+assets: $(VENDOR)/.installed
+
+# Debian's chromium for the browser tests (installed when missing and possible; else skipped).
+browser:
+	@bash .ci/chromium
+
+serve: init assets
+	@echo "Portail                : http://$(HOST):$(PORT)/"
 	@echo "Documentation de l'API : http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "Contrôle de santé      : http://$(HOST):$(PORT)/api/v1/health"
 	@echo "Clés de démonstration  : instance/demo-keys.json"
+	@echo "Comptes du portail     : instance/demo-accounts.json (http://$(HOST):$(PORT)/compte/connexion)"
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn -c python:gateway.gunicorn_conf wsgi:app
 
 lint: $(VENV)/.dev
@@ -37,7 +64,7 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.dev
+pytest: $(VENV)/.dev assets browser
 	GATEWAY_ENV=test $(BIN)/python -m pytest
 
 test: lint typecheck pytest
@@ -46,4 +73,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR)

@@ -26,10 +26,11 @@ from pathlib import Path
 
 from flask import Flask
 
-from gateway import create_app
+from gateway.app import create_app
 from gateway.catalogue import load_catalogue
 from gateway.config import REPO_ROOT
 from gateway.reference.geography import load_geography
+from gateway.state import app_state
 from gateway.store import CellStore
 from gateway.store.demo import load_demo
 from policies.geography import Geography
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             played, refused = played + player.requests, refused + len(player.refusals)
             players += 1
             print(f"  demandeur {players}: {played} requêtes, {len(total.disclosures)} divulguées")
-        app.extensions["gateway.db"].dispose()
+        app_state(app).database.dispose()
     elapsed = time.perf_counter() - started
     print(
         f"{played} requêtes jouées par {players} demandeurs ({refused} refusées), {elapsed:.1f} s"

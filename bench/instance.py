@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from gateway import create_app
+from gateway.app import create_app
 from gateway.config import REPO_ROOT
 
 

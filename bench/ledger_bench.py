@@ -21,10 +21,9 @@ from sqlalchemy import func, insert, select
 
 from bench.instance import demo_instance
 from gateway.catalogue import load_catalogue
-from gateway.db import get_database
 from gateway.db.models import Extract, ReleasedCell, Requester
-from gateway.services import ledger
-from gateway.services.extracts import pipeline
+from gateway.services.ledger import queries as ledger
+from gateway.state import app_state
 from policies.domain import PERIODS, GeoLevel
 from policies.geography import Geography
 
@@ -50,7 +49,7 @@ def _history(app, headers: dict[str, str], rng: random.Random) -> int:  # type: 
     """Play the requester's real history through the API; return the extracts delivered."""
     client = app.test_client()
     with app.app_context():
-        geography = pipeline(app).geography
+        geography = app_state(app).pipeline.geography
     inside = sorted(geography.communes_of(GeoLevel.DEPARTEMENT, TARGET))
     zones = []
     for n in range(40):
@@ -79,8 +78,8 @@ def _history(app, headers: dict[str, str], rng: random.Random) -> int:  # type: 
 def fill(app, cells: int, seed: int = 7) -> int:  # type: ignore[no-untyped-def]
     """Write `cells` ledger rows released to 300 other requesters all over France."""
     rng = random.Random(seed)
-    with app.app_context(), get_database().transaction() as session:
-        geography = pipeline(app).geography
+    with app.app_context(), app_state().database.transaction() as session:
+        geography = app_state(app).pipeline.geography
         others = [
             Requester(name=f"Demandeur de charge {n}", type="commune", caf_code=None)
             for n in range(300)
@@ -125,7 +124,7 @@ def _row(
 def run(folder: Path, cells: int) -> None:
     app, keys = demo_instance(folder)
     headers = keys["service_etat"]
-    with app.app_context(), get_database().sessions() as session:
+    with app.app_context(), app_state().database.sessions() as session:
         requester_id = session.scalar(select(Requester.id).where(Requester.type == "service_etat"))
         size = session.scalar(select(func.count()).select_from(ReleasedCell)) or 0
     if size < cells:
@@ -140,16 +139,16 @@ def run(folder: Path, cells: int) -> None:
 
 
 def _ledger_size(app) -> int:  # type: ignore[no-untyped-def]
-    with app.app_context(), get_database().sessions() as session:
+    with app.app_context(), app_state().database.sessions() as session:
         return session.scalar(select(func.count()).select_from(ReleasedCell)) or 0
 
 
 def _measure(app, headers: dict[str, str], requester_id: int) -> None:  # type: ignore[no-untyped-def]
     client = app.test_client()
     for period in (PERIODS[-1], PERIODS[0]):
-        with app.app_context(), get_database().sessions() as session:
+        with app.app_context(), app_state().database.sessions() as session:
             size = session.scalar(select(func.count()).select_from(ReleasedCell))
-            geography = pipeline(app).geography
+            geography = app_state(app).pipeline.geography
             communes = frozenset(geography.communes_of(GeoLevel.DEPARTEMENT, TARGET))
             started = time.perf_counter()
             released = ledger.linked_cells(
@@ -158,6 +157,7 @@ def _measure(app, headers: dict[str, str], requester_id: int) -> None:  # type: 
                 related=load_catalogue().related_set(INDICATOR),
                 period=period,
                 communes=communes,
+                known_sets=app_state(app).caches.commune_sets,
             )
             linked = time.perf_counter() - started
         body = {

@@ -31,10 +31,20 @@ import numpy as np
 import pandas as pd
 
 from bench.secrecy_data import cells, communes, dimensions, hrc_text
-from policies.secrecy import TOTAL, Dimension, Options, audit, build_table, cell_ids, protect
+from policies.secrecy import (
+    TOTAL,
+    Dimension,
+    Options,
+    Rule,
+    audit,
+    build_table,
+    cell_ids,
+    parse_rule,
+    protect,
+)
 from policies.secrecy.status import Status
 
-RULE = "FREQ(5,10)"
+RULE = parse_rule("FREQ(5,10)")
 INTERVAL = 10.0
 README = Path(__file__).resolve().parent.parent / "policies" / "secrecy" / "README.md"
 HEADING = "### Versus tau-Argus"
@@ -99,7 +109,7 @@ def run_tauargus(
     dims: Sequence[Dimension],
     leaves: pd.DataFrame,
     suppress: str = "OPT",
-    rule: str = RULE,
+    rule: Rule | str = RULE,
     max_minutes: int = 5,
     workdir: Path | None = None,
 ) -> TauArgusRun:
@@ -107,8 +117,10 @@ def run_tauargus(
 
     Each dimension may carry at most one hierarchy (tau-Argus takes one per explanatory
     variable) and no groups. The batch reads the leaves (tabular input), recomputes every
-    total, applies ``rule`` and suppresses; the intermediate output lists every cell.
+    total, applies ``rule`` (written for tau-Argus as ``str(rule)``) and suppresses; the
+    intermediate output lists every cell.
     """
+    safety_rule = parse_rule(rule) if isinstance(rule, str) else rule
     from pytauargus.batch import Suppress, parse_batch
     from pytauargus.engine import Engine
 
@@ -141,7 +153,7 @@ def run_tauargus(
         specify = "".join(f'"{n}"' for n in names)
         (folder / "batch.arb").write_text(
             f'<OPENTABLEDATA> "table.tab"\n<OPENMETADATA> "table.rda"\n'
-            f'<SPECIFYTABLE> {specify}|"value"||\n<SAFETYRULE> {rule}\n<READTABLE> 1\n'
+            f'<SPECIFYTABLE> {specify}|"value"||\n<SAFETYRULE> {safety_rule}\n<READTABLE> 1\n'
             f'<SUPPRESS> {method}\n<WRITETABLE> (1,5,"SO+","out.tab")\n'
         )
         engine = Engine()

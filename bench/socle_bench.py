@@ -60,18 +60,17 @@ def run(folder: Path) -> None:
 
 def child(folder: Path) -> None:
     """Republish in this process; print its time and peak resident memory."""
-    from gateway import create_app
-    from gateway.db import get_database
+    from gateway.app import create_app
     from gateway.db.models import Extract
-    from gateway.services.extracts import pipeline
+    from gateway.state import app_state
 
     app = create_app({"env": "development", "instance_dir": folder, "log_level": "WARNING"})
     with app.app_context():
-        runner = pipeline(app)
+        runner = app_state(app).pipeline
         started = time.perf_counter()
         publication = runner.publisher.publish(runner.store)
         elapsed = time.perf_counter() - started
-        with get_database().sessions() as session:
+        with app_state().database.sessions() as session:
             extract = session.get(Extract, publication)
             assert extract is not None
             cells, secret = extract.cells_delivered, extract.cells_suppressed

@@ -32,11 +32,11 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, text
 
-from gateway import create_app
+from gateway.app import create_app
 from gateway.config import REPO_ROOT
-from gateway.db import get_database
 from gateway.reference.geography import load_geography
-from gateway.services.catalogue import current_catalogue
+from gateway.services.catalogue.queries import current_catalogue
+from gateway.state import app_state
 from gateway.store.demo import load_demo
 from tests.support.postgres import find_bin_dir, start_cluster
 
@@ -74,9 +74,9 @@ def _indicators(environment: dict[str, str], count: int) -> list[tuple[str, str 
             "log_level": "WARNING",
         }
     )
-    with app.app_context(), get_database().sessions() as session:
+    with app.app_context(), app_state().database.sessions() as session:
         catalogue = current_catalogue(session)
-    app.extensions["gateway.db"].dispose()
+    app_state(app).database.dispose()
     chosen: dict[str, tuple[str, str | None]] = {}
     for indicator in catalogue.stored():
         family = catalogue.family_code(indicator.code)

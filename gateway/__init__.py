@@ -1,55 +1,19 @@
-"""The gateway's web application: one assembly point, `create_app`."""
+"""The gateway: the only package that knows HTTP, pages, the database, the queue and files.
 
-from __future__ import annotations
+Its layers, and the one way imports go (a module imports only from its layer or below):
 
-from collections.abc import Mapping
-from typing import Any
+    gateway.app, gateway.cli               assembly (`create_app`) and the command line
+    gateway.api, gateway.web               the two doors: parse, validate, gate(action)
+    gateway.services.<subject>             one service call per action
+    gateway.state                          the app's state, built once by `create_app`
+    gateway.pipeline                       the steps of an extract, handed what they need
+    gateway.services.<subject>.queries     repositories: each subject's reads and writes
+    gateway.store, .delivery, .reference,  cells, files, geography, catalogue file,
+      .catalogue, .cache, .db, .config,    caches, models and sessions, settings, logs
+      .logs
+    policies, tariffs                      pure: values in, values out
 
-from flask import Flask
-from werkzeug.routing import IntegerConverter, Map
-
-from gateway.api import init_api
-from gateway.api.auth import init_auth
-from gateway.api.problems import register_error_handlers
-from gateway.config import Settings, load_settings
-from gateway.db import init_database
-from gateway.logs import configure_logging, init_request_ids
-
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from defaults, then the environment, then `config` (tests)."""
-    settings = load_settings(config)
-    configure_logging(settings.log_level)
-    app = Flask(__name__, instance_path=str(settings.instance_dir))
-    app.config.update(
-        SECRET_KEY=settings.secret_key,
-        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
-        JSON_SORT_KEYS=False,
-        TESTING=settings.env == "test",
-    )
-    app.extensions["gateway.settings"] = settings
-    app.url_map.converters["int"] = IdConverter
-    init_request_ids(app)
-    init_database(app, settings.database_url)
-    register_error_handlers(app)
-    init_auth(
-        app,
-        settings.ratelimit_storage_uri,
-        settings.auth_failures_per_minute,
-        settings.rate_limit,
-    )
-    init_api(app)
-    return app
-
-
-class IdConverter(IntegerConverter):
-    """Path ids fit the databases' 32-bit integer keys; larger ones simply match no route."""
-
-    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(url_map, *args, **kwargs)
-
-
-def get_settings(app: Flask) -> Settings:
-    settings: Settings = app.extensions["gateway.settings"]
-    return settings
+The pipeline reads and writes the database only through repositories, which never lead
+back to the services above them or to the pipeline. Nothing below imports this package
+root; `create_app` lives in `gateway.app`. `tests/test_architecture.py` checks every rule.
+"""

@@ -9,15 +9,22 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from gateway import create_app, get_settings
-from gateway.db import get_database
+from gateway.app import create_app
 from gateway.db import migrate as migrations
 from gateway.reference.geography import load_geography
-from gateway.services import catalogue as catalogue_service
-from gateway.services import reference
-from gateway.services.access_seed import seed_access_rules
-from gateway.services.demo_requesters import write_demo_keys
-from gateway.services.pricing import seed_default_schedule
+from gateway.services.access.seed import seed_access_rules
+from gateway.services.accounts.demo import write_demo_accounts
+from gateway.services.accounts.passwords import Passwords
+from gateway.services.audit.queries import verify
+from gateway.services.catalogue import queries as catalogue_service
+from gateway.services.conventions.lifecycle import expire_due_conventions
+from gateway.services.demo.conventions import seed_demo_conventions
+from gateway.services.demo.requesters import ensure_demo_requesters, write_demo_keys
+from gateway.services.pricing.schedules import seed_default_schedule
+from gateway.services.territories import queries as reference
+from gateway.state import app_state
+from gateway.store.demo import ensure_demo_store
+from gateway.store.importers import import_file
 from policies.errors import DomainError
 
 
@@ -37,11 +44,10 @@ def cli() -> None:
 def init(demo: bool) -> None:
     """Préparer la base (migrations, géographie, catalogue) ; réutiliser ce qui existe."""
     app = _app()
-    settings = get_settings(app)
+    settings = app_state(app).settings
     with app.app_context():
         migrations.upgrade(settings.database_url)
-        database = get_database()
-        with database.transaction() as session:
+        with app_state(app).database.transaction() as session:
             if not reference.geography_is_loaded(session):
                 rows = reference.seed_geography(
                     session, load_geography(settings.data_dir / "reference")
@@ -62,20 +68,23 @@ def init(demo: bool) -> None:
 
 def _init_demo(app: Flask) -> None:
     """Create the demonstration store and requesters (development only)."""
-    settings = get_settings(app)
+    state = app_state(app)
+    settings = state.settings
     if not settings.is_development:
         raise click.ClickException("Les données de démonstration sont réservées au développement.")
-    from gateway.services.demo_store import ensure_demo_store
-
-    if ensure_demo_store(settings):
+    if ensure_demo_store(settings.cell_store_dir, settings.data_dir / "reference"):
         click.echo(f"Données de démonstration générées dans {settings.cell_store_dir}.")
     keys_path = settings.instance_dir / "demo-keys.json"
-    with get_database().transaction() as session:
+    with state.database.transaction() as session:
         keys = write_demo_keys(session, keys_path)
     click.echo(f"Clés de démonstration ({len(keys)} demandeurs) : {keys_path}")
-    from gateway.services.demo_conventions import seed_demo_conventions
-
-    with get_database().transaction() as session:
+    accounts_path = settings.instance_dir / "demo-accounts.json"
+    with state.database.transaction() as session:
+        requesters = ensure_demo_requesters(session)
+        passwords = Passwords.for_environment(settings.env)
+        people = write_demo_accounts(session, passwords, requesters, accounts_path)
+    click.echo(f"Comptes de démonstration ({len(people)} personnes) : {accounts_path}")
+    with state.database.transaction() as session:
         created = seed_demo_conventions(session)
     if created:
         click.echo(f"Conventions de démonstration actives : {', '.join(created)}.")
@@ -84,13 +93,10 @@ def _init_demo(app: Flask) -> None:
 
 def _publish_socle(app: Flask, *, only_if_missing: bool) -> None:
     """Publish the socle commun of the current store version (before any extract of it)."""
-    from gateway.services.extracts import pipeline
-
-    with app.app_context():
-        runner = pipeline(app)
-        started = time.perf_counter()
-        publisher, store = runner.publisher, runner.store
-        found = publisher.ensure(store) if only_if_missing else publisher.publish(store)
+    runner = app_state(app).pipeline
+    started = time.perf_counter()
+    publisher, store = runner.publisher, runner.store
+    found = publisher.ensure(store) if only_if_missing else publisher.publish(store)
     click.echo(
         f"Socle commun publié pour la version {store.version()} : publication {found} "
         f"({time.perf_counter() - started:.1f} s)."
@@ -108,14 +114,14 @@ def publish_socle() -> None:
 @click.argument("revision", default="head")
 def migrate(revision: str) -> None:
     """Appliquer les migrations jusqu'à REVISION (par défaut : la dernière)."""
-    migrations.upgrade(get_settings(_app()).database_url, revision)
+    migrations.upgrade(app_state(_app()).settings.database_url, revision)
 
 
 @cli.command()
 @click.argument("revision", default="-1")
 def downgrade(revision: str) -> None:
     """Revenir à REVISION (par défaut : la précédente)."""
-    migrations.downgrade(get_settings(_app()).database_url, revision)
+    migrations.downgrade(app_state(_app()).settings.database_url, revision)
 
 
 @cli.command("load-geography")
@@ -123,8 +129,9 @@ def downgrade(revision: str) -> None:
 def load_geography_command(data_dir: Path | None) -> None:
     """Recharger la géographie de référence depuis les fichiers livrés."""
     app = _app()
-    directory = data_dir or get_settings(app).data_dir / "reference"
-    with app.app_context(), get_database().transaction() as session:
+    state = app_state(app)
+    directory = data_dir or state.settings.data_dir / "reference"
+    with state.database.transaction() as session:
         rows = reference.seed_geography(session, load_geography(directory))
     click.echo(f"Géographie de référence chargée ({rows} lignes).")
 
@@ -134,12 +141,18 @@ def load_geography_command(data_dir: Path | None) -> None:
 @click.option("--microdata", is_flag=True, help="Fichier d'unités (une ligne par foyer).")
 def import_command(path: Path, microdata: bool) -> None:
     """Importer un fichier de cellules (CSV ou Parquet) dans l'entrepôt, tout ou rien."""
-    from gateway.services.demo_store import import_file
-
     app = _app()
-    with app.app_context(), get_database().transaction() as session:
+    state = app_state(app)
+    with state.database.transaction() as session:
         catalogue = catalogue_service.current_catalogue(session)
-    summary = import_file(get_settings(app), catalogue, path, microdata=microdata)
+    settings = state.settings
+    summary = import_file(
+        catalogue,
+        path,
+        store_dir=settings.cell_store_dir,
+        reference_dir=settings.data_dir / "reference",
+        microdata=microdata,
+    )
     cells = sum(summary.rows.values())
     click.echo(
         f"Import réussi : {cells} cellules, {len(summary.rows)} indicateurs, "
@@ -153,13 +166,10 @@ def import_command(path: Path, microdata: bool) -> None:
 @cli.command("audit-verify")
 def audit_verify() -> None:
     """Vérifier la chaîne du journal d'audit ; code 1 à la première entrée altérée."""
-    from gateway.services.audit_log import verify
-
-    app = _app()
-    with app.app_context():
-        with get_database().transaction() as session:
-            report = verify(session)
-        get_database().dispose()
+    database = app_state(_app()).database
+    with database.transaction() as session:
+        report = verify(session)
+    database.dispose()
     if report.ok:
         click.echo(f"Chaîne intègre ({report.checked} entrées)")
         return
@@ -171,13 +181,10 @@ def audit_verify() -> None:
 @cli.command("expire-conventions")
 def expire_conventions() -> None:
     """Passer au statut « expirée » les conventions dont la date de fin est passée."""
-    from gateway.services.convention_lifecycle import expire_due_conventions
-
-    app = _app()
-    with app.app_context():
-        with get_database().transaction() as session:
-            expired = expire_due_conventions(session)
-        get_database().dispose()
+    database = app_state(_app()).database
+    with database.transaction() as session:
+        expired = expire_due_conventions(session)
+    database.dispose()
     click.echo(
         f"Conventions expirées : {len(expired)}" + (f" ({', '.join(expired)})" if expired else "")
     )

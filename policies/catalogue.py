@@ -13,6 +13,7 @@ from types import MappingProxyType
 from policies.domain import Axis, ContributingUnit, Kind, RequesterType, Source, Tier
 from policies.errors import InvalidInput, NotFound
 from policies.secrecy.dimensions import TOTAL
+from policies.secrecy.rules import Rule
 
 
 class CatalogueError(InvalidInput):
@@ -74,9 +75,9 @@ FICHE_HEADINGS: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True)
 class SecrecyParams:
-    """Per-indicator secrecy parameters; rules in tau-Argus notation, parsed by policies.secrecy."""
+    """Per-indicator secrecy parameters: the engine's rules, read once from the catalogue."""
 
-    rules: tuple[str, ...]
+    rules: tuple[Rule, ...]
     zero_unsafe: bool = False
     interval_percent: float = 10.0
 

@@ -22,6 +22,13 @@ from policies.catalogue import (
 )
 from policies.domain import Axis, ContributingUnit, Kind, RequesterType, Source, Tier
 from policies.secrecy.dimensions import TOTAL
+from policies.secrecy.rules import (
+    RULE_NOTATIONS,
+    MalformedRule,
+    Rule,
+    UnsupportedRule,
+    parse_rule,
+)
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -29,8 +36,6 @@ E = TypeVar("E", bound=StrEnum)
 _INDICATOR_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
 _BREAKDOWN_CODE = re.compile(r"[a-z][a-z0-9_]*")
 _CATEGORY_CODE = re.compile(r"[a-z0-9][a-z0-9_]*")
-#: FREQ(n,r): fewer than n contributors; NK(n,k): n largest > k %; P(p,n): p % rule.
-_RULE = re.compile(r"\s*(FREQ|NK|P)\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*")
 _TIER_RANK = {Tier.SOCLE_COMMUN: 0, Tier.CONVENTION: 1, Tier.RESTREINT: 2, Tier.INTERNE: 3}
 
 _TOP_KEYS = frozenset({"version", "breakdowns", "indicators"})
@@ -81,7 +86,7 @@ def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
                 del raw[key]
         if ind.relation is not None:
             raw["relation"] = _relation_to_data(ind.relation)
-        raw["secrecy"]["rules"] = list(ind.secrecy.rules)
+        raw["secrecy"] = secrecy_to_data(ind.secrecy)
         for key in ("breakdowns", "sources", "restricted_to"):
             raw[key] = [str(value) for value in raw[key]]
         for key in ("axis", "kind", "unit", "tier"):
@@ -92,6 +97,15 @@ def catalogue_to_data(catalogue: Catalogue) -> dict[str, Any]:
         for b in catalogue.breakdowns.values()
     ]
     return {"breakdowns": breakdowns, "indicators": indicators}
+
+
+def secrecy_to_data(secrecy: SecrecyParams) -> dict[str, Any]:
+    """Return the secrecy parameters as plain data, rules written as the field writes them."""
+    return {
+        "rules": [str(rule) for rule in secrecy.rules],
+        "zero_unsafe": secrecy.zero_unsafe,
+        "interval_percent": secrecy.interval_percent,
+    }
 
 
 def _parse_breakdown(raw: Any, position: int) -> Breakdown:
@@ -212,13 +226,14 @@ def _relation_to_data(relation: Relation) -> dict[str, Any]:
 def _parse_secrecy(raw: Any, where: str, kind: Kind) -> SecrecyParams:
     _check_keys(raw, f"{where}, secrecy", required=frozenset({"rules"}), optional=_SECRECY_KEYS)
     rules = tuple(
-        _normalise_rule(rule, where, f"secrecy.rules[{index}]")
+        _parse_rule(rule, where, f"secrecy.rules[{index}]")
         for index, rule in enumerate(_list(raw, "rules", f"{where}, secrecy"))
     )
     # A ratio has no cells of its own: its numerator's and denominator's rules protect it.
     if kind is not Kind.RATIO and not rules:
         raise CatalogueError(where, "secrecy.rules", "au moins une règle exigée")
-    if kind is Kind.AMOUNT and not any(rule.startswith(("NK", "P(")) for rule in rules):
+    # An amount needs a rule that reads the largest contributions, not only their number.
+    if kind is Kind.AMOUNT and not any(rule.top_units for rule in rules):
         raise CatalogueError(where, "secrecy.rules", "un montant exige une règle NK ou P")
     zero_unsafe = raw.get("zero_unsafe", False)
     if not isinstance(zero_unsafe, bool):
@@ -229,18 +244,23 @@ def _parse_secrecy(raw: Any, where: str, kind: Kind) -> SecrecyParams:
     return SecrecyParams(rules, zero_unsafe, float(interval))
 
 
-def _normalise_rule(rule: Any, where: str, field: str) -> str:
-    match = _RULE.fullmatch(rule) if isinstance(rule, str) else None
-    if match is None:
+def _parse_rule(text: Any, where: str, field: str) -> Rule:
+    """Read a rule with the engine's parser; the catalogue writes it as the field does."""
+    malformed = f"règle mal écrite {text!r} ({', '.join(RULE_NOTATIONS)})"
+    if not isinstance(text, str):
+        raise CatalogueError(where, field, malformed)
+    try:
+        rule = parse_rule(text)
+    except MalformedRule:
+        raise CatalogueError(where, field, malformed) from None
+    except UnsupportedRule as error:
         raise CatalogueError(
-            where, field, f"règle mal écrite {rule!r} (FREQ(n,r), NK(n,k), P(p,n))"
-        )
-    name, first, second = match.group(1), int(match.group(2)), int(match.group(3))
-    percent = {"FREQ": second, "NK": second, "P": first}[name]
-    count = {"FREQ": first, "NK": first, "P": second}[name]
-    if count < 1 or not 0 < percent <= 100:
-        raise CatalogueError(where, field, f"paramètres hors bornes dans {rule!r}")
-    return f"{name}({first},{second})"
+            where, field, f"paramètres hors bornes dans {text!r} ({error.hint})"
+        ) from None
+    # Spaces aside, the catalogue holds the rule as str(rule) writes it back: NK(1,85).
+    if "".join(text.split()) != str(rule):
+        raise CatalogueError(where, field, f"règle mal écrite {text!r} (écrire {rule})")
+    return rule
 
 
 def _parse_fiche(raw: Any, where: str) -> Fiche:

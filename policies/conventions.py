@@ -7,14 +7,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 
-import yaml
-
-from policies.domain import GeoLevel, Tier, Use
+from policies.domain import GeoLevel, PricingMode, Tier, Use
 from policies.errors import Conflict, InvalidInput
 
-CLAUSES_SEED_PATH = Path(__file__).resolve().parents[1] / "data" / "convention_clauses.yaml"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -24,12 +20,6 @@ class ConventionStatus(StrEnum):
     SUSPENDUE = "suspendue"
     EXPIREE = "expiree"
     RESILIEE = "resiliee"
-
-
-class PricingMode(StrEnum):
-    TARIF_PAR_EXTRAIT = "tarif_par_extrait"  # per extract, under the Caf's published tariff
-    FORFAIT_ANNUEL = "forfait_annuel"  # annual flat fee
-    GRATUIT_EXONERATION = "gratuit_exoneration"  # free by exemption (CD, PMI, Caf diagnostics)
 
 
 class Party(StrEnum):
@@ -118,7 +108,7 @@ class Convention:
     version: int = 1
     status: ConventionStatus = ConventionStatus.BROUILLON
     quotas: Quotas = Quotas()
-    pricing: PricingMode = PricingMode.TARIF_PAR_EXTRAIT
+    pricing: PricingMode = PricingMode.PER_EXTRACT
     clauses: frozenset[str] = frozenset()  # codes of the mandatory clauses checked
     signatories: tuple[Signatory, ...] = ()
     document_sha256: str | None = None
@@ -295,11 +285,3 @@ def mandatory_clauses_from_mapping(raw: Mapping[str, object]) -> tuple[Mandatory
     if len(set(codes)) != len(codes):
         raise InvalidInput("clauses : codes en double")
     return tuple(clauses)
-
-
-def load_mandatory_clauses(path: Path = CLAUSES_SEED_PATH) -> tuple[MandatoryClause, ...]:
-    """Read the mandatory clause list from YAML (the seed by default)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, Mapping):
-        raise InvalidInput(f"{path.name} : document YAML attendu (table)")
-    return mandatory_clauses_from_mapping(raw)

@@ -13,11 +13,11 @@ from policies.access.values import (
     Decision,
     IndicatorLike,
     RequesterProfile,
-    Rule,
     TerritoryResolver,
     deny,
 )
 from policies.conventions import Convention
+from policies.refusals import Rule
 
 
 def decide(
@@ -31,15 +31,23 @@ def decide(
     today: date,
 ) -> Decision:
     """Decide a request: any refusal refuses, one allowing rule is needed, else default deny."""
-    ctx = _context(
-        request,
-        requester,
-        conventions=conventions,
-        catalogue=catalogue,
-        matrix=matrix,
-        territories=territories,
-        today=today,
+    known = tuple(catalogue[c] for c in dict.fromkeys(request.indicators) if c in catalogue)
+    cleared = tuple(i for i in known if not indicator_gate(i, requester, matrix))
+    free, needing = _split(request, requester, matrix, cleared)
+    coverage = Coverage(None, None, ())
+    if needing:
+        needs = _needs(request, requester, matrix, needing)
+        coverage = assess(conventions, requester, needs, territories, today)
+    outside = outside_caf(requester, request.territories, request.zone_communes, territories)
+    return _judge(
+        Context(
+            request, requester, matrix, catalogue, known, cleared, free, needing, coverage, outside
+        )
     )
+
+
+def _judge(ctx: Context) -> Decision:
+    """Run every rule on the prepared context and turn their verdicts into the decision."""
     verdicts: list[tuple[Rule, Verdict]] = [(code, rule(ctx)) for code, rule in RULES]
     applied = tuple(code for code, _ in verdicts)
     refusals = tuple(r for _, v in verdicts for r in v.refusals)
@@ -66,35 +74,22 @@ def decide(
     )
 
 
-def _context(
+def _needs(
     request: AccessRequest,
     requester: RequesterProfile,
-    *,
-    conventions: Sequence[Convention],
-    catalogue: Mapping[str, IndicatorLike],
     matrix: PolicyMatrix,
-    territories: TerritoryResolver,
-    today: date,
-) -> Context:
-    known = tuple(catalogue[c] for c in dict.fromkeys(request.indicators) if c in catalogue)
-    cleared = tuple(i for i in known if not indicator_gate(i, requester, matrix))
-    free, needing = _split(request, requester, matrix, cleared)
-    coverage = Coverage(None, None, ())
-    if needing:
-        needs = Needs(
-            indicators=tuple(dict.fromkeys(i for i, _ in needing)),
-            territories=tuple(dict.fromkeys(t for _, t in needing)),
-            levels=frozenset(request.cell_level(t) for _, t in needing),
-            periods=frozenset(request.periods),
-            breakdowns=frozenset(request.breakdowns),
-            use=request.use,
-            matrix_level=matrix.finest_level(requester.type),
-            zone_communes=request.zone_communes,
-        )
-        coverage = assess(conventions, requester, needs, territories, today)
-    outside = outside_caf(requester, request.territories, request.zone_communes, territories)
-    return Context(
-        request, requester, matrix, catalogue, known, cleared, free, needing, coverage, outside
+    needing: tuple[Item, ...],
+) -> Needs:
+    """Gather what the cells that need a convention ask of one."""
+    return Needs(
+        indicators=tuple(dict.fromkeys(i for i, _ in needing)),
+        territories=tuple(dict.fromkeys(t for _, t in needing)),
+        levels=frozenset(request.cell_level(t) for _, t in needing),
+        periods=frozenset(request.periods),
+        breakdowns=frozenset(request.breakdowns),
+        use=request.use,
+        matrix_level=matrix.finest_level(requester.type),
+        zone_communes=request.zone_communes,
     )
 
 

@@ -51,6 +51,33 @@ class Use(StrEnum):
     REDIFFUSION = "rediffusion"
 
 
+class PricingMode(StrEnum):
+    """How a convention prices the requests it covers; the tariff reads it to waive a quote."""
+
+    PER_EXTRACT = "tarif_par_extrait"  # the Caf's published tariff, request by request
+    ANNUAL_FLAT_FEE = "forfait_annuel"  # already paid by the convention's annual flat fee
+    FREE_EXEMPTION = "gratuit_exoneration"  # free by exemption (CD, PMI, Caf diagnostics)
+
+    @property
+    def quote_code(self) -> str:
+        """Return the code quotes write the mode with ("convention_tarification")."""
+        return _QUOTE_CODES[self]
+
+    @classmethod
+    def quote_codes(cls) -> dict[str, PricingMode]:
+        """Return the modes by the code quotes write them with."""
+        return {code: mode for mode, code in _QUOTE_CODES.items()}
+
+
+#: Quotes (documents and the pricing requests stored with them) have written the modes with
+#: codes of their own since the first quote: stored quotes are read back with them.
+_QUOTE_CODES = {
+    PricingMode.PER_EXTRACT: "par_extraction",
+    PricingMode.ANNUAL_FLAT_FEE: "forfait_annuel",
+    PricingMode.FREE_EXEMPTION: "gratuit",
+}
+
+
 class Axis(StrEnum):
     """IMAJE analysis axes."""
 

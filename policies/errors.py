@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-#: One reason of a refusal: a sentence, or {"regle", "message", "solution"}.
-Reason = str | Mapping[str, str]
+from policies.refusals import Refusal
+
+#: One reason of a refusal, as a problem document writes it: a sentence, or a refusal's member
+#: {"regle", "message", "solution"} (`Refusal.problem_member`).
+ProblemReason = str | Mapping[str, str]
 
 
 class DomainError(Exception):
@@ -15,10 +18,12 @@ class DomainError(Exception):
     title = "Erreur"
     http_status = 400
 
-    def __init__(self, detail: str, reasons: Sequence[Reason] = ()) -> None:
+    def __init__(self, detail: str, reasons: Sequence[ProblemReason | Refusal] = ()) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.reasons = tuple(reasons)
+        self.reasons: tuple[ProblemReason, ...] = tuple(
+            r.problem_member() if isinstance(r, Refusal) else r for r in reasons
+        )
 
 
 class NotFound(DomainError):
@@ -35,7 +40,7 @@ class InvalidInput(DomainError):
     def __init__(
         self,
         detail: str,
-        reasons: Sequence[Reason] = (),
+        reasons: Sequence[ProblemReason | Refusal] = (),
         errors: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         super().__init__(detail, reasons)

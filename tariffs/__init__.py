@@ -4,8 +4,8 @@ Money is exact (Decimal, euros) and rounded half-up to the cent at documented po
 only (see `tariffs.quote`). Nothing here imports Flask or opens a database or a file.
 """
 
+from policies.domain import PricingMode
 from tariffs.components import Estimate, QuoteLine, Workload, estimate
-from tariffs.defaults import default_schedule, default_schedule_mapping, schedules_from_yaml
 from tariffs.document_mapping import (
     invoice_from_mapping,
     invoice_to_mapping,
@@ -14,7 +14,6 @@ from tariffs.document_mapping import (
 )
 from tariffs.exemptions import (
     Exemption,
-    PricingMode,
     Waiver,
     applicable_exemption,
     convention_waiver,
@@ -27,6 +26,7 @@ from tariffs.invoice import (
     invoice_from_quote,
 )
 from tariffs.money import format_eur, round_cents
+from tariffs.printed import PrintedDocument, invoice_document, quote_document
 from tariffs.quote import (
     Quote,
     QuoteMode,
@@ -34,7 +34,6 @@ from tariffs.quote import (
     ensure_quote_valid,
     price,
 )
-from tariffs.render import render_invoice_pdf, render_quote_pdf
 from tariffs.request import PricingRequest
 from tariffs.schedule import (
     DEFAULT_CAF_CODE,
@@ -48,7 +47,11 @@ from tariffs.schedule import (
     schedule_for,
     select_version,
 )
-from tariffs.schedule_mapping import schedule_from_mapping, schedule_to_mapping
+from tariffs.schedule_mapping import (
+    schedule_from_mapping,
+    schedule_to_mapping,
+    schedules_from_yaml,
+)
 
 __all__ = [
     "DEFAULT_CAF_CODE",
@@ -61,6 +64,7 @@ __all__ = [
     "PricingCategory",
     "PricingMode",
     "PricingRequest",
+    "PrintedDocument",
     "Production",
     "Quote",
     "QuoteLine",
@@ -73,21 +77,19 @@ __all__ = [
     "billing_terms",
     "convention_waiver",
     "decide_waiver",
-    "default_schedule",
-    "default_schedule_mapping",
     "ensure_quote_valid",
     "estimate",
     "format_eur",
     "format_invoice_number",
+    "invoice_document",
     "invoice_from_mapping",
     "invoice_from_quote",
     "invoice_to_mapping",
     "price",
     "pricing_category",
+    "quote_document",
     "quote_from_mapping",
     "quote_to_mapping",
-    "render_invoice_pdf",
-    "render_quote_pdf",
     "round_cents",
     "schedule_for",
     "schedule_from_mapping",

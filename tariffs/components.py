@@ -74,8 +74,7 @@ def tariff_lines(work: Workload, schedule: TariffSchedule) -> tuple[QuoteLine, .
     est = estimate(work, schedule)
     return (
         *_forfait_lines(schedule),
-        _machine_line(work, est, schedule),
-        _analyst_line(work, est, schedule),
+        *_extra_hours_lines(work, est, schedule),
         _production_line(work, est, schedule),
     )
 
@@ -102,6 +101,32 @@ def _forfait_lines(schedule: TariffSchedule) -> tuple[QuoteLine, ...]:
     )
 
 
+def _extra_hours_lines(
+    work: Workload, est: Estimate, schedule: TariffSchedule
+) -> tuple[QuoteLine, ...]:
+    """Price the hours beyond the forfait's: machine time, then analyst time."""
+    kinds = (
+        (
+            "heures.machine",
+            "Temps machine supplémentaire",
+            est.machine_hours,
+            schedule.hourly_machine,
+            _machine_hours(work, schedule),
+        ),
+        (
+            "heures.analyste",
+            "Temps d'analyste supplémentaire",
+            est.analyst_hours,
+            schedule.hourly_analyst,
+            _analyst_hours(work, est, schedule),
+        ),
+    )
+    return tuple(
+        _extra_hours_line(code, label, billed=billed, rate=rate, how=how, schedule=schedule)
+        for code, label, billed, rate, how in kinds
+    )
+
+
 def _extra_hours_line(
     code: str, label: str, *, billed: Decimal, rate: Decimal, how: str, schedule: TariffSchedule
 ) -> QuoteLine:
@@ -116,22 +141,16 @@ def _extra_hours_line(
     return QuoteLine(code, label, extra, "h", rate, amount, explanation)
 
 
-def _machine_line(work: Workload, est: Estimate, schedule: TariffSchedule) -> QuoteLine:
-    how = (
+def _machine_hours(work: Workload, schedule: TariffSchedule) -> str:
+    """Say how the machine hours are counted."""
+    return (
         f"{format_number(work.total_cells)} cellules à "
         f"{format_number(schedule.work.cells_per_machine_hour)} cellules par heure"
     )
-    return _extra_hours_line(
-        "heures.machine",
-        "Temps machine supplémentaire",
-        billed=est.machine_hours,
-        rate=schedule.hourly_machine,
-        how=how,
-        schedule=schedule,
-    )
 
 
-def _analyst_line(work: Workload, est: Estimate, schedule: TariffSchedule) -> QuoteLine:
+def _analyst_hours(work: Workload, est: Estimate, schedule: TariffSchedule) -> str:
+    """Say how the analyst hours are counted."""
     w = schedule.work
     terms = [f"{format_number(w.base_analyst_hours)} h de base"]
     for count, one, many, hours in (
@@ -151,15 +170,7 @@ def _analyst_line(work: Workload, est: Estimate, schedule: TariffSchedule) -> Qu
     ):
         if count:
             terms.append(f"{_count(count, one, many)} × {format_number(hours)} h")
-    how = f"{' + '.join(terms)} = {format_number(est.analyst_hours_raw)} h"
-    return _extra_hours_line(
-        "heures.analyste",
-        "Temps d'analyste supplémentaire",
-        billed=est.analyst_hours,
-        rate=schedule.hourly_analyst,
-        how=how,
-        schedule=schedule,
-    )
+    return f"{' + '.join(terms)} = {format_number(est.analyst_hours_raw)} h"
 
 
 def _production_line(work: Workload, est: Estimate, schedule: TariffSchedule) -> QuoteLine:

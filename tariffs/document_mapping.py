@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from policies.domain import RequesterType, Use
+from policies.domain import PricingMode, RequesterType, Use
 from tariffs.components import QuoteLine
-from tariffs.exemptions import Exemption, PricingMode, Waiver
+from tariffs.exemptions import Exemption, Waiver
 from tariffs.invoice import Invoice, Party
 from tariffs.quote import Quote, QuoteMode
 from tariffs.schedule import PricingCategory
-from tariffs.serial import Reader, dec
+from tariffs.serial import Reader, dec, read_document
 
 
 def line_to_mapping(line: QuoteLine) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def quote_to_mapping(q: Quote) -> dict[str, Any]:
         "categorie": q.category.value,
         "usage": q.use.value,
         "convention_ref": q.convention_ref,
-        "convention_tarification": q.convention_pricing.value,
+        "convention_tarification": q.convention_pricing.quote_code,
         "mode": q.mode.value,
         "lignes": [line_to_mapping(line) for line in q.lines],
         "sous_total": dec(q.subtotal),
@@ -75,9 +75,11 @@ def quote_to_mapping(q: Quote) -> dict[str, Any]:
 
 def quote_from_mapping(data: Mapping[str, Any]) -> Quote:
     """Read back a quote written by `quote_to_mapping`."""
-    r = Reader(data, "Devis")
-    r.raise_if_errors()
-    build = partial(
+    return read_document(data, "Devis", _quote_fields)
+
+
+def _quote_fields(r: Reader) -> Callable[[], Quote]:
+    return partial(
         Quote,
         caf_code=r.text("caf"),
         schedule_caf_code=r.text("bareme_caf"),
@@ -88,7 +90,7 @@ def quote_from_mapping(data: Mapping[str, Any]) -> Quote:
         category=r.choice("categorie", PricingCategory),
         use=r.choice("usage", Use),
         convention_ref=r.optional_text("convention_ref"),
-        convention_pricing=r.choice("convention_tarification", PricingMode),
+        convention_pricing=r.coded("convention_tarification", PricingMode.quote_codes()),
         mode=r.choice("mode", QuoteMode),
         lines=_lines(r, "lignes"),
         subtotal=r.decimal("sous_total"),
@@ -100,8 +102,6 @@ def quote_from_mapping(data: Mapping[str, Any]) -> Quote:
         zero_reason=r.optional_text("motif_gratuite"),
         currency=r.text("devise", "EUR"),
     )
-    r.raise_if_errors()
-    return build()
 
 
 def _waiver_to_mapping(waiver: Waiver | None) -> dict[str, Any] | None:
@@ -178,9 +178,11 @@ def _subject(r: Reader) -> tuple[tuple[str, str], ...]:
 
 def invoice_from_mapping(data: Mapping[str, Any]) -> Invoice:
     """Read back an invoice written by `invoice_to_mapping`."""
-    r = Reader(data, "Facture")
-    r.raise_if_errors()
-    build = partial(
+    return read_document(data, "Facture", _invoice_fields)
+
+
+def _invoice_fields(r: Reader) -> Callable[[], Invoice]:
+    return partial(
         Invoice,
         number=r.text("numero"),
         caf=_party(r, "caf"),
@@ -200,5 +202,3 @@ def invoice_from_mapping(data: Mapping[str, Any]) -> Invoice:
         extract_ref=r.optional_text("extrait"),
         terms=r.texts("conditions", []),
     )
-    r.raise_if_errors()
-    return build()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from policies.domain import RequesterType
+from policies.domain import PricingMode, RequesterType
 
 
 class Exemption(StrEnum):
@@ -15,14 +15,6 @@ class Exemption(StrEnum):
     CONSEIL_DEPARTEMENTAL_PMI = "conseil_departemental_pmi"
     DIAGNOSTIC_CAF = "diagnostic_caf"
     CONVENTION_NATIONALE_ETAT = "convention_nationale_etat"
-
-
-class PricingMode(StrEnum):
-    """How the convention a request falls under prices it."""
-
-    PER_EXTRACT = "par_extraction"  # the published tariff, request by request
-    ANNUAL_FLAT_FEE = "forfait_annuel"  # already paid by the convention's annual fee
-    FREE_EXEMPTION = "gratuit"  # the convention grants free diffusion
 
 
 #: Every exemption; the socle commun is granted by every schedule.

@@ -20,12 +20,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from policies.domain import RequesterType, Use
+from policies.domain import PricingMode, RequesterType, Use
 from policies.errors import InvalidInput, QuoteExpired
 from tariffs.components import QuoteLine, tariff_lines
 from tariffs.exemptions import (
     Exemption,
-    PricingMode,
     Waiver,
     applicable_exemption,
     convention_waiver,

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from policies.domain import RequesterType, Use
+from policies.domain import PricingMode, RequesterType, Use
 from policies.errors import InvalidInput
 from tariffs.components import Workload
-from tariffs.exemptions import PricingMode
 from tariffs.money import ZERO, decimal_places
 
 

@@ -1,12 +1,15 @@
-"""A schedule as a published document: French keys, exact numbers as strings, ISO dates."""
+"""A schedule as a published document (French keys, exact numbers as strings) and as YAML."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+import yaml
+
 from policies.domain import Use
+from policies.errors import InvalidInput
 from tariffs.exemptions import Exemption
 from tariffs.schedule import (
     Billing,
@@ -16,7 +19,7 @@ from tariffs.schedule import (
     TariffSchedule,
     WorkEstimate,
 )
-from tariffs.serial import Reader, dec, ordered
+from tariffs.serial import Reader, dec, ordered, read_document
 
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "forfait_premiere_heure": (
@@ -66,12 +69,14 @@ _TOP_LEVEL = (
 
 def schedule_from_mapping(data: Mapping[str, Any]) -> TariffSchedule:
     """Build a schedule from its published form; InvalidInput lists every faulty field."""
-    r = Reader(data, "Barème tarifaire")
-    r.raise_if_errors()
+    return read_document(data, "Barème tarifaire", _schedule_fields)
+
+
+def _schedule_fields(r: Reader) -> Callable[[], TariffSchedule]:
     r.only("", _TOP_LEVEL)
     for section, keys in _SECTIONS.items():
         r.only(section, keys)
-    build = partial(
+    return partial(
         TariffSchedule,
         caf_code=r.text("caf"),
         version=r.text("version"),
@@ -97,8 +102,16 @@ def schedule_from_mapping(data: Mapping[str, Any]) -> TariffSchedule:
         legal_mentions=r.texts("mentions_legales", []),
         billing=_billing(r),
     )
-    r.raise_if_errors()
-    return build()
+
+
+def schedules_from_yaml(text: str) -> list[TariffSchedule]:
+    """Read a seed file's text: one schedule, or a list of versions."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise InvalidInput("Fichier de barème illisible (YAML).", (str(error),)) from error
+    documents = data if isinstance(data, list) else [data]
+    return [schedule_from_mapping(document) for document in documents]
 
 
 def _billing(r: Reader) -> Billing:

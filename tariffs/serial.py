@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -11,6 +11,7 @@ from typing import TypeVar
 from policies.errors import InvalidInput
 
 E = TypeVar("E", bound=StrEnum)
+T = TypeVar("T")
 
 _MISSING = object()
 
@@ -71,28 +72,22 @@ class Reader:
         return Decimal(0)
 
     def integer(self, path: str, default: object = _MISSING) -> int:
-        value = self.raw(path, default)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if value is not _MISSING:
-            self.errors.append(f"{path}: nombre entier attendu")
-        return 0
+        return self._typed(path, default, int, "nombre entier attendu", 0)
 
     def boolean(self, path: str, default: object = _MISSING) -> bool:
-        value = self.raw(path, default)
-        if isinstance(value, bool):
-            return value
-        if value is not _MISSING:
-            self.errors.append(f"{path}: true ou false attendu")
-        return False
+        return self._typed(path, default, bool, "true ou false attendu", False)
 
     def text(self, path: str, default: object = _MISSING) -> str:
+        return self._typed(path, default, str, "texte attendu", "")
+
+    def _typed(self, path: str, default: object, kind: type[T], expected: str, fallback: T) -> T:
+        """Read a value of one JSON type (true and false are not numbers)."""
         value = self.raw(path, default)
-        if isinstance(value, str):
+        if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
             return value
         if value is not _MISSING:
-            self.errors.append(f"{path}: texte attendu")
-        return ""
+            self.errors.append(f"{path}: {expected}")
+        return fallback
 
     def optional_text(self, path: str) -> str | None:
         return None if self.raw(path, None) is None else self.text(path)
@@ -125,13 +120,19 @@ class Reader:
         return self.to_choice(path, enum, self.raw(path, default))
 
     def to_choice(self, path: str, enum: type[E], value: object) -> E:
-        codes = {member.value: member for member in enum}
+        return self.to_coded(path, {member.value: member for member in enum}, value)
+
+    def coded(self, path: str, codes: Mapping[str, E], default: object = _MISSING) -> E:
+        """Read a member written with codes of its own (not its value)."""
+        return self.to_coded(path, codes, self.raw(path, default))
+
+    def to_coded(self, path: str, codes: Mapping[str, E], value: object) -> E:
         if isinstance(value, str) and value in codes:
             return codes[value]
         if value is not _MISSING:
             allowed = ", ".join(codes)
             self.errors.append(f"{path}: valeur inconnue {value!r} (attendu : {allowed})")
-        return next(iter(enum))
+        return next(iter(codes.values()))
 
     def choices(self, path: str, enum: type[E], default: object = _MISSING) -> frozenset[E]:
         value = self.raw(path, default)
@@ -152,6 +153,19 @@ class Reader:
             self.to_choice(f"{path}.{key}", enum, key): self.to_decimal(f"{path}.{key}", v)
             for key, v in value.items()
         }
+
+
+def read_document(data: object, what: str, fields: Callable[[Reader], Callable[[], T]]) -> T:
+    """Read a document whole: `fields` reads every field and returns the constructor to call.
+
+    The value is built only once every field has been read without error, so InvalidInput
+    lists all the faulty fields at once and a constructor never sees a half-read value.
+    """
+    r = Reader(data, what)
+    r.raise_if_errors()
+    build = fields(r)
+    r.raise_if_errors()
+    return build()
 
 
 def dec(value: Decimal) -> str:

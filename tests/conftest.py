@@ -12,13 +12,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
-from gateway import create_app
+from gateway.app import create_app
 from gateway.config import REPO_ROOT
-from gateway.db import Database, get_database
+from gateway.db import Database
 from gateway.reference.geography import load_geography
+from gateway.state import app_state
 from gateway.store.demo import load_demo
 from tests.support.database import prepare_template
 from tests.support.postgres import Cluster, find_bin_dir, start_cluster
+from tests.support.state import get_database
 
 PG_BIN = find_bin_dir()
 PG_MISSING = (
@@ -129,14 +131,14 @@ def make_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
 def app(database_url: str, tmp_path: Path, demo_store_dir: Path) -> Iterator[Flask]:
     application = make_app(database_url, tmp_path, store_dir=demo_store_dir)
     yield application
-    application.extensions["gateway.db"].dispose()
+    app_state(application).database.dispose()
 
 
 @pytest.fixture
 def sqlite_app(sqlite_url: str, tmp_path: Path, demo_store_dir: Path) -> Iterator[Flask]:
     application = make_app(sqlite_url, tmp_path, store_dir=demo_store_dir)
     yield application
-    application.extensions["gateway.db"].dispose()
+    app_state(application).database.dispose()
 
 
 @pytest.fixture

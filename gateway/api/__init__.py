@@ -7,14 +7,15 @@ from typing import Any
 
 import flask_swagger_ui
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from gateway.api.blueprints import BLUEPRINTS
 from gateway.api.intake import init_intake
 from gateway.api.problems import PROBLEM_MIME, ProblemSchema, http_problem
+from gateway.links import API_PREFIX
 
-API_PREFIX = "/api/v1"
 #: Swagger UI's scripts and styles, installed from PyPI with the project (no CDN: the docs
 #: page must work on a network without internet access).
 SWAGGER_UI_DIST = Path(flask_swagger_ui.__file__).parent / "dist"
@@ -36,13 +37,13 @@ def _is_error(status: object) -> bool:
     return str(status) == "default" or str(status)[:1] in ("4", "5")
 
 
-class GatewayApi(Api):
+class GatewayApi(Api):  # type: ignore[misc]  # flask-smorest ships no type information
     """flask-smorest's Api, documenting and emitting the gateway's one error body."""
 
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_RESPONSE_CONTENT_TYPE = "application/json"
 
-    def handle_http_exception(self, error: HTTPException):  # type: ignore[no-untyped-def,override]
+    def handle_http_exception(self, error: HTTPException) -> Response:
         return http_problem(error)
 
     def _register_responses(self) -> None:
@@ -50,7 +51,7 @@ class GatewayApi(Api):
         original = self.DEFAULT_RESPONSE_CONTENT_TYPE
         self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_MIME
         try:
-            super()._register_responses()  # type: ignore[misc]
+            super()._register_responses()
         finally:
             self.DEFAULT_RESPONSE_CONTENT_TYPE = original
 
@@ -84,8 +85,6 @@ def api_settings() -> dict[str, object]:
 
 def init_api(app: Flask) -> GatewayApi:
     """Create the API and register every blueprint of the gateway."""
-    from gateway.api.blueprints import BLUEPRINTS
-
     app.config.update(api_settings())
     api = GatewayApi(app, spec_kwargs={"marshmallow_plugin": ProblemResponses()})
     for blueprint in BLUEPRINTS:

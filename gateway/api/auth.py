@@ -6,18 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, cast
 
 from flask import current_app, g, request
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from gateway.api.blueprint import GATE_ATTRIBUTE, PARSES_ARGUMENTS, Blueprint
 from gateway.api.ratelimit import Limiter, limiter
-from gateway.db import get_database, request_session
 from gateway.db.models import Caf, Requester
-from gateway.services.api_keys import authenticate
-from gateway.services.requesters import profile_of
-from policies.access import ANONYMOUS, RequesterProfile, authorize
+from gateway.services.audit.refusals import record_gate_refusal
+from gateway.services.requesters.api_keys import authenticate
+from gateway.services.requesters.queries import profile_of
+from gateway.state import app_state, request_session
+from policies.access import PUBLIC, Action, Caller, authorize
 from policies.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,42 +35,25 @@ class Unauthenticated(DomainError):
         self.headers = {"WWW-Authenticate": 'Bearer realm="passerelle-caf"'}
 
 
-class TooManyFailures(DomainError):
+class _RetryLater(DomainError):
+    """429: too many requests; the message says why, `Retry-After` when to come back."""
+
     code = "trop_de_requetes"
     title = "Trop de requêtes"
     http_status = 429
+    REASON = ""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            f"Trop d'échecs d'authentification depuis cette adresse ; réessayez dans "
-            f"{retry_after} s."
-        )
+        super().__init__(f"{self.REASON} ; réessayez dans {retry_after} s.")
         self.headers = {"Retry-After": str(retry_after)}
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is calling: the requester's profile, its row id and the prefix of the key used."""
-
-    profile: RequesterProfile
-    requester_id: int | None
-    key_prefix: str | None
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.requester_id is None
+class TooManyFailures(_RetryLater):
+    REASON = "Trop d'échecs d'authentification depuis cette adresse"
 
 
-class RateLimited(DomainError):
-    code = "trop_de_requetes"
-    title = "Trop de requêtes"
-    http_status = 429
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            f"Limite de requêtes de cette clé atteinte ; réessayez dans {retry_after} s."
-        )
-        self.headers = {"Retry-After": str(retry_after)}
+class RateLimited(_RetryLater):
+    REASON = "Limite de requêtes de cette clé atteinte"
 
 
 def _limiter(name: str) -> Limiter:
@@ -77,12 +61,20 @@ def _limiter(name: str) -> Limiter:
     return found
 
 
-def current_actor() -> Actor:
-    actor: Actor = g.actor
-    return actor
+def current_caller() -> Caller:
+    """Return who asks, as the gate of the route authenticated it."""
+    caller: Caller = g.caller
+    return caller
 
 
-def _authenticate(optional: bool) -> Actor:
+def own_requester_id() -> int:
+    """Return the caller's requester id, on a route whose gate lets no anonymous caller in."""
+    requester_id = current_caller().requester_id
+    assert requester_id is not None  # the gate authenticated a key: the caller has an account
+    return requester_id
+
+
+def _authenticate(optional: bool) -> Caller:
     """Identify the caller from its Bearer key; anonymous only where `optional`.
 
     Failed attempts are counted per source address; past the limit, a key that does not
@@ -92,10 +84,10 @@ def _authenticate(optional: bool) -> Actor:
     header = request.headers.get("Authorization", "")
     if not header:
         if optional:
-            return Actor(ANONYMOUS, None, None)
+            return PUBLIC
         raise Unauthenticated()  # no key is no attempt: nothing to count
     scheme, _, token = header.partition(" ")
-    with get_database().transaction() as session:
+    with app_state().database.transaction() as session:
         key = authenticate(session, token.strip()) if scheme.lower() == "bearer" else None
         if key is None:
             _count_failure(request.remote_addr or "inconnue")
@@ -104,7 +96,7 @@ def _authenticate(optional: bool) -> Actor:
         key.last_used_at = datetime.now(UTC)
         requester = session.get(Requester, key.requester_id)
         assert requester is not None  # authenticate() checked it
-        return Actor(profile_of(requester), requester.id, key.prefix)
+        return Caller(requester.id, profile_of(requester), key.prefix, requester.name)
 
 
 def _count_failure(source: str) -> NoReturn:
@@ -129,32 +121,55 @@ _PUBLIC_DOC = {
 }
 
 
-_ACTOR_KEY = "passerelle.actor"
+_CALLER_KEY = "passerelle.caller"
 
 
 @dataclass(frozen=True)
 class Gate:
     """A route's gate: the action checked, whether anonymous callers pass, the target's Caf."""
 
-    action: str
+    action: Action
     public: bool
     caf: Callable[..., str | None] | None
 
+    def after_parsing(self, *args: Any, **kwargs: Any) -> None:
+        """Check the Caf the action targets, computed from the view's parsed arguments."""
+        target = self.caf(*args, **kwargs) if self.caf else None
+        _enforce(self, current_caller(), target)
 
-def admit(spec: Gate) -> Actor:
+
+def admit(spec: Gate) -> Caller:
     """Authenticate the caller (once per request) and check its role may do the action.
 
     Runs before the request's arguments are parsed, so the target Caf is not known yet:
     the caller's own Caf stands in for it, which refuses nothing but the role.
     """
     # Kept on the request, not on `g`: an app context may outlive one request (tests).
-    actor: Actor | None = request.environ.get(_ACTOR_KEY)
-    if actor is None:
-        actor = request.environ[_ACTOR_KEY] = _authenticate(optional=spec.public)
-    g.actor = actor
-    provisional = actor.profile.caf_code if spec.caf else None
-    authorize(spec.action, actor.profile, provisional).raise_if_refused()
-    return actor
+    caller: Caller | None = request.environ.get(_CALLER_KEY)
+    if caller is None:
+        caller = request.environ[_CALLER_KEY] = _authenticate(optional=spec.public)
+    g.caller = caller
+    _enforce(spec, caller, caller.profile.caf_code if spec.caf else None)
+    return caller
+
+
+def _enforce(spec: Gate, caller: Caller, target: str | None) -> None:
+    """Run the action's policy check; a refusal is said with the Cafs' names, and audited."""
+    if authorize(spec.action, caller.profile, target).allowed:
+        return
+    cafs = {c for c in (target, caller.profile.caf_code) if c}
+    decision = authorize(spec.action, caller.profile, target, caf_names(cafs))
+    # In a transaction of its own: the request fails, the refusal stays in the chain.
+    with app_state().database.transaction() as session:
+        record_gate_refusal(
+            session,
+            caller=caller,
+            action=spec.action,
+            decision=decision,
+            request_line=f"{request.method} {request.path}",
+            target_caf=target,
+        )
+    decision.raise_if_refused()
 
 
 def caf_names(codes: set[str]) -> dict[str, str]:
@@ -164,33 +179,37 @@ def caf_names(codes: set[str]) -> dict[str, str]:
 
 
 def gate(
-    action: str, *, public: bool = False, caf: Callable[..., str | None] | None = None
+    action: Action, *, public: bool = False, caf: Callable[..., str | None] | None = None
 ) -> Callable[[F], F]:
-    """Authenticate the caller, then run the one policy check named `action`.
+    """Guard a route with the one policy check named `action`: its outermost decorator.
 
-    `public` lets anonymous callers through as grand public; `caf` computes the Caf
-    the action targets from the view's parsed arguments (None: no Caf-specific target).
-    Written last, just above the view: the caller and its role are checked before any
-    parsing (`gateway.api.intake`), the target once the arguments are parsed.
+    `public` lets anonymous callers through as grand public; `caf` computes the Caf the
+    action targets from the view's arguments (None: no Caf-specific target). The caller and
+    its role are checked before anything of the route runs (and before any body is read:
+    `gateway.api.intake`); the target once the arguments are parsed, by the hook that
+    `gateway.api.blueprint.Blueprint.arguments` puts below them, or at once when the route
+    parses none. Every refusal is appended to the audit chain with the rules that refused.
     """
-    spec = Gate(action, public, caf)
+    spec = Gate(Action(action), public, caf)
 
     def decorator(view: F) -> F:
-        @wraps(view)
-        def gated(*args: Any, **kwargs: Any) -> Any:
-            actor = admit(spec)
-            target = caf(*args, **kwargs) if caf else None
-            decision = authorize(action, actor.profile, target)
-            if not decision.allowed:  # said again with the Cafs' names
-                cafs = {c for c in (target, actor.profile.caf_code) if c}
-                authorize(action, actor.profile, target, caf_names(cafs)).raise_if_refused()
-            return view(*args, **kwargs)
+        parses = bool(getattr(view, PARSES_ARGUMENTS, False))
+        if "arguments" in getattr(view, "_apidoc", {}) and not parses:
+            raise TypeError(  # their target would never be checked
+                f"{view.__qualname__}: arguments parsed by a plain flask-smorest Blueprint; "
+                "declare them with gateway.api.blueprint.Blueprint"
+            )
+        documented = Blueprint.doc(**(_PUBLIC_DOC if public else _SECURITY_DOC))(view)
 
-        documented: F = Blueprint.doc(**(_PUBLIC_DOC if public else _SECURITY_DOC))(gated)
-        # Outer decorators copy __dict__ (functools.wraps): the intake and the tests find them.
-        documented.gate_action = action  # type: ignore[attr-defined]
-        documented.gate = spec  # type: ignore[attr-defined]
-        return documented
+        @wraps(documented)
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            admit(spec)
+            if not parses:  # nothing to parse: the target is known now
+                spec.after_parsing(*args, **kwargs)
+            return documented(*args, **kwargs)
+
+        setattr(gated, GATE_ATTRIBUTE, spec)  # the intake, the blueprint and the tests read it
+        return cast(F, gated)
 
     return decorator
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from gateway.api.admin.access_requests import blp as admin_access_requests
 from gateway.api.admin.audit import blp as admin_audit
+from gateway.api.admin.catalogue import blp as admin_catalogue
 from gateway.api.admin.conventions import blp as admin_conventions
-from gateway.api.admin.listings import blp as admin_listings
+from gateway.api.admin.people import blp as admin_people
 from gateway.api.admin.requesters import blp as admin_requesters
 from gateway.api.admin_tariffs.routes import blp as admin_tariffs
 from gateway.api.extracts.imaje import blp as imaje
@@ -13,7 +15,8 @@ from gateway.api.extracts.routes import blp as extracts
 from gateway.api.extracts.zones import blp as zones
 from gateway.api.health.routes import blp as health
 from gateway.api.indicators.routes import blp as indicators
-from gateway.api.me.listings import blp as my_listings
+from gateway.api.listings import mine as my_listings
+from gateway.api.listings import theirs as admin_listings
 from gateway.api.me.routes import blp as me
 from gateway.api.quotes.routes import blp as quotes
 from gateway.api.tariffs.routes import blp as tariffs
@@ -33,7 +36,10 @@ BLUEPRINTS = (
     admin_conventions,
     admin_audit,
     admin_listings,
+    admin_people,
+    admin_access_requests,
     me,
     my_listings,
     admin_tariffs,
+    admin_catalogue,
 )

@@ -13,11 +13,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from webargs.core import is_json
 from werkzeug.exceptions import RequestURITooLarge, UnsupportedMediaType
 
 from gateway.api.auth import Gate, admit
+from gateway.api.blueprint import gate_of, view_of_request
 from policies.errors import DomainError
 
 #: Longer than any URL the API needs (a France-wide list of codes goes in a POST body).
@@ -30,21 +31,6 @@ class MalformedJson(DomainError):
     code = "json_invalide"
     title = "Requête invalide"
     http_status = 400
-
-
-def view_of_request() -> Callable[..., Any] | None:
-    """Return the function that will answer this request (a MethodView's method), if any."""
-    if request.url_rule is None or request.endpoint is None:
-        return None  # no route: the 404 or 405 follows
-    view = current_app.view_functions.get(request.endpoint)
-    view_class = getattr(view, "view_class", None)
-    if view_class is None:
-        return view
-    method = request.method.lower()
-    if method == "head" and not hasattr(view_class, "head"):
-        method = "get"
-    found: Callable[..., Any] | None = getattr(view_class, method, None)
-    return found
 
 
 def reads_json_body(view: Callable[..., Any]) -> bool:
@@ -101,8 +87,8 @@ def before_parsing() -> None:
     view = view_of_request()
     if view is None:
         return
-    spec: Gate | None = getattr(view, "gate", None)
-    if spec is not None:
+    spec = gate_of(view)
+    if isinstance(spec, Gate):
         admit(spec)
     if request.method in ("POST", "PUT", "PATCH") and reads_json_body(view):
         check_json_body()

@@ -1,12 +1,15 @@
-"""Schema base classes: French validation messages and the shared pagination shapes."""
+"""Schema base classes: French validation messages, pagination shapes, shared fields."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
 from webargs.fields import DelimitedList, DelimitedTuple
+
+from policies.domain import GeoLevel
 
 # marshmallow's (and webargs') own messages are English; requesters read French. A message
 # is replaced only while it is still the library's default: a schema's own wording stays.
@@ -112,7 +115,8 @@ def _french_validator(validator: Any, unit: str) -> None:
         validator.error = _range_message(validator)
     else:
         for validator_type, message in _VALIDATOR_MESSAGES.items():
-            if type(validator) is validator_type and validator.error == validator.default_message:
+            default = getattr(validator, "default_message", None)  # each of these types has one
+            if type(validator) is validator_type and validator.error == default:
                 validator.error = message
 
 
@@ -129,7 +133,7 @@ def _range_message(validator: ma.validate.Range) -> str:
 def _serialize_with_offset(field: ma.fields.DateTime) -> None:
     """Serve date-times in ISO 8601 with their offset; naive ones were stored in UTC."""
     if (field.format or field.DEFAULT_FORMAT) in ("iso", "iso8601"):
-        field.SERIALIZATION_FUNCS = {  # type: ignore[misc]
+        field.SERIALIZATION_FUNCS = {
             **field.SERIALIZATION_FUNCS,
             "iso": _utc_isoformat,
             "iso8601": _utc_isoformat,
@@ -180,3 +184,41 @@ class PageSchema(Schema):
     per_page = ma.fields.Integer()
     total = ma.fields.Integer()
     pages = ma.fields.Integer()
+
+
+# --- Shared fields and validators of the API's schemas ----------------------------------------
+
+#: The geographic levels a request names (a custom zone is named by its id).
+LEVELS = [level.value for level in GeoLevel if level is not GeoLevel.ZONE]
+#: A database row id, as a path or a body names one.
+POSITIVE_INT = ma.validate.Range(min=1, max=2_147_483_647, error="Entier positif attendu.")
+
+
+def one_of(values: Iterable[str]) -> ma.validate.OneOf:
+    """Accept one of a closed vocabulary; the refusal lists the values."""
+    return ma.validate.OneOf(list(values), error="Valeur inconnue ; valeurs possibles : {choices}.")
+
+
+def text(max_length: int, **kwargs: Any) -> ma.fields.String:
+    """A non-empty text of at most `max_length` characters."""
+    return ma.fields.String(
+        validate=ma.validate.Length(
+            min=1, max=max_length, error=f"Entre 1 et {max_length} caractères."
+        ),
+        **kwargs,
+    )
+
+
+class EditSchema(Schema):
+    """A body that changes a record: it names at least one of its fields."""
+
+    #: What the body changes, as the refusal of an empty body says it.
+    EDITED = "un champ"
+
+    @ma.validates_schema
+    def _something_to_change(self, data: dict[str, object], **_kwargs: object) -> None:
+        """Refuse a missing or empty body: a change names at least one field."""
+        if not data:
+            raise ma.ValidationError(
+                f"Corps JSON attendu, avec au moins {self.EDITED} à modifier.", field_name="corps"
+            )

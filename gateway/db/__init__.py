@@ -1,4 +1,8 @@
-"""Database access: one engine per app, sessions scoped to a request or an explicit transaction."""
+"""Database access: one engine per app, sessions for a read or an explicit transaction.
+
+The app's `Database` lives in its state (`gateway.state`), which also gives each request its
+read session.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,30 +67,3 @@ def _make_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
-
-
-def init_database(app: Flask, url: str) -> Database:
-    """Attach a Database to the app and close the request session at teardown."""
-    database = Database(url)
-    app.extensions["gateway.db"] = database
-
-    @app.teardown_appcontext
-    def _close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
-
-    return database
-
-
-def get_database() -> Database:
-    database: Database = current_app.extensions["gateway.db"]
-    return database
-
-
-def request_session() -> Session:
-    """Return the read session of the current request (writes use `get_database().transaction`)."""
-    if "db_session" not in g:
-        g.db_session = get_database().sessions()
-    session: Session = g.db_session
-    return session

@@ -1,20 +1,23 @@
 """Deliveries: a protected extract rendered in every output format, with its note explicative.
 
-Public API: ``Delivery``, ``DeliveredCell``, ``DeliveredStatus`` (model), ``build_note``
+Public API: ``Delivery``, ``DeliveryHeader``, ``DeliveredCell`` (model: a cell carries the
+engine's ``Status`` and ``Reason``; the model maps them to public symbols), ``build_note``
 (note explicative), ``FORMATS`` (format name -> renderer with ``media_type``, ``extension``,
-``render(delivery) -> bytes``), ``render(delivery, format_name)`` and ``filename``.
+``render(delivery) -> bytes``), ``json_document`` (the JSON file as data, for the screens),
+``render(delivery, format_name)`` and ``filename``.
 """
 
-from gateway.delivery.formats import FORMATS, Renderer, filename, render
+from gateway.delivery.formats import FORMATS, Renderer, filename, json_document, render
 from gateway.delivery.model import (
     NOT_APPLICABLE,
     SYMBOL_MEANINGS,
     SYMBOLS,
     TOTAL,
     DeliveredCell,
-    DeliveredStatus,
     Delivery,
     DeliveryError,
+    DeliveryHeader,
+    delivered_category,
 )
 from gateway.delivery.note import SYNTHETIC_BANNER, Note, Section, build_note
 
@@ -26,13 +29,15 @@ __all__ = [
     "SYNTHETIC_BANNER",
     "TOTAL",
     "DeliveredCell",
-    "DeliveredStatus",
     "Delivery",
     "DeliveryError",
+    "DeliveryHeader",
     "Note",
     "Renderer",
     "Section",
     "build_note",
+    "delivered_category",
     "filename",
+    "json_document",
     "render",
 ]

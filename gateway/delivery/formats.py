@@ -8,10 +8,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.delivery.metadata import extract_metadata
-from gateway.delivery.model import PUBLIC_REASONS, Delivery
+from gateway.delivery.model import DeliveredCell, Delivery
 from gateway.delivery.note import build_note
 from gateway.delivery.table import header, number_text, public_value, rows, safe_text
 
@@ -28,6 +28,32 @@ class Renderer(Protocol):
     def render(self, delivery: Delivery) -> bytes: ...
 
 
+def json_cell(cell: DeliveredCell) -> dict[str, Any]:
+    """Return a cell as the JSON file and the IMAJE screens show it (public value and symbol)."""
+    return {
+        "indicateur": cell.indicator,
+        "periode": cell.period,
+        "niveau": cell.territory_level,
+        "code_territoire": cell.territory_code,
+        "libelle_territoire": cell.territory_label,
+        "categories": dict(cell.categories),
+        "valeur": public_value(cell),
+        "statut": cell.symbol,
+        "motif": cell.public_reason,
+        "unite": cell.unit_label,
+        **({"a_cheval": list(cell.straddles)} if cell.straddles else {}),
+    }
+
+
+def json_document(delivery: Delivery) -> dict[str, Any]:
+    """Return the JSON file's document: {extrait, cellules, note}."""
+    return {
+        "extrait": extract_metadata(delivery),
+        "cellules": [json_cell(cell) for cell in delivery.cells],
+        "note": build_note(delivery).to_dict(),
+    }
+
+
 @dataclass(frozen=True)
 class JsonRenderer:
     media_type: str = "application/json"
@@ -35,27 +61,7 @@ class JsonRenderer:
 
     def render(self, delivery: Delivery) -> bytes:
         """Render {extrait, cellules, note} as UTF-8 JSON."""
-        cells = [
-            {
-                "indicateur": cell.indicator,
-                "periode": cell.period,
-                "niveau": cell.territory_level,
-                "code_territoire": cell.territory_code,
-                "libelle_territoire": cell.territory_label,
-                "categories": dict(cell.categories),
-                "valeur": public_value(cell),
-                "statut": cell.status.symbol,
-                "motif": PUBLIC_REASONS[cell.status],
-                "unite": cell.unit_label,
-                **({"a_cheval": list(cell.straddles)} if cell.straddles else {}),
-            }
-            for cell in delivery.cells
-        ]
-        document = {
-            "extrait": extract_metadata(delivery),
-            "cellules": cells,
-            "note": build_note(delivery).to_dict(),
-        }
+        document = json_document(delivery)
         return json.dumps(document, ensure_ascii=False, allow_nan=False).encode()
 
 
@@ -136,10 +142,10 @@ FORMATS: Mapping[str, Renderer] = _registry()
 def filename(delivery: Delivery, format_name: str) -> str:
     """Return the download name: "extrait-X.csv", "extrait-X-jsonstat.json"..."""
     renderer = FORMATS[format_name]
-    stem = f"extrait-{delivery.extract_id}"
+    stem = f"extrait-{delivery.header.extract_id}"
     if format_name != renderer.extension:
         stem += f"-{format_name}"
-    if delivery.synthetic:
+    if delivery.header.synthetic:
         stem += "-donnees-synthetiques"
     return f"{stem}.{renderer.extension}"
 

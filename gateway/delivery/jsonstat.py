@@ -10,7 +10,7 @@ from typing import Any
 from gateway.delivery.metadata import extract_metadata
 from gateway.delivery.model import NOT_APPLICABLE, TOTAL, DeliveredCell, Delivery
 from gateway.delivery.note import build_note
-from gateway.delivery.table import public_value
+from gateway.delivery.table import TOTAL_LABEL, public_value
 from policies.domain import Kind
 
 INDICATOR, PERIOD, TERRITORY = "indicateur", "periode", "territoire"
@@ -45,15 +45,15 @@ def build_dataset(delivery: Delivery) -> dict[str, Any]:
         coordinates = _coordinates(delivery, cell)
         offset = sum(positions[d][code] * strides[d] for d, code in enumerate(coordinates))
         values[offset] = public_value(cell)
-        if cell.status.symbol:
-            status[str(offset)] = cell.status.symbol
+        if cell.symbol:
+            status[str(offset)] = cell.symbol
     note = build_note(delivery)
     return {
         "version": "2.0",
         "class": "dataset",
-        "label": f"Extrait {delivery.extract_id} — {delivery.caf_name}",
+        "label": f"Extrait {delivery.header.extract_id} — {delivery.header.caf_name}",
         "source": "Cnaf, passerelle de diffusion",
-        "updated": delivery.created_at.isoformat(),
+        "updated": delivery.header.created_at.isoformat(),
         "id": ids,
         "size": sizes,
         "role": {"time": [PERIOD], "geo": [TERRITORY], "metric": [INDICATOR]},
@@ -91,10 +91,10 @@ def _dimensions(delivery: Delivery) -> dict[str, Any]:
     for code in delivery.breakdown_columns:
         breakdown = delivery.breakdowns[code]
         used = {cell.categories.get(code, NOT_APPLICABLE) for cell in cells}
-        labels = {TOTAL: "Ensemble"} | {c.code: c.label for c in breakdown.categories}
+        labels = {TOTAL: TOTAL_LABEL} | {c.code: c.label for c in breakdown.categories}
         labels[NOT_APPLICABLE] = "Sans objet"
         dimensions[code] = _dimension(
-            breakdown.label, {k: v for k, v in labels.items() if k in used} or {TOTAL: "Ensemble"}
+            breakdown.label, {k: v for k, v in labels.items() if k in used} or {TOTAL: TOTAL_LABEL}
         )
     return dimensions
 

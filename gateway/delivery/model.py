@@ -4,81 +4,48 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
 from policies.catalogue import Breakdown, Indicator
 from policies.domain import Kind
+from policies.secrecy import TOTAL as ENGINE_TOTAL
+from policies.secrecy import Reason, Status
+from policies.secrecy.rules import Rule
 
-#: Category code of the total over a breakdown (SDMX "_T").
+#: Category code of the total over a breakdown in a delivered file (SDMX "_T"). The engine,
+#: the catalogue and the ledger name it `policies.secrecy.TOTAL`; `delivered_category` maps.
 TOTAL = "_T"
 #: Category code written when an indicator is not broken down by a column's variable (SDMX "_Z").
 NOT_APPLICABLE = "_Z"
+
+
+def delivered_category(code: str) -> str:
+    """Return the delivered code of a category (or of the engine's total)."""
+    return TOTAL if code == ENGINE_TOTAL else code
 
 
 class DeliveryError(ValueError):
     """The pipeline built an inconsistent delivery; the message names the cell or the field."""
 
 
-class DeliveredStatus(StrEnum):
-    """Status of a delivered cell, as the delivery side names it (the engine's S/U/M/Z/A)."""
-
-    DIFFUSE = "diffuse"
-    SECRET_PRIMAIRE = "secret_primaire"
-    SECRET_SECONDAIRE = "secret_secondaire"
-    ZERO = "zero"
-    CONNU = "connu"
-    SANS_OBJET = "sans_objet"  # no value exists (a ratio whose denominator is zero)
-
-    @property
-    def secret(self) -> bool:
-        """Tell whether the cell is withheld (its value never leaves the gateway)."""
-        return self in (DeliveredStatus.SECRET_PRIMAIRE, DeliveredStatus.SECRET_SECONDAIRE)
-
-    @property
-    def has_value(self) -> bool:
-        """Tell whether the cell carries a value (neither secret nor without object)."""
-        return not self.secret and self is not DeliveredStatus.SANS_OBJET
-
-    @property
-    def symbol(self) -> str:
-        """Return the public symbol; primary and secondary secrets share "s" on purpose."""
-        return SYMBOLS[self]
-
-    @classmethod
-    def from_engine(cls, status: str) -> DeliveredStatus:
-        """Map a policies.secrecy Status value ("S", "U", "M", "Z", "A") to a delivery status."""
-        try:
-            return _FROM_ENGINE[str(status)]
-        except KeyError:
-            raise DeliveryError(f"statut du moteur de secret inconnu : {status!r}") from None
-
-
-_FROM_ENGINE = {
-    "S": DeliveredStatus.DIFFUSE,
-    "U": DeliveredStatus.SECRET_PRIMAIRE,
-    "M": DeliveredStatus.SECRET_SECONDAIRE,
-    "Z": DeliveredStatus.ZERO,
-    "A": DeliveredStatus.CONNU,
-}
-
 #: Public symbol of each status. Telling primary from secondary cells apart would tell an
 #: attacker which cells are small (fewer than n contributors): both are "s", and their reason
 #: code stays inside the gateway (audit log), never in a delivered file.
-SYMBOLS: Mapping[DeliveredStatus, str] = MappingProxyType(
+SYMBOLS: Mapping[Status, str] = MappingProxyType(
     {
-        DeliveredStatus.DIFFUSE: "",
-        DeliveredStatus.SECRET_PRIMAIRE: "s",
-        DeliveredStatus.SECRET_SECONDAIRE: "s",
-        DeliveredStatus.ZERO: "-",
-        DeliveredStatus.CONNU: "a",
-        DeliveredStatus.SANS_OBJET: "so",
+        Status.SAFE: "",
+        Status.PRIMARY: "s",
+        Status.SECONDARY: "s",
+        Status.EMPTY: "-",
+        Status.APRIORI_PUBLISHED: "a",
     }
 )
+#: Public symbol of a cell without object (`DeliveredCell.without_object`), whatever its status.
+WITHOUT_OBJECT_SYMBOL = "so"
 
 #: Meaning of each public symbol, printed in every note explicative (empty symbol first).
 SYMBOL_MEANINGS: Mapping[str, str] = MappingProxyType(
@@ -90,27 +57,32 @@ SYMBOL_MEANINGS: Mapping[str, str] = MappingProxyType(
         "-": "néant : aucun contributeur ; la valeur fournie est 0.",
         "a": "valeur déjà diffusée par ailleurs (socle commun ou livraison antérieure), "
         "reprise à l’identique.",
-        "so": "sans objet : la valeur n’existe pas (taux dont le dénominateur est nul) ; "
-        "aucune valeur n’est fournie, ce n’est ni 0 ni un secret.",
+        WITHOUT_OBJECT_SYMBOL: "sans objet : la valeur n’existe pas (taux dont le dénominateur "
+        "est nul) ; aucune valeur n’est fournie, ce n’est ni 0 ni un secret.",
     }
 )
 
 #: Public reason (column "motif") of each status; the engine's reason code is never published.
-PUBLIC_REASONS: Mapping[DeliveredStatus, str] = MappingProxyType(
+PUBLIC_REASONS: Mapping[Status, str] = MappingProxyType(
     {
-        DeliveredStatus.DIFFUSE: "",
-        DeliveredStatus.SECRET_PRIMAIRE: "SECRET",
-        DeliveredStatus.SECRET_SECONDAIRE: "SECRET",
-        DeliveredStatus.ZERO: "NEANT",
-        DeliveredStatus.CONNU: "DEJA_DIFFUSEE",
-        DeliveredStatus.SANS_OBJET: "SANS_OBJET",
+        Status.SAFE: "",
+        Status.PRIMARY: "SECRET",
+        Status.SECONDARY: "SECRET",
+        Status.EMPTY: "NEANT",
+        Status.APRIORI_PUBLISHED: "DEJA_DIFFUSEE",
     }
 )
+#: Public reason of a cell without object.
+WITHOUT_OBJECT_REASON = "SANS_OBJET"
 
 
 @dataclass(frozen=True)
 class DeliveredCell:
-    """One cell of the extract; `value` is None exactly when the cell is secret."""
+    """One cell of the extract: the engine's status and reason; no value when it is secret.
+
+    A ratio whose denominator is zero is empty (`Status.EMPTY`) without value: its reason,
+    `Reason.ZERO_DENOMINATOR`, makes it "sans objet" rather than 0.
+    """
 
     indicator: str
     period: int
@@ -119,32 +91,70 @@ class DeliveredCell:
     territory_label: str
     categories: Mapping[str, str]  # breakdown code -> category code, or TOTAL
     value: float | None
-    status: DeliveredStatus
-    reason: str | None  # engine reason code (FREQ, NK, P, ZERO, SECONDAIRE, APRIORI): internal
+    status: Status
+    reason: Reason  # internal (audit, stored result): never in a delivered file
     unit_label: str
     straddles: tuple[str, ...] = ()  # départements of a territory straddling the parent asked
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
-        if not isinstance(self.status, DeliveredStatus):  # an enum call costs, 10,000s of cells
-            object.__setattr__(self, "status", DeliveredStatus(self.status))
-        if self.status.secret and self.value is not None:
+        # An isinstance test, not an enum call: an enum call costs, 10,000s of cells.
+        if not isinstance(self.status, Status) or not isinstance(self.reason, Reason):
+            self._coerce()
+        if self.secret and self.value is not None:
             raise DeliveryError(f"{self.key}: une cellule secrète ne doit porter aucune valeur")
-        if self.status is DeliveredStatus.SANS_OBJET and self.value is not None:
-            raise DeliveryError(f"{self.key}: une cellule « sans objet » ne porte aucune valeur")
-        if self.status is DeliveredStatus.ZERO and self.value is None:
+        if self.without_object and (self.value is not None or self.status is not Status.EMPTY):
+            raise DeliveryError(f"{self.key}: une cellule « sans objet » est vide, sans valeur")
+        if self.status is Status.EMPTY and self.value is None and not self.without_object:
             object.__setattr__(self, "value", 0.0)
-        if self.status.has_value:
+        if self.has_value:
             if self.value is None or not math.isfinite(self.value):
                 raise DeliveryError(f"{self.key}: valeur diffusée absente ou non finie")
-            if self.status is DeliveredStatus.ZERO and self.value != 0:
+            if self.status is Status.EMPTY and self.value != 0:
                 raise DeliveryError(f"{self.key}: une cellule « zero » vaut 0")
+
+    def _coerce(self) -> None:
+        try:
+            object.__setattr__(self, "status", Status(self.status))
+            object.__setattr__(self, "reason", Reason(self.reason))
+        except ValueError as error:
+            raise DeliveryError(f"{self.key}: {error}") from None
 
     @property
     def key(self) -> tuple[object, ...]:
         """Return the cell's coordinates (unique within a delivery)."""
         categories = tuple(sorted(self.categories.items()))
         return (self.indicator, self.period, self.territory_level, self.territory_code, categories)
+
+    @property
+    def secret(self) -> bool:
+        """Tell whether the cell is withheld (its value never leaves the gateway)."""
+        return self.status.suppressed
+
+    @property
+    def without_object(self) -> bool:
+        """Tell whether no value exists (a ratio whose denominator is zero): not 0, no secret."""
+        return self.reason is Reason.ZERO_DENOMINATOR
+
+    @property
+    def has_value(self) -> bool:
+        """Tell whether the cell carries a value (neither secret nor without object)."""
+        return not self.secret and not self.without_object
+
+    @property
+    def is_total(self) -> bool:
+        """Tell whether the cell is the total of every breakdown of its indicator (or has none)."""
+        return all(category == TOTAL for category in self.categories.values())
+
+    @property
+    def symbol(self) -> str:
+        """Return the public symbol; primary and secondary secrets share "s" on purpose."""
+        return WITHOUT_OBJECT_SYMBOL if self.without_object else SYMBOLS[self.status]
+
+    @property
+    def public_reason(self) -> str:
+        """Return the public reason (column "motif"); never the engine's reason code."""
+        return WITHOUT_OBJECT_REASON if self.without_object else PUBLIC_REASONS[self.status]
 
 
 @dataclass(frozen=True)
@@ -202,8 +212,11 @@ def published_value(value: float, kind: Kind) -> float:
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """A protected extract ready to render, with everything its note explicative needs."""
+class DeliveryHeader:
+    """Who received the extract, under what, for how much: the note explicative's header.
+
+    Known before the cells are computed; stored with them (`to_json`) to render them again.
+    """
 
     extract_id: str
     created_at: datetime
@@ -213,17 +226,43 @@ class Delivery:
     caf_name: str
     convention_reference: str | None
     use: str
+    synthetic: bool
+    price_total: Decimal | None = None
+    quote_reference: str | None = None
+    excluded: tuple[ExcludedTerritory, ...] = ()  # straddling territories left out, and why
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["created_at"] = self.created_at.isoformat()
+        data["excluded"] = [e.to_json() for e in self.excluded]
+        data["price_total"] = None if self.price_total is None else str(self.price_total)
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DeliveryHeader:
+        price = data.get("price_total")
+        return cls(
+            **{
+                **data,
+                "created_at": datetime.fromisoformat(data["created_at"]),
+                "price_total": None if price is None else Decimal(price),
+                "excluded": tuple(ExcludedTerritory.from_json(e) for e in data.get("excluded", ())),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A protected extract ready to render, with everything its note explicative needs."""
+
+    header: DeliveryHeader
     indicators: tuple[Indicator, ...]
     breakdowns: Mapping[str, Breakdown]
     cells: tuple[DeliveredCell, ...]
-    rules: Mapping[str, tuple[str, ...]]  # per indicator, tau-Argus notation ("FREQ(5,10)")
+    rules: Mapping[str, tuple[Rule, ...]]  # per indicator, the secrecy rules applied
     interval_percent: float
-    synthetic: bool
     warnings: tuple[str, ...] = ()
-    price_total: Decimal | None = None
-    quote_reference: str | None = None
     source_citations: tuple[str, ...] = field(default=())
-    excluded: tuple[ExcludedTerritory, ...] = ()  # straddling territories left out, and why
 
     @property
     def straddling(self) -> dict[tuple[str, str, str], tuple[str, ...]]:
@@ -272,4 +311,4 @@ class Delivery:
 
     @property
     def secret_count(self) -> int:
-        return sum(1 for cell in self.cells if cell.status.secret)
+        return sum(1 for cell in self.cells if cell.secret)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +11,7 @@ from typing import Any
 from gateway.delivery.model import NOT_APPLICABLE, SYMBOL_MEANINGS, TOTAL, Delivery
 from policies.catalogue import FICHE_FIELDS, FICHE_HEADINGS, Indicator
 from policies.domain import ContributingUnit, RequesterType, Source, Use
+from policies.secrecy.rules import Rule
 from tariffs.money import format_eur, format_number
 from tariffs.schedule import USE_LABELS
 
@@ -42,7 +42,6 @@ _REQUESTER_LABELS = {
     RequesterType.ADMIN_CAF: "administrateur Caf",
     RequesterType.ADMIN_NATIONAL: "administrateur national",
 }
-_RULE = re.compile(r"(FREQ|NK|P)\((\d+),(\d+)\)")
 
 
 @dataclass(frozen=True)
@@ -94,8 +93,8 @@ def _outline(section: Section, level: int) -> Iterator[tuple[int, str]]:
 def build_note(delivery: Delivery) -> Note:
     """Build the note explicative of a delivery."""
     return Note(
-        title=f"Note explicative de l’extrait {delivery.extract_id}",
-        banner=SYNTHETIC_BANNER if delivery.synthetic else None,
+        title=f"Note explicative de l’extrait {delivery.header.extract_id}",
+        banner=SYNTHETIC_BANNER if delivery.header.synthetic else None,
         sections=(
             _presentation(delivery),
             _framework(delivery),
@@ -115,7 +114,7 @@ def build_note(delivery: Delivery) -> Note:
 def source_lines(delivery: Delivery) -> tuple[str, ...]:
     """Return how to cite the extract: each indicator's citation, then the gateway's line."""
     lines = [ind.citation for ind in delivery.indicators] + list(delivery.source_citations)
-    lines.append(GATEWAY_SOURCE.format(extract_id=delivery.extract_id))
+    lines.append(GATEWAY_SOURCE.format(extract_id=delivery.header.extract_id))
     return tuple(dict.fromkeys(lines))
 
 
@@ -142,14 +141,14 @@ def _label(
 def _presentation(delivery: Delivery) -> Section:
     periods = sorted({cell.period for cell in delivery.cells})
     territories = {(c.territory_level, c.territory_code) for c in delivery.cells}
-    requester = _label(RequesterType, delivery.requester_type, _REQUESTER_LABELS)
+    requester = _label(RequesterType, delivery.header.requester_type, _REQUESTER_LABELS)
     return Section(
         "Présentation de l’extrait",
         (
-            f"Identifiant de l’extrait : {delivery.extract_id}",
-            f"Date de production : {format_datetime(delivery.created_at)}",
-            f"Demandeur : {delivery.requester_name} ({requester})",
-            f"Caf : {delivery.caf_name} ({delivery.caf_code})",
+            f"Identifiant de l’extrait : {delivery.header.extract_id}",
+            f"Date de production : {format_datetime(delivery.header.created_at)}",
+            f"Demandeur : {delivery.header.requester_name} ({requester})",
+            f"Caf : {delivery.header.caf_name} ({delivery.header.caf_code})",
             "Indicateurs : " + ", ".join(ind.code for ind in delivery.indicators),
             "Périodes : " + (", ".join(str(p) for p in periods) or "aucune"),
             f"Territoires : {len(territories)}",
@@ -160,16 +159,16 @@ def _presentation(delivery: Delivery) -> Section:
 
 
 def _framework(delivery: Delivery) -> Section:
-    reference = delivery.convention_reference
+    reference = delivery.header.convention_reference
     frame = f"convention {reference}" if reference else "socle commun, diffusion libre"
-    price = format_price(delivery.price_total)
-    if delivery.quote_reference:
-        price += f" (devis {delivery.quote_reference})"
+    price = format_price(delivery.header.price_total)
+    if delivery.header.quote_reference:
+        price += f" (devis {delivery.header.quote_reference})"
     return Section(
         "Cadre de diffusion",
         (
             f"Cadre : {frame}",
-            f"Usage déclaré : {_label(Use, delivery.use, USE_LABELS)}",
+            f"Usage déclaré : {_label(Use, delivery.header.use, USE_LABELS)}",
             f"Prix : {price}",
             "Le destinataire s’engage à ne tenter aucune ré-identification de personnes ou de "
             "foyers, à ne pas rapprocher ces données d’autres sources dans ce but, à signaler "
@@ -242,7 +241,7 @@ def _territories(delivery: Delivery) -> tuple[Section, ...]:
             f"{label} ({level} {code}) : à cheval sur les départements {', '.join(deps)}."
             for (level, code, label), deps in delivery.straddling.items()
         ]
-    if delivery.excluded:
+    if delivery.header.excluded:
         paragraphs.append(
             "Territoires exclus : les territoires suivants font partie de la demande (ils ont "
             "des communes dans le territoire parent demandé) mais débordent de ce parent et ne "
@@ -251,7 +250,7 @@ def _territories(delivery: Delivery) -> tuple[Section, ...]:
         paragraphs += [
             f"{e.label} ({e.level} {e.code}, à cheval sur les départements "
             f"{', '.join(e.departements)}) : {e.reason}."
-            for e in delivery.excluded
+            for e in delivery.header.excluded
         ]
     if not paragraphs:
         return ()
@@ -295,9 +294,23 @@ def _secrecy(delivery: Delivery) -> Section:
     )
 
 
+def applied_rules(delivery: Delivery, indicator: Indicator) -> tuple[Rule, ...]:
+    """Return the secrecy rules the delivery applied to an indicator (its catalogue's, else)."""
+    return delivery.rules.get(indicator.code, indicator.secrecy.rules)
+
+
 def _rules_text(delivery: Delivery, indicator: Indicator) -> tuple[str, ...]:
-    rules = delivery.rules.get(indicator.code, indicator.secrecy.rules)
-    lines = [explain_rule(rule, indicator.unit) for rule in rules]
+    lines = rule_lines(indicator, applied_rules(delivery, indicator))
+    return lines or ("Aucune règle particulière.",)
+
+
+def rule_lines(indicator: Indicator, rules: tuple[Rule, ...] | None = None) -> tuple[str, ...]:
+    """Explain in French the primary secrecy of an indicator's cells, one sentence a line.
+
+    Its rules (the catalogue's unless given), then what protects a ratio and zero cells.
+    """
+    chosen = indicator.secrecy.rules if rules is None else rules
+    lines = [explain_rule(rule, indicator.unit) for rule in chosen]
     if indicator.is_ratio:
         lines.append(
             f"Ratio : masqué dès que son numérateur ({indicator.numerator}) ou son "
@@ -305,36 +318,12 @@ def _rules_text(delivery: Delivery, indicator: Indicator) -> tuple[str, ...]:
         )
     if indicator.secrecy.zero_unsafe:
         lines.append("Une cellule nulle est elle-même révélatrice : elle est masquée.")
-    return tuple(lines) or ("Aucune règle particulière.",)
+    return tuple(lines)
 
 
-def explain_rule(rule: str, unit: ContributingUnit) -> str:
-    """Explain a tau-Argus rule in French ("FREQ(5,10) : une cellule comptant moins de ...")."""
-    match = _RULE.fullmatch(rule.replace(" ", ""))
-    if match is None:
-        return f"{rule} : règle appliquée par le moteur de secret statistique."
-    name, first, second = match.group(1), int(match.group(2)), int(match.group(3))
-    if name == "FREQ":
-        contributors = _CONTRIBUTORS.get(unit, "contributeurs")
-        return (
-            f"{rule} : une cellule comptant moins de {first} {contributors} est masquée "
-            f"(marge de protection : {second} %)."
-        )
-    if name == "NK":
-        largest = (
-            "son plus gros contributeur en représente"
-            if first == 1
-            else f"ses {first} plus gros contributeurs en représentent"
-        )
-        return (
-            f"{rule} : une cellule est masquée lorsque {largest} plus de {second} % "
-            "(règle de dominance)."
-        )
-    who = "un autre contributeur" if second == 1 else f"une coalition de {second} contributeurs"
-    return (
-        f"{rule} : une cellule est masquée lorsque {who} pourrait estimer la contribution du "
-        f"plus gros à moins de {first} % près (règle du p %)."
-    )
+def explain_rule(rule: Rule, unit: ContributingUnit) -> str:
+    """Explain a rule in French ("FREQ(5,10) : une cellule comptant moins de 5 foyers ...")."""
+    return rule.explain_fr(_CONTRIBUTORS.get(unit, "contributeurs"))
 
 
 def _reliability(delivery: Delivery) -> Section:
@@ -342,7 +331,7 @@ def _reliability(delivery: Delivery) -> Section:
         f"{ind.code} : {ind.reliability}" for ind in delivery.indicators if ind.reliability
     ]
     paragraphs += list(delivery.warnings)
-    if delivery.synthetic:
+    if delivery.header.synthetic:
         paragraphs.insert(0, SYNTHETIC_BANNER)
     return Section(
         "Fiabilité et avertissements",

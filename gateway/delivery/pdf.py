@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 from decimal import Decimal
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from gateway.delivery.model import DeliveredCell, Delivery
 from gateway.delivery.note import Note, build_note
+from gateway.delivery.pdf_base import (
+    BLACK,
+    FONT,
+    GREY,
+    HEADINGS,
+    open_document,
+    pdf_text,
+    write_block,
+)
 from gateway.delivery.table import public_value
+from gateway.links import download_url, socle_url
 from tariffs.money import format_number
 
 #: Above this many cells the PDF says where the data are instead of printing them.
 MAX_TABLE_CELLS = 500
-_FONT = "helvetica"
 _RED = (192, 0, 0)
-_GREY = (90, 90, 90)
 _HEADING_SIZES = {1: 16, 2: 13, 3: 11, 4: 10}
-# Characters outside Windows-1252 that French text commonly carries.
-_SUBSTITUTES = str.maketrans({"\u202f": "\u00a0", "\u2212": "-", "\u2010": "-", "\u2011": "-"})
-
-
-def pdf_text(text: str) -> str:
-    """Keep text printable with the core fonts (Windows-1252), replacing the rest."""
-    return text.translate(_SUBSTITUTES).encode("cp1252", "replace").decode("cp1252")
 
 
 class _NotePdf(FPDF):
@@ -36,11 +35,11 @@ class _NotePdf(FPDF):
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font(_FONT, "", 7)
-        self.set_text_color(*_GREY)
+        self.set_font(FONT, "", 7)
+        self.set_text_color(*GREY)
         text = pdf_text(f"{self.footer_text} — page {self.page_no()}/{{nb}}")
         self.cell(0, 5, text, align="C")
-        self.set_text_color(0, 0, 0)
+        self.set_text_color(*BLACK)
 
 
 @dataclass(frozen=True)
@@ -51,15 +50,15 @@ class PdfRenderer:
 
     def render(self, delivery: Delivery) -> bytes:
         """Render the note explicative, then the data table (or where to find the data)."""
-        pdf = _NotePdf(f"Extrait {delivery.extract_id}")
-        pdf.core_fonts_encoding = "cp1252"  # core fonts then print "€", "œ", "«»", "’"
-        pdf.set_compression(self.compress)
-        created = delivery.created_at
-        pdf.set_creation_date(created if created.tzinfo else created.replace(tzinfo=UTC))
-        pdf.set_title(pdf_text(f"Note explicative - extrait {delivery.extract_id}"))
-        pdf.set_author("Cnaf, passerelle de diffusion")
-        pdf.set_auto_page_break(auto=True, margin=18)
-        pdf.add_page()
+        pdf = _NotePdf(f"Extrait {delivery.header.extract_id}")
+        open_document(
+            pdf,
+            title=f"Note explicative - extrait {delivery.header.extract_id}",
+            author="Cnaf, passerelle de diffusion",
+            created=delivery.header.created_at,
+            compress=self.compress,
+            margin=18,
+        )
         _note(pdf, build_note(delivery))
         _data(pdf, delivery)
         return bytes(pdf.output())
@@ -72,44 +71,43 @@ def _note(pdf: FPDF, note: Note) -> None:
         elif text == note.banner:
             _banner(pdf, text)
         else:
-            pdf.set_font(_FONT, "", 9)
-            pdf.multi_cell(0, 4.5, pdf_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, "", 9)
+            write_block(pdf, text, 4.5)
             pdf.ln(1)
 
 
 def _heading(pdf: FPDF, level: int, text: str) -> None:
     size = _HEADING_SIZES.get(level, 9)
     pdf.ln(3 if level > 1 else 0)
-    pdf.set_font(_FONT, "B" if level < 4 else "BI", size)
-    pdf.multi_cell(0, size * 0.5, pdf_text(text), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B" if level < 4 else "BI", size)
+    write_block(pdf, text, size * 0.5)
     pdf.ln(1)
 
 
 def _banner(pdf: FPDF, text: str) -> None:
-    pdf.set_font(_FONT, "B", 11)
+    pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*_RED)
     pdf.set_draw_color(*_RED)
-    pdf.multi_cell(0, 8, pdf_text(text), border=1, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_draw_color(0, 0, 0)
+    write_block(pdf, text, 8, align="C", border=1)
+    pdf.set_text_color(*BLACK)
+    pdf.set_draw_color(*BLACK)
     pdf.ln(2)
 
 
 def _data(pdf: FPDF, delivery: Delivery) -> None:
     _heading(pdf, 2, "Données")
-    pdf.set_font(_FONT, "", 9)
+    pdf.set_font(FONT, "", 9)
     if len(delivery.cells) > MAX_TABLE_CELLS:
         for paragraph in data_elsewhere(delivery):
-            pdf.multi_cell(0, 4.5, pdf_text(paragraph), new_x="LMARGIN", new_y="NEXT")
+            write_block(pdf, paragraph, 4.5, align="J")
             pdf.ln(1)
         return
-    pdf.set_font(_FONT, "", 7)
-    headings = FontFace(emphasis="BOLD", fill_color=(225, 230, 240))
+    pdf.set_font(FONT, "", 7)
     titles = ("Indicateur", "Période", "Territoire", "Catégories", "Valeur", "Statut")
     with pdf.table(
         col_widths=(30, 14, 52, 52, 26, 16),
         text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "CENTER"),
-        headings_style=headings,
+        headings_style=HEADINGS,
         line_height=3.5,
     ) as table:
         row = table.row()
@@ -130,18 +128,22 @@ def data_elsewhere(delivery: Delivery) -> tuple[str, ...]:
         "pas dans ce PDF ; elles sont disponibles dans les autres formats (CSV, CSV au format "
         "français, XLSX, JSON, JSON-stat), chacun accompagné de cette même note."
     ]
-    if delivery.requester_type == "grand_public" and delivery.convention_reference is None:
+    header = delivery.header
+    if header.requester_type == "grand_public" and header.convention_reference is None:
         codes = ", ".join(indicator.code for indicator in delivery.indicators)
         paragraphs.append(
-            f"Publication du socle commun {delivery.extract_id} : relancer la même demande en "
-            f"choisissant le format, GET /api/v1/socle/{{indicateur}}?format=csv (ou csv-fr, "
+            f"Publication du socle commun {header.extract_id} : relancer la même demande en "
+            f"choisissant le format, GET {socle_url('{indicateur}')}?format=csv (ou csv-fr, "
             f"xlsx, json, jsonstat), pour chaque indicateur ({codes})."
         )
     else:
-        path = f"/api/v1/extracts/{delivery.extract_id}/download?format="
+        files = [
+            download_url(header.extract_id, name)
+            for name in ("csv", "csv-fr", "xlsx", "json", "jsonstat")
+        ]
         paragraphs.append(
-            f"Identifiant de l’extrait : {delivery.extract_id}. Téléchargement : GET {path}csv, "
-            f"{path}csv-fr, {path}xlsx, {path}json ou {path}jsonstat."
+            f"Identifiant de l’extrait : {delivery.header.extract_id}. Téléchargement : "
+            f"GET {', '.join(files[:-1])} ou {files[-1]}."
         )
     return tuple(paragraphs)
 
@@ -160,5 +162,5 @@ def _row_texts(delivery: Delivery, cell: DeliveredCell) -> tuple[str, ...]:
         territory,
         ", ".join(labels) or "-",
         shown,
-        cell.status.symbol,
+        cell.symbol,
     )

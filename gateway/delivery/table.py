@@ -5,13 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gateway.delivery.model import (
-    NOT_APPLICABLE,
-    PUBLIC_REASONS,
-    TOTAL,
-    DeliveredCell,
-    Delivery,
-)
+from gateway.delivery.model import NOT_APPLICABLE, TOTAL, DeliveredCell, Delivery
 
 LEADING_COLUMNS = ("indicateur", "periode", "niveau", "code_territoire", "libelle_territoire")
 TRAILING_COLUMNS = ("valeur", "statut", "motif", "unite")
@@ -67,15 +61,15 @@ def rows(delivery: Delivery) -> Iterator[tuple[Any, ...]]:
             cell.territory_label,
             *categories,
             public_value(cell),
-            cell.status.symbol,
-            PUBLIC_REASONS[cell.status],
+            cell.symbol,
+            cell.public_reason,
             cell.unit_label,
         )
 
 
 def public_value(cell: DeliveredCell) -> float | None:
     """Return the value a file may carry: None for a secret or "sans objet" cell."""
-    return cell.value if cell.status.has_value else None
+    return cell.value if cell.has_value else None
 
 
 def number_text(value: float, decimal_mark: str = ".") -> str:

@@ -32,8 +32,8 @@ class XlsxRenderer:
         """Render the workbook; a secret cell has an empty value and the status "s"."""
         workbook = Workbook()
         workbook.properties.creator = "Cnaf, passerelle de diffusion"
-        workbook.properties.title = f"Extrait {delivery.extract_id}"
-        workbook.properties.created = delivery.created_at.replace(tzinfo=None)
+        workbook.properties.title = f"Extrait {delivery.header.extract_id}"
+        workbook.properties.created = delivery.header.created_at.replace(tzinfo=None)
         data = workbook.active
         assert data is not None
         data.title = DATA_SHEET

@@ -11,16 +11,12 @@ since (a new data version, a quota reached); the same key on another request is 
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from gateway.db.models import Extract, IdempotencyKey
+from gateway.db.models import Extract
 from gateway.pipeline.prepare import Prepared
-from gateway.services.pricing_idempotency import IdempotencyKeyReused, check_key
-
-ENDPOINT = "POST /extracts"
+from gateway.services.extracts import queries
+from gateway.services.extracts.queries import EXTRACTS_ENDPOINT as ENDPOINT
 
 
 def quota_step(prepared: Prepared) -> str | None:
@@ -43,17 +39,8 @@ def twin(
     session: Session, prepared: Prepared, version: str, statuses: tuple[str, ...]
 ) -> Extract | None:
     """Return the oldest extract of the same request in one of `statuses`."""
-    return session.scalar(
-        select(Extract)
-        .where(
-            Extract.requester_id == prepared.caller.requester_id,
-            Extract.fingerprint == prepared.request.fingerprint(),
-            Extract.store_version == version,
-            Extract.status.in_(statuses),
-        )
-        .order_by(Extract.created_at, Extract.id)
-        .limit(1)
-    )
+    requester, fingerprint = prepared.caller.requester_id, prepared.request.fingerprint()
+    return queries.twin(session, requester, fingerprint, version, statuses)
 
 
 def remembered(session: Session, prepared: Prepared, key: str | None) -> Extract | None:
@@ -61,21 +48,7 @@ def remembered(session: Session, prepared: Prepared, key: str | None) -> Extract
     requester = prepared.caller.requester_id
     if key is None or requester is None:
         return None
-    row = session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.requester_id == requester,
-            IdempotencyKey.endpoint == ENDPOINT,
-            IdempotencyKey.key == check_key(key),
-        )
-    )
-    if row is None:
-        return None
-    if row.request_hash != prepared.request.fingerprint():
-        raise IdempotencyKeyReused(
-            "Cette clé d'idempotence a déjà servi pour une autre demande d'extrait ; "
-            "utilisez une nouvelle clé pour une nouvelle demande."
-        )
-    return session.get(Extract, row.response.get("extrait"))
+    return queries.keyed_extract(session, requester, key, prepared.request.fingerprint())
 
 
 def remember(session: Session, prepared: Prepared, key: str | None, extract_id: str) -> None:
@@ -83,21 +56,7 @@ def remember(session: Session, prepared: Prepared, key: str | None, extract_id: 
     requester = prepared.caller.requester_id
     if key is None or requester is None:
         return
-    values = {
-        "requester_id": requester,
-        "endpoint": ENDPOINT,
-        "key": check_key(key),
-        "request_hash": prepared.request.fingerprint(),
-        "status_code": 200,
-        "response": {"extrait": extract_id},
-    }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(IdempotencyKey)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["requester_id", "endpoint", "key"])
-    )
+    queries.store_key(session, requester, key, prepared.request.fingerprint(), extract_id)
     remembered(session, prepared, key)  # a twin stored it for another request: refused
 
 

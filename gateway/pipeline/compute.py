@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from gateway.cache import Memo
 from gateway.pipeline.protection import ProtectedCell, ProtectedTable, protect_related
 from gateway.pipeline.request import ExtractRequest, TerritoryCell
-from gateway.services import ledger
+from gateway.services.ledger import queries as ledger
 from gateway.store import CellStore
 from policies.catalogue import Catalogue, Indicator, RelatedSet
 from policies.errors import InvalidInput
@@ -78,8 +79,12 @@ def compute(
     territories: Sequence[TerritoryCell],
     audiences: tuple[int | None, ...] | None,
     progress: Progress | None = None,
+    known_sets: Memo[int, frozenset[str]] | None = None,
 ) -> Computed:
-    """Protect each related set of the stored terms, for each period, against its history."""
+    """Protect each related set of the stored terms, for each period, against its history.
+
+    `known_sets`: the app's commune sets already read from the ledger (immutable once stored).
+    """
     shown = shown_by_set(catalogue, request)
     union = frozenset().union(*(t.communes for t in territories))
     tables: dict[tuple[str, int], ProtectedTable] = {}
@@ -93,6 +98,7 @@ def compute(
                 period=period,
                 communes=union,
                 version=store.version(),
+                known_sets=known_sets,
             )
             tables[(related.code, period)] = protect_related(
                 store,

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import replace
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
-from gateway.delivery import TOTAL as DELIVERY_TOTAL
-from gateway.delivery import DeliveredCell, DeliveredStatus, Delivery
-from gateway.delivery.model import ExcludedTerritory, publishable, published_value
+from gateway.delivery import DeliveredCell, Delivery, DeliveryHeader, delivered_category
+from gateway.delivery.model import publishable, published_value
 from gateway.pipeline.compute import Computed, shown_categories, stored_terms
 from gateway.pipeline.protection import ProtectedCell
 from gateway.pipeline.request import ExtractRequest, TerritoryCell
 from policies.catalogue import Catalogue, Indicator
-from policies.secrecy import TOTAL
+from policies.secrecy import TOTAL, Reason, Status
+from policies.secrecy.rules import Rule
 
 RATIO_WARNING = (
     "Taux : la valeur est masquée dès que son numérateur ou son dénominateur l'est ; "
@@ -44,7 +44,7 @@ def delivered_cells(
 def _categories(indicator: Indicator, category: str) -> dict[str, str]:
     if not indicator.breakdowns:
         return {}
-    return {indicator.breakdowns[0]: DELIVERY_TOTAL if category == TOTAL else category}
+    return {indicator.breakdowns[0]: delivered_category(category)}
 
 
 def _cell(
@@ -58,14 +58,12 @@ def _cell(
         numerator, denominator = (
             computed.cell(t, period, territory, TOTAL) for t in stored_terms(indicator)
         )
-        status, value, ratio_reason = _ratio(numerator, denominator, indicator.multiplier or 1.0)
-        reason: str | None = ratio_reason
+        status, value, reason = _ratio(numerator, denominator, indicator.multiplier or 1.0)
     else:
         protected = computed.cell(indicator.code, period, territory, category)
-        status = DeliveredStatus.from_engine(protected.status.value)
+        status, reason = protected.status, protected.reason
         # Rounded here, once: a cell built unrounded would be built again by `publishable`.
-        value = None if status.secret else published_value(protected.value, indicator.kind)
-        reason = protected.reason or None
+        value = None if status.suppressed else published_value(protected.value, indicator.kind)
     return DeliveredCell(
         indicator=indicator.code,
         period=period,
@@ -83,14 +81,17 @@ def _cell(
 
 def _ratio(
     numerator: ProtectedCell, denominator: ProtectedCell, multiplier: float
-) -> tuple[DeliveredStatus, float | None, str]:
-    """A ratio is secret when a term is; otherwise it is computed from the true terms."""
+) -> tuple[Status, float | None, Reason]:
+    """A ratio is secret when a term is; otherwise it is computed from the true terms.
+
+    A zero denominator leaves it empty and without value ("sans objet"), never 0.
+    """
     if numerator.status.suppressed or denominator.status.suppressed:
-        return DeliveredStatus.SECRET_SECONDAIRE, None, "ratio"
+        return Status.SECONDARY, None, Reason.RATIO
     if denominator.value == 0:
-        return DeliveredStatus.SANS_OBJET, None, "ratio_denominateur_nul"
+        return Status.EMPTY, None, Reason.ZERO_DENOMINATOR
     value = round(numerator.value / denominator.value * multiplier, 4)
-    return DeliveredStatus.DIFFUSE, value, ""
+    return Status.SAFE, value, Reason.NONE
 
 
 def released_cells(
@@ -122,26 +123,8 @@ def released_cells(
                         yield term, period, category, territory.communes, published, cell.value
 
 
-@dataclass(frozen=True)
-class Context:
-    """Who received the extract, under what, for how much: the note explicative's header."""
-
-    extract_id: str
-    created_at: datetime
-    requester_name: str
-    requester_type: str
-    caf_code: str
-    caf_name: str
-    convention_reference: str | None
-    use: str
-    synthetic: bool
-    price_total: Decimal | None = None
-    quote_reference: str | None = None
-    excluded: tuple[ExcludedTerritory, ...] = ()  # straddling territories left out, and why
-
-
 def build_delivery(
-    context: Context,
+    header: DeliveryHeader,
     request_indicators: Sequence[str],
     catalogue: Catalogue,
     cells: tuple[DeliveredCell, ...],
@@ -153,29 +136,18 @@ def build_delivery(
     used = {b for ind in indicators for b in ind.breakdowns}
     warnings = (RATIO_WARNING,) if any(i.is_ratio for i in indicators) else ()
     return Delivery(
-        extract_id=context.extract_id,
-        created_at=context.created_at,
-        requester_name=context.requester_name,
-        requester_type=context.requester_type,
-        caf_code=context.caf_code,
-        caf_name=context.caf_name,
-        convention_reference=context.convention_reference,
-        use=context.use,
+        header=header,
         indicators=indicators,
         breakdowns={b: catalogue.breakdown(b) for b in catalogue.breakdowns if b in used},
         cells=cells,
         rules={i.code: _rules(i, catalogue) for i in indicators},
         interval_percent=max(_interval(i, catalogue) for i in indicators),
-        synthetic=context.synthetic,
         warnings=warnings,
-        price_total=context.price_total,
-        quote_reference=context.quote_reference,
         source_citations=tuple(dict.fromkeys(i.citation for i in indicators)),
-        excluded=context.excluded,
     )
 
 
-def _rules(indicator: Indicator, catalogue: Catalogue) -> tuple[str, ...]:
+def _rules(indicator: Indicator, catalogue: Catalogue) -> tuple[Rule, ...]:
     if not indicator.is_ratio:
         return indicator.secrecy.rules
     return tuple(
@@ -189,6 +161,20 @@ def _interval(indicator: Indicator, catalogue: Catalogue) -> float:
 
 # --- the stored result: enough to re-render the extract in any format later --------------
 
+#: Status words of the stored result, as stored since the first extract; a cell without
+#: object (`DeliveredCell.without_object`) is stored as such, whatever its status.
+STORED_STATUSES: Mapping[Status, str] = MappingProxyType(
+    {
+        Status.SAFE: "diffuse",
+        Status.PRIMARY: "secret_primaire",
+        Status.SECONDARY: "secret_secondaire",
+        Status.EMPTY: "zero",
+        Status.APRIORI_PUBLISHED: "connu",
+    }
+)
+STORED_WITHOUT_OBJECT = "sans_objet"
+_FROM_STORED = {word: status for status, word in STORED_STATUSES.items()}
+
 
 def cells_to_json(cells: Sequence[DeliveredCell]) -> list[dict[str, Any]]:
     return [
@@ -200,9 +186,9 @@ def cells_to_json(cells: Sequence[DeliveredCell]) -> list[dict[str, Any]]:
             "libelle": c.territory_label,
             "categories": dict(c.categories),
             "valeur": c.value,
-            "statut": c.status.value,
-            "symbole": c.status.symbol,
-            "motif": c.reason,
+            "statut": STORED_WITHOUT_OBJECT if c.without_object else STORED_STATUSES[c.status],
+            "symbole": c.symbol,
+            "motif": c.reason.value or None,
             "unite": c.unit_label,
             "a_cheval": list(c.straddles),
         }
@@ -211,49 +197,39 @@ def cells_to_json(cells: Sequence[DeliveredCell]) -> list[dict[str, Any]]:
 
 
 def cells_from_json(rows: Sequence[Mapping[str, Any]]) -> tuple[DeliveredCell, ...]:
-    return tuple(
-        DeliveredCell(
-            indicator=r["indicateur"],
-            period=r["periode"],
-            territory_level=r["niveau"],
-            territory_code=r["code"],
-            territory_label=r["libelle"],
-            categories=r["categories"],
-            value=None if _without_object(r) else r["valeur"],
-            status=DeliveredStatus.SANS_OBJET
-            if _without_object(r)
-            else DeliveredStatus(r["statut"]),
-            reason=r["motif"],
-            unit_label=r["unite"],
-            straddles=tuple(r.get("a_cheval") or ()),
-        )
-        for r in rows
+    return tuple(_cell_from_json(row) for row in rows)
+
+
+def _cell_from_json(row: Mapping[str, Any]) -> DeliveredCell:
+    """Read a stored cell; a ratio of zero denominator stored at 0 before it had its own
+    status ("zero", motif "ratio_denominateur_nul") is read as without object."""
+    reason = Reason(row["motif"] or "")
+    without_object = reason is Reason.ZERO_DENOMINATOR or row["statut"] == STORED_WITHOUT_OBJECT
+    return DeliveredCell(
+        indicator=row["indicateur"],
+        period=row["periode"],
+        territory_level=row["niveau"],
+        territory_code=row["code"],
+        territory_label=row["libelle"],
+        categories=row["categories"],
+        value=None if without_object else row["valeur"],
+        status=Status.EMPTY if without_object else _FROM_STORED[row["statut"]],
+        reason=Reason.ZERO_DENOMINATOR if without_object else reason,
+        unit_label=row["unite"],
+        straddles=tuple(row.get("a_cheval") or ()),
     )
-
-
-def _without_object(row: Mapping[str, Any]) -> bool:
-    """Tell a ratio of zero denominator, also when stored before it had its own status (0)."""
-    return bool(row["motif"] == "ratio_denominateur_nul" or row["statut"] == "sans_objet")
-
-
-def context_to_json(context: Context) -> dict[str, Any]:
-    data = asdict(context)
-    data["created_at"] = context.created_at.isoformat()
-    data["excluded"] = [e.to_json() for e in context.excluded]
-    data["price_total"] = None if context.price_total is None else str(context.price_total)
-    return data
 
 
 def stored_delivery(extract: Any, catalogue: Catalogue) -> Delivery:
     """Rebuild the delivery of a stored extract, to render it again in any format."""
     result = extract.result
-    context = dict(result["contexte"])
-    context["created_at"] = datetime.fromisoformat(context["created_at"])
     price = result.get("prix")
-    context["price_total"] = None if price is None else Decimal(price)
-    context["excluded"] = tuple(ExcludedTerritory.from_json(e) for e in context.get("excluded", ()))
+    header = replace(
+        DeliveryHeader.from_json(result["contexte"]),
+        price_total=None if price is None else Decimal(price),
+    )
     cells = cells_from_json(result["cellules"])
     indicators = tuple(dict.fromkeys(c.indicator for c in cells)) or tuple(
         extract.request["indicators"]
     )
-    return build_delivery(Context(**context), indicators, catalogue, cells)
+    return build_delivery(header, indicators, catalogue, cells)

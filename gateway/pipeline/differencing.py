@@ -19,19 +19,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from gateway.db.models import DefinitionMember, ReleasedCell, TerritoryDefinition
-from gateway.pipeline.prepare import Prepared, audiences, requester_zones
+from gateway.pipeline.prepare import Prepared
 from gateway.pipeline.request import TOTAL_KEY, TerritoryCell
+from gateway.services.conventions.queries import audiences
+from gateway.services.extracts.queries import requester_zones
+from gateway.services.ledger.queries import released_sets
 from policies.domain import GeoLevel
 from policies.errors import SecrecyRefusal
 from policies.geography import FRANCE_CODE, Geography
+from policies.refusals import Refusal, Rule
 
-RULE = "secret.differenciation"
+RULE = Rule.SECRET_DIFFERENCIATION
 
-_CHUNK = 900  # stays under SQLite's bound-parameter limit
 _LEVELS = {
     GeoLevel.COMMUNE: "commune",
     GeoLevel.EPCI: "EPCI",
@@ -96,7 +97,7 @@ def request_refusal(
     ]
     names = _zone_names(session, prepared.caller.requester_id)
     near = _near(zones, geography, minimum)
-    past = released(session, prepared.audiences, near)
+    past = released_sets(session, prepared.audiences, near)
     return refusal(zones, table + _named(past, geography, names), _population(geography), minimum)
 
 
@@ -116,37 +117,10 @@ def zone_refusal(
     zone = Known(f"« {name} » (nouvelle zone)", OWN_ZONE, communes)
     names = _zone_names(session, requester_id)
     own = [Known(label, OWN_ZONE, members) for members, label in names.items()]
-    past = released(session, audiences(session, requester_id), _near([zone], geography, minimum))
+    near = _near([zone], geography, minimum)
+    past = released_sets(session, audiences(session, requester_id), near)
     others = _named(past, geography, names) + own  # "already released" says more than "own"
     return refusal([zone], others, _population(geography), minimum)
-
-
-def released(
-    session: Session, audiences: Sequence[int | None], near: frozenset[str] | None
-) -> list[frozenset[str]]:
-    """Return the commune sets released to these audiences, any indicator and period.
-
-    Only sets sharing a commune with `near` are read (all when None): their ids through the
-    commune index, kept when one cell of the audiences names them (one index seek each, on
-    `ix_released_cell_definition`), then their communes; the cells are never read one by one.
-    """
-    audience = _audience_filter(audiences)
-    if near is None:
-        query = select(ReleasedCell.definition_id).where(audience).distinct()
-        return _communes_of(session, session.scalars(query))
-    communes, ids = sorted(near), set[int]()
-    for start in range(0, len(communes), _CHUNK):
-        sets = (
-            select(DefinitionMember.definition_id)
-            .where(DefinitionMember.commune.in_(communes[start : start + _CHUNK]))
-            .distinct()
-            .subquery()
-        )
-        known = select(ReleasedCell.id).where(
-            ReleasedCell.definition_id == sets.c.definition_id, audience
-        )
-        ids.update(session.scalars(select(sets.c.definition_id).where(known.exists())))
-    return _communes_of(session, ids)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -170,12 +144,11 @@ def _refusal(zone: Known, other: Known, difference: list[str], minimum: int) -> 
         "révélerait les chiffres de ces communes : refus décidé sur les seules populations, "
         "quelles que soient les valeurs.",
         [
-            {
-                "regle": RULE,
-                "message": f"zone {zone.name} trop proche de {other.name}",
-                "solution": f"{remedy}, ou une zone qui diffère de {other.name} d'au moins "
-                f"{minimum} habitants",
-            }
+            Refusal(
+                RULE,
+                f"zone {zone.name} trop proche de {other.name}",
+                f"{remedy}, ou une zone qui diffère de {other.name} d'au moins {minimum} habitants",
+            )
         ],
     )
 
@@ -241,23 +214,3 @@ def _population(geography: Geography) -> Callable[[str], int]:
         return geography.population(GeoLevel.COMMUNE, commune)
 
     return population
-
-
-def _audience_filter(audiences: Sequence[int | None]) -> ColumnElement[bool]:
-    condition: ColumnElement[bool] = ReleasedCell.audience.in_(
-        [a for a in audiences if a is not None]
-    )
-    return condition | ReleasedCell.audience.is_(None) if None in audiences else condition
-
-
-def _communes_of(session: Session, ids: Iterable[int]) -> list[frozenset[str]]:
-    """Return the communes of these definitions, in the order of their ids."""
-    wanted, found = sorted(set(ids)), []
-    for start in range(0, len(wanted), _CHUNK):
-        rows = session.scalars(
-            select(TerritoryDefinition.communes)
-            .where(TerritoryDefinition.id.in_(wanted[start : start + _CHUNK]))
-            .order_by(TerritoryDefinition.id)
-        )
-        found += [frozenset(text.split(",")) for text in rows]
-    return found

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import yaml
 
 from policies.domain import GeoLevel, RequesterType
 from policies.errors import InvalidInput, SecrecyRefusal
+from policies.refusals import Refusal, Rule
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,8 @@ class ExtractLimits:
         return self.max_cells.get(requester_type, 0)
 
 
-@cache
 def load_limits(path: Path) -> ExtractLimits:
-    """Read and check the limits file."""
+    """Read and check the limits file (once per app: `gateway.state`)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     try:
         limits = ExtractLimits(
@@ -69,11 +68,11 @@ def too_fine(
         f"maximale admise. Demandez le niveau {suggestion}, ou moins de catégories et de "
         "ventilations.",
         [
-            {
-                "regle": "secret.trop_fin",
-                "message": f"plus de {maximum} des cellules seraient masquées",
-                "solution": f"niveau géographique suggéré : {suggestion} ; ou moins de "
+            Refusal(
+                Rule.SECRET_TROP_FIN,
+                f"plus de {maximum} des cellules seraient masquées",
+                f"niveau géographique suggéré : {suggestion} ; ou moins de "
                 "catégories et de ventilations",
-            }
+            )
         ],
     )

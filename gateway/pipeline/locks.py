@@ -155,6 +155,10 @@ class LedgerLocks:
             yield
 
 
+#: Seconds an administrator's write waits for another at the same step (then a 503 problem).
+STEP_TIMEOUT = 30.0
+
+
 def step_key(name: str) -> int:
     """Return the signed 64-bit advisory key of a serialised step (not a partition's)."""
     digest = hashlib.sha256(f"etape|{name}".encode()).digest()

@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gateway.db.models import InvoiceRecord, Order, QuoteRecord
+from gateway.db.models import InvoiceRecord, QuoteRecord
+from gateway.links import quote_url
 from gateway.pipeline.prepare import Prepared
-from gateway.services import audit_log
-from gateway.services.invoices import invoice_order
-from gateway.services.pricing import covering_order, quote_for_request
-from gateway.services.pricing_request import pricing_request
-from gateway.services.pricing_schedules import current_schedule, require_caf
+from gateway.pipeline.pricing_request import pricing_request
+from gateway.services.audit import queries as audit_log
+from gateway.services.pricing.queries import (
+    covering_order,
+    current_schedule,
+    invoice_order,
+    quote_for_request,
+    require_caf,
+)
 from policies.errors import PaymentRequired, QuotaExceeded
 from policies.geography import Geography
 from tariffs import PricingRequest, Quote, price
@@ -35,8 +39,8 @@ class QuoteToAccept(PaymentRequired):
                 "id": record.id,
                 "total": str(record.total),
                 "valable_jusqu_au": record.valid_until.isoformat(),
-                "accepter": f"/api/v1/quotes/{record.id}/accept",
-                "document": f"/api/v1/quotes/{record.id}.pdf",
+                "accepter": f"{quote_url(record.id)}/accept",
+                "document": f"{quote_url(record.id)}.pdf",
             }
         }
 
@@ -145,11 +149,3 @@ def invoice(
     if order_id is None:
         return None
     return invoice_order(session, order_id=order_id, idempotency_key=key, extract_id=extract_id)
-
-
-def order_total(session: Session, order_id: int | None) -> Decimal | None:
-    if order_id is None:
-        return None
-    order = session.get(Order, order_id)
-    quote = session.get(QuoteRecord, order.quote_id) if order else None
-    return quote.total if quote else None

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.db.models import ConventionRecord, TerritoryDefinition, Zone
+from gateway.cache import Caches
+from gateway.delivery.model import ExcludedTerritory
 from gateway.pipeline.compute import check_request, count_cells
 from gateway.pipeline.limits import ExtractLimits
 from gateway.pipeline.request import (
@@ -21,27 +21,18 @@ from gateway.pipeline.request import (
     parse_description,
     resolve_territories,
 )
-from gateway.pipeline.straddling import ExcludedTerritory, settle
-from gateway.services.catalogue import current_catalogue
-from gateway.services.conventions import conventions_for
-from gateway.services.policy_matrix import current_matrix
+from gateway.pipeline.straddling import settle
+from gateway.services.access.queries import current_matrix
+from gateway.services.catalogue.queries import current_catalogue
+from gateway.services.conventions.queries import audiences, conventions_for
+from gateway.services.extracts.queries import requester_zones
 from gateway.store import CellStore
-from policies.access import Decision, RequesterProfile
+from policies.access import Caller, Decision
 from policies.catalogue import Catalogue
-from policies.conventions import Convention, ConventionStatus
+from policies.conventions import Convention
 from policies.decision import decide
 from policies.errors import InvalidInput
 from policies.geography import Geography
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asks: a requester with a key, or the public (requester_id None)."""
-
-    requester_id: int | None
-    profile: RequesterProfile
-    key_prefix: str | None
-    name: str
 
 
 @dataclass(frozen=True)
@@ -71,16 +62,20 @@ def prepare(
     *,
     store: CellStore,
     geography: Geography,
+    caches: Caches,
     today: date,
 ) -> Prepared:
     """Validate the request against the catalogue and store, resolve it and decide on it."""
-    catalogue = current_catalogue(session)
-    zones = requester_zones(session, caller.requester_id)
+    catalogue = current_catalogue(session, caches.catalogue)
+    zones = {
+        zone_id: ZoneDefinition(*row)
+        for zone_id, row in requester_zones(session, caller.requester_id).items()
+    }
     request = parse_description(body, zones)
     check_request(request, catalogue, store)
     territories = resolve_territories(request, geography)
     conventions = conventions_for(session, caller.requester_id) if caller.requester_id else []
-    matrix = current_matrix(session)
+    matrix = current_matrix(session, caches.matrix)
 
     def decide_on(cells: Sequence[TerritoryCell]) -> Decision:
         return decide(
@@ -107,37 +102,6 @@ def prepare(
         cells=count_cells(request, catalogue, len(territories)),
         audiences=audiences(session, caller.requester_id),
     )
-
-
-def requester_zones(session: Session, requester_id: int | None) -> dict[int, ZoneDefinition]:
-    """Return the requester's custom zones with their communes."""
-    if requester_id is None:
-        return {}
-    rows = session.execute(
-        select(Zone.id, Zone.name, TerritoryDefinition.communes)
-        .join(TerritoryDefinition, TerritoryDefinition.id == Zone.definition_id)
-        .where(Zone.requester_id == requester_id)
-    )
-    return {
-        zone_id: ZoneDefinition(zone_id, name, frozenset(communes.split(",")))
-        for zone_id, name, communes in rows
-    }
-
-
-def audiences(session: Session, requester_id: int | None) -> tuple[int | None, ...]:
-    """Return whose releases this requester knows: its own, the public's, and rediffused ones."""
-    if requester_id is None:
-        return (None,)
-    partners = session.execute(
-        select(ConventionRecord.requester_id, ConventionRecord.rediffusion_to).where(
-            ConventionRecord.status == ConventionStatus.ACTIVE.value
-        )
-    )
-    shared = sorted(
-        {owner for owner, targets in partners if str(requester_id) in map(str, targets or ())}
-        - {requester_id}
-    )
-    return (requester_id, None, *shared)
 
 
 def check_size(prepared: Prepared, limits: ExtractLimits) -> None:

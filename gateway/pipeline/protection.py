@@ -20,7 +20,8 @@ from gateway.store import CellStore
 from policies.catalogue import Catalogue, RelatedSet
 from policies.domain import GeoLevel
 from policies.errors import SecrecyRefusal
-from policies.secrecy import TOTAL, Apriori, Options, ProtectResult, Status, parse_rule, protect
+from policies.refusals import Refusal, Rule
+from policies.secrecy import TOTAL, Apriori, Options, ProtectResult, Reason, Status, protect
 from policies.secrecy.linked import (
     KnownCell,
     LinkedTable,
@@ -32,13 +33,12 @@ from policies.secrecy.linked import (
 )
 from policies.secrecy.rules import CellStats, primary_reasons
 
-#: The rule of a table that no pattern can protect given what was released before.
-COHERENCE = "secret.coherence"
-
 #: Relative difference under which a published figure still is the current data's.
 REVISION_TOLERANCE = 1e-9
 
-_STATUSES = {status.value: status for status in Status}  # an enum call per cell costs
+# The engine's frame holds the codes; an enum call per cell costs.
+_STATUSES = {status.value: status for status in Status}
+_REASONS = {reason.value: reason for reason in Reason}
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class ProtectedCell:
     category: str  # a category code, or TOTAL
     value: float
     status: Status
-    reason: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -108,11 +108,11 @@ def protect_related(
             f"Indicateur(s) {names}, {period} : aucune réponse sûre n'est possible compte "
             "tenu de ce qui a déjà été diffusé (différenciation avec des livraisons antérieures).",
             [
-                {
-                    "regle": COHERENCE,
-                    "message": "cellule non protégeable",
-                    "solution": "demander un niveau géographique plus agrégé",
-                }
+                Refusal(
+                    Rule.SECRET_COHERENCE,
+                    "cellule non protégeable",
+                    "demander un niveau géographique plus agrégé",
+                )
             ],
         )
     return ProtectedTable(
@@ -170,7 +170,7 @@ def _current_values(
     missing = sorted((s for s, v in found.items() if v is None), key=set_order)
     if missing:
         names = {f"k{index}": communes for index, communes in enumerate(missing)}
-        computed = {communes: {} for communes in missing}
+        computed: dict[frozenset[str], dict[str, float]] = {c: {} for c in missing}
         totals = _leaf_cells(store, catalogue, related, period, names, ())
         for name, value in zip(totals["territoire"], totals["value"], strict=True):
             computed[names[name]][TOTAL] = float(value)
@@ -216,8 +216,8 @@ def _unsafe_shared_totals(
         top2=frame["top2"].to_numpy(np.float64),
         owner=np.full(len(frame), -1, dtype=np.int64),
     )
-    rules = tuple(parse_rule(rule) for rule in related.secrecy.rules)
-    reasons = primary_reasons(stats, rules, Options(zero_unsafe=related.secrecy.zero_unsafe))
+    options = Options(zero_unsafe=related.secrecy.zero_unsafe)
+    reasons = primary_reasons(stats, related.secrecy.rules, options)
     return [
         (str(code), TOTAL) for code, reason in zip(frame["group"], reasons, strict=True) if reason
     ]
@@ -277,6 +277,6 @@ def _cells(
     for territory in territories:
         for category in shown:
             status_code, reason, value = rows[table.coordinate(territory.communes, category)]
-            status = _STATUSES[status_code]
-            out.append(ProtectedCell(territory, category, float(value), status, str(reason)))
+            status, why = _STATUSES[status_code], _REASONS[reason]
+            out.append(ProtectedCell(territory, category, float(value), status, why))
     return out

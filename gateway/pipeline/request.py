@@ -3,7 +3,7 @@
 `parse_description` turns a schema-validated body (POST /extracts, POST /quotes, the IMAJE
 screens) into one frozen `ExtractRequest`, custom zones resolved to their communes;
 `resolve_territories` expands it into the table's territories. The access request, the
-pricing request (`gateway.services.pricing_request`), the cell count and the one
+pricing request (`gateway.pipeline.pricing_request`), the cell count and the one
 fingerprint are derived from these two values, never from the body again.
 """
 
@@ -20,7 +20,9 @@ from policies.domain import GeoLevel, Use
 from policies.errors import InvalidInput
 from policies.geography import FRANCE_CODE, Geography
 
-TOTAL_KEY = "ensemble"  # the code of the total over every requested territory
+#: Territory code of the row totalling every requested territory (a zone; delivered as is).
+#: Not the total over a breakdown's categories: `policies.secrecy.TOTAL`, delivered "_T".
+TOTAL_KEY = "ensemble"
 #: Set by the IMAJE screens (never by a request body): deliver `s` cells, never "too fine".
 SCREEN_OPTION = "masked_rather_than_refused"
 

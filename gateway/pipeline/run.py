@@ -12,36 +12,37 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from gateway.cache import Caches
 from gateway.config import Settings
 from gateway.db import Database
-from gateway.db.models import Caf, Extract, QuoteRecord
-from gateway.db.models.extracts import DELIVERED, FAILED, IN_FLIGHT, PENDING, RUNNING
-from gateway.delivery import Delivery
+from gateway.db.models import Extract, QuoteRecord
+from gateway.db.models.extracts import DELIVERED, FAILED, IN_FLIGHT, PENDING
+from gateway.delivery import Delivery, DeliveryHeader
 from gateway.pipeline import claims, payment
-from gateway.pipeline.collector import settle_after_loading
 from gateway.pipeline.compute import Computed, compute, stored_terms
 from gateway.pipeline.deliver import (
-    Context,
     build_delivery,
     cells_to_json,
-    context_to_json,
     delivered_cells,
     released_cells,
     stored_delivery,
 )
-from gateway.pipeline.differencing import RULE as DIFFERENCING
 from gateway.pipeline.differencing import request_refusal
 from gateway.pipeline.jobs import JobRunner
-from gateway.pipeline.limits import ExtractLimits, load_limits, too_fine
+from gateway.pipeline.limits import ExtractLimits, too_fine
 from gateway.pipeline.locks import LedgerLocks, partitions, serialise
-from gateway.pipeline.prepare import Caller, Prepared, check_size, prepare
-from gateway.pipeline.protection import COHERENCE
+from gateway.pipeline.prepare import Prepared, check_size, prepare
 from gateway.pipeline.socle import Publisher, SocleSlice, read_slice, socle_cells
-from gateway.reference.geography import load_geography
-from gateway.services import audit_log, ledger
+from gateway.services.audit import queries as audit_log
+from gateway.services.extracts import queries as extracts
+from gateway.services.ledger import queries as ledger
+from gateway.services.pricing.queries import order_total
+from gateway.services.territories.queries import caf_name
 from gateway.store import CellStore
+from policies.access import Caller
 from policies.errors import QuotaExceeded, SecrecyRefusal
-from policies.geography import SEVERAL_CAF
+from policies.geography import SEVERAL_CAF, Geography
+from policies.refusals import Rule
 
 LOG = logging.getLogger("gateway.extracts")
 
@@ -60,21 +61,32 @@ class Outcome:
 
 
 class Pipeline:
-    """The extracts pipeline of one app: its database, store, limits and job runner."""
+    """The extracts pipeline of one app: handed its database, store, geography, limits, caches
+    and job runner by the app's state (`gateway.state`)."""
 
-    def __init__(self, database: Database, settings: Settings, jobs: JobRunner) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        *,
+        store: CellStore,
+        geography: Geography,
+        limits: ExtractLimits,
+        caches: Caches,
+        jobs: JobRunner,
+    ) -> None:
         self.database = database
         self.settings = settings
+        self.store = store
+        self.geography = geography
+        self.limits = limits
+        self.caches = caches
         self.jobs = jobs
-        self.store = CellStore(settings.cell_store_dir)
-        self.geography = load_geography(settings.data_dir / "reference")
-        self.limits: ExtractLimits = load_limits(settings.data_dir / "extract_limits.yaml")
         self.locks = LedgerLocks(database, settings.instance_dir / "locks")
         self.publisher = Publisher(
-            database, self.geography, self.locks, settings.ledger_lock_timeout
+            database, geography, self.locks, settings.ledger_lock_timeout, caches=caches
         )
         self._socle: dict[str, SocleSlice] = {}  # publications read, by id (immutable)
-        settle_after_loading()
 
     def submit(
         self,
@@ -105,7 +117,7 @@ class Pipeline:
                 raise
             return cached
         if isinstance(settled, QuoteRecord):  # committed first: the quote outlives the refusal
-            self._log(prepared, "quote_required", ["tarif.devis_a_accepter"], devis=settled.id)
+            self._log(prepared, "quote_required", [Rule.DEVIS_A_ACCEPTER], devis=settled.id)
             raise payment.QuoteToAccept(settled)
         order_id = settled
         extract_id = uuid.uuid4().hex
@@ -135,7 +147,13 @@ class Pipeline:
         """Validate and decide a request; log and raise its refusal."""
         with self.database.sessions() as session:
             prepared = prepare(
-                session, caller, body, store=self.store, geography=self.geography, today=day
+                session,
+                caller,
+                body,
+                store=self.store,
+                geography=self.geography,
+                caches=self.caches,
+                today=day,
             )
         if not prepared.decision.allowed:
             self._log(
@@ -170,7 +188,7 @@ class Pipeline:
                     session, prepared, self.geography, self.settings.zone_min_population
                 )
             if refusal is not None:
-                self._log(prepared, audit_log.REFUSED, [DIFFERENCING])
+                self._log(prepared, audit_log.REFUSED, [Rule.SECRET_DIFFERENCIATION])
                 raise refusal
             try:
                 with self.database.sessions() as session:  # a read session, apart from the commit
@@ -183,23 +201,24 @@ class Pipeline:
                         prepared.audiences,
                         # A synchronous request has no row to show progress on yet.
                         progress=(lambda pct: self._progress(extract_id, pct)) if tracked else None,
+                        known_sets=self.caches.commune_sets,
                     )
-            except SecrecyRefusal as refusal:  # audited under the locks, in the order it ran
-                self._log(prepared, audit_log.REFUSED, [COHERENCE])
-                raise refusal
+            except SecrecyRefusal:  # audited under the locks, in the order it ran
+                self._log(prepared, audit_log.REFUSED, [Rule.SECRET_COHERENCE])
+                raise
             cells = delivered_cells(
                 prepared.request, prepared.catalogue, prepared.territories, computed
             )
             self._refuse_if_too_fine(prepared, cells)
-            context = self._context(extract_id, prepared)
-            price = self._commit(context, prepared, computed, cells, order_id, key, day)
-        context = replace(context, price_total=price)
-        delivery = build_delivery(context, prepared.request.indicators, prepared.catalogue, cells)
+            header = self._header(extract_id, prepared)
+            price = self._commit(header, prepared, computed, cells, order_id, key, day)
+        header = replace(header, price_total=price)
+        delivery = build_delivery(header, prepared.request.indicators, prepared.catalogue, cells)
         return Outcome(extract_id, DELIVERED, delivery)
 
     def _commit(
         self,
-        context: Context,
+        header: DeliveryHeader,
         prepared: Prepared,
         computed: Computed,
         cells: tuple[Any, ...],
@@ -208,24 +227,23 @@ class Pipeline:
         day: date,
     ) -> Decimal | None:
         """Write the extract, the ledger, the audit entry and the invoice: all or nothing."""
-        suppressed = sum(1 for c in cells if c.status.secret)
-        extract_id = context.extract_id
+        suppressed = sum(1 for c in cells if c.secret)
+        extract_id = header.extract_id
         with self.database.transaction() as session:
             # The quota is read again, and this delivery counted, in one step per convention:
             # read in one transaction and committed in another, concurrent deliveries overran it.
             timeout = self.settings.ledger_lock_timeout
             serialise(session, claims.quota_step(prepared), timeout)
             payment.check_quota(session, prepared, day)
-            extract = session.get(Extract, extract_id) or Extract(id=extract_id)
+            extract = extracts.extract_row(session, extract_id)
             _fill(extract, prepared, self.store.version(), DELIVERED)
             extract.result = {
                 "cellules": cells_to_json(cells),
-                "contexte": context_to_json(context),
+                "contexte": header.to_json(),
             }
             extract.cells_delivered, extract.cells_suppressed = len(cells), suppressed
             extract.progress, extract.completed_at = 100, datetime.now(UTC)
-            session.add(extract)
-            session.flush()
+            extracts.store_extract(session, extract)
             rows = released_cells(
                 prepared.request, prepared.catalogue, prepared.territories, computed
             )
@@ -236,7 +254,7 @@ class Pipeline:
                 cells=list(rows),
             )
             invoice = payment.invoice(session, order_id, key, extract_id)
-            price = invoice.total if invoice is not None else payment.order_total(session, order_id)
+            price = invoice.total if invoice is not None else order_total(session, order_id)
             extract.invoice_number = invoice.number if invoice is not None else None
             extract.result = {**extract.result, "prix": None if price is None else str(price)}
             claims.remember(session, prepared, key, extract_id)
@@ -253,11 +271,11 @@ class Pipeline:
     def _refuse_if_too_fine(self, prepared: Prepared, cells: tuple[Any, ...]) -> None:
         if prepared.request.masked_rather_than_refused:
             return  # an IMAJE screen shows the masked cells; the protection is the same
-        secret = sum(1 for c in cells if c.status.secret)
+        secret = sum(1 for c in cells if c.secret)
         levels = {t.level for t in prepared.territories if t.requested}
         refusal = too_fine(secret, len(cells), levels, self.limits)
         if refusal is not None:
-            self._log(prepared, audit_log.REFUSED, ["secret.trop_fin"])
+            self._log(prepared, audit_log.REFUSED, [Rule.SECRET_TROP_FIN])
             raise refusal
 
     def _cached(self, prepared: Prepared, key: str | None = None) -> Outcome | None:
@@ -295,8 +313,7 @@ class Pipeline:
             if extract is None:
                 extract = Extract(id=extract_id)
                 _fill(extract, prepared, version, PENDING)
-                session.add(extract)
-                session.flush()
+                extracts.store_extract(session, extract)
             claims.remember(session, prepared, key, extract.id)
         return None if extract.id == extract_id else self._outcome(extract, prepared)
 
@@ -319,28 +336,18 @@ class Pipeline:
                 self._deliver_as(extract_id, outcome.extract_id)
         except Exception as error:  # the job's failure is reported by its status, not lost
             LOG.exception("extrait %s en échec", extract_id)
+            detail = {"detail": getattr(error, "detail", "Erreur interne.")}
             with self.database.transaction() as session:
-                extract = session.get(Extract, extract_id)
-                if extract is not None:
-                    extract.status = FAILED
-                    extract.error = {"detail": getattr(error, "detail", "Erreur interne.")}
+                extracts.record_failure(session, extract_id, FAILED, detail)
 
     def _deliver_as(self, extract_id: str, twin_id: str) -> None:
         """Complete a job with the identical extract delivered while it waited (same mask)."""
         with self.database.transaction() as session:
-            extract, twin = session.get(Extract, extract_id), session.get(Extract, twin_id)
-            if extract is None or twin is None:
-                return
-            extract.status, extract.result, extract.progress = DELIVERED, twin.result, 100
-            extract.cells_delivered = twin.cells_delivered
-            extract.cells_suppressed = twin.cells_suppressed
-            extract.completed_at = datetime.now(UTC)
+            extracts.copy_delivery(session, extract_id, twin_id, datetime.now(UTC))
 
     def _progress(self, extract_id: str, percent: int) -> None:
         with self.database.transaction() as session:
-            extract = session.get(Extract, extract_id)
-            if extract is not None and extract.status in (PENDING, RUNNING):
-                extract.status, extract.progress = RUNNING, min(99, percent)
+            extracts.record_progress(session, extract_id, percent)
 
     def _log(
         self,
@@ -371,9 +378,9 @@ class Pipeline:
             details=details,
         )
 
-    def _context(self, extract_id: str, prepared: Prepared) -> Context:
+    def _header(self, extract_id: str, prepared: Prepared) -> DeliveryHeader:
         caf_code, caf_name = self._caf(prepared)
-        return Context(
+        return DeliveryHeader(
             extract_id=extract_id,
             created_at=datetime.now(UTC),
             requester_name=prepared.caller.name,
@@ -399,8 +406,8 @@ class Pipeline:
                 return SEVERAL_CAF
             code = cafs[0]
         with self.database.sessions() as session:
-            caf = session.get(Caf, code)
-        return code, caf.name if caf else f"Caf {code}"
+            name = caf_name(session, code)
+        return code, name or f"Caf {code}"
 
 
 def _fill(extract: Extract, prepared: Prepared, version: str, status: str) -> None:
@@ -424,4 +431,4 @@ def _audit_fields(prepared: Prepared, decision: str) -> dict[str, Any]:
     }
 
 
-__all__ = ["Caller", "Outcome", "Pipeline"]
+__all__ = ["Outcome", "Pipeline"]

@@ -14,42 +14,41 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.cache import Caches
 from gateway.db import Database
 from gateway.db.models import Extract
 from gateway.db.models.extracts import DELIVERED
-from gateway.delivery import TOTAL as DELIVERY_TOTAL
-from gateway.delivery import DeliveredCell, Delivery
+from gateway.delivery import DeliveredCell, Delivery, DeliveryHeader
 from gateway.pipeline.compute import Computed, compute, shown_by_set, stored_terms
 from gateway.pipeline.deliver import (
-    Context,
     build_delivery,
     cells_from_json,
     cells_to_json,
-    context_to_json,
     delivered_cells,
     released_cells,
 )
 from gateway.pipeline.locks import LedgerLocks, Partition
 from gateway.pipeline.prepare import Prepared
 from gateway.pipeline.request import ExtractRequest, TerritoryCell
-from gateway.services import audit_log, ledger
-from gateway.services.catalogue import current_catalogue
-from gateway.services.policy_matrix import current_matrix
+from gateway.services.access.queries import current_matrix
+from gateway.services.audit import queries as audit_log
+from gateway.services.catalogue.queries import current_catalogue
+from gateway.services.extracts import queries as extracts
+from gateway.services.ledger import queries as ledger
 from gateway.store import CellStore
-from policies.access import ANONYMOUS, AccessRequest
+from policies.access import PUBLIC, AccessRequest
 from policies.access.matrix import PolicyMatrix
 from policies.catalogue import Catalogue
 from policies.decision import decide
 from policies.domain import GeoLevel, RequesterType, Use
 from policies.geography import FRANCE_CODE, Geography
+from policies.refusals import Rule
 
-PUBLIC_NAME = "Grand public"
 _LEVELS = (GeoLevel.DEPARTEMENT, GeoLevel.REGION, GeoLevel.FRANCE)
 
 
@@ -62,7 +61,7 @@ class SocleSlice:
     """The cells of one vintage's publication, by indicator, and its header."""
 
     extract_id: str
-    context: Context
+    header: DeliveryHeader
     cells: dict[str, tuple[DeliveredCell, ...]]
 
 
@@ -129,7 +128,7 @@ def _open_to_public(
     )
     decision = decide(
         request,
-        ANONYMOUS,
+        PUBLIC.profile,
         conventions=[],
         catalogue=catalogue.indicators,
         matrix=matrix,
@@ -155,21 +154,12 @@ def socle_territories(
 def publication(session: Session, version: str) -> Extract | None:
     """Return the latest socle publication of a store version, if any."""
     found = publication_id(session, version)
-    return None if found is None else session.get(Extract, found)
+    return None if found is None else extracts.find_extract(session, found)
 
 
 def publication_id(session: Session, version: str) -> str | None:
     """Return the id of the latest socle publication of a store version (its cells unread)."""
-    return session.scalar(
-        select(Extract.id)
-        .where(
-            Extract.requester_id.is_(None),
-            Extract.fingerprint == fingerprint(version),
-            Extract.status == DELIVERED,
-        )
-        .order_by(Extract.created_at.desc(), Extract.id)
-        .limit(1)
-    )
+    return extracts.latest_public(session, fingerprint(version))
 
 
 @dataclass
@@ -182,6 +172,7 @@ class Publisher:
     lock_timeout: float
     caf_code: str = "national"
     caf_name: str = "Cnaf — socle commun national"
+    caches: Caches = field(default_factory=Caches)  # the app's, when it publishes
 
     def ensure(self, store: CellStore, today: date | None = None) -> str:
         """Return the id of the version's publication, publishing it first if missing."""
@@ -201,7 +192,8 @@ class Publisher:
         day = today or datetime.now(UTC).date()
         version = store.version()
         with self.database.sessions() as session:
-            catalogue, matrix = current_catalogue(session), current_matrix(session)
+            catalogue = current_catalogue(session, self.caches.catalogue)
+            matrix = current_matrix(session, self.caches.matrix)
         levels = published_levels(matrix)
         requests = socle_requests(catalogue, store, matrix, self.geography, day)
         territories = socle_territories(self.geography, levels)
@@ -219,7 +211,13 @@ class Publisher:
                 with self.database.sessions() as session:
                     # Against everything released to anyone: every requester holds the socle.
                     computed = compute(
-                        session, store, catalogue, request, territories, audiences=None
+                        session,
+                        store,
+                        catalogue,
+                        request,
+                        territories,
+                        audiences=None,
+                        known_sets=self.caches.commune_sets,
                     )
                 parts.append((request, computed))
             return self._record(store, catalogue, version, territories, parts)
@@ -243,11 +241,11 @@ class Publisher:
         parts: list[tuple[ExtractRequest, Computed]],
     ) -> str:
         extract_id = uuid.uuid4().hex
-        context = Context(
+        header = DeliveryHeader(
             extract_id=extract_id,
             created_at=datetime.now(UTC),
-            requester_name=PUBLIC_NAME,
-            requester_type=RequesterType.GRAND_PUBLIC.value,
+            requester_name=PUBLIC.name,
+            requester_type=PUBLIC.profile.type.value,
             caf_code=self.caf_code,
             caf_name=self.caf_name,
             convention_reference=None,
@@ -259,7 +257,7 @@ class Publisher:
             for request, computed in parts
             for cell in delivered_cells(request, catalogue, territories, computed)
         ]
-        suppressed = sum(1 for c in cells if c.status.secret)
+        suppressed = sum(1 for c in cells if c.secret)
         with self.database.transaction() as session:
             extract = Extract(
                 id=extract_id,
@@ -268,14 +266,13 @@ class Publisher:
                 request={"socle": True, "version": version},
                 status=DELIVERED,
                 store_version=version,
-                result={"cellules": cells_to_json(cells), "contexte": context_to_json(context)},
+                result={"cellules": cells_to_json(cells), "contexte": header.to_json()},
                 cells_delivered=len(cells),
                 cells_suppressed=suppressed,
                 progress=100,
                 completed_at=datetime.now(UTC),
             )
-            session.add(extract)
-            session.flush()
+            extracts.store_extract(session, extract)
             rows = [
                 row
                 for request, computed in parts
@@ -289,7 +286,7 @@ class Publisher:
                 action="socle_publish",
                 fingerprint=fingerprint(version),
                 decision=audit_log.ALLOWED,
-                rules=["socle.publication"],
+                rules=[Rule.SOCLE_PUBLICATION],
                 convention_ref=None,
                 cells_delivered=len(cells),
                 cells_suppressed=suppressed,
@@ -301,16 +298,14 @@ class Publisher:
 
 def read_slice(session: Session, extract_id: str) -> SocleSlice:
     """Load a publication's cells, grouped by indicator."""
-    extract = session.get(Extract, extract_id)
+    extract = extracts.find_extract(session, extract_id)
     assert extract is not None and extract.result is not None
-    context = dict(extract.result["contexte"])
-    context["created_at"] = datetime.fromisoformat(context["created_at"])
     by_indicator: dict[str, list[DeliveredCell]] = {}
     for cell in cells_from_json(extract.result["cellules"]):
         by_indicator.setdefault(cell.indicator, []).append(cell)
     return SocleSlice(
         extract_id=extract.id,
-        context=Context(**context),
+        header=DeliveryHeader.from_json(extract.result["contexte"]),
         cells={code: tuple(cells) for code, cells in by_indicator.items()},
     )
 
@@ -328,7 +323,7 @@ def socle_cells(publication: SocleSlice, prepared: Prepared) -> Delivery:
             for cell in publication.cells.get(code, ())
             if cell.period in request.periods
             and (cell.territory_level, cell.territory_code) in wanted
-            and (broken_down or not cell.categories or DELIVERY_TOTAL in cell.categories.values())
+            and (broken_down or cell.is_total)
         ]
-    context = replace(publication.context, extract_id=publication.extract_id)
-    return build_delivery(context, request.indicators, prepared.catalogue, tuple(cells))
+    header = replace(publication.header, extract_id=publication.extract_id)
+    return build_delivery(header, request.indicators, prepared.catalogue, tuple(cells))

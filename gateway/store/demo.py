@@ -20,7 +20,7 @@ import numpy as np
 from gateway.reference.geography import DEFAULT_REFERENCE_DIR, load_geography
 from gateway.store.demo_catalogue import STORED, catalogue_breakdowns
 from gateway.store.demo_model import N_PERIODS, Cells, draw_departement
-from gateway.store.layout import SYNTHETIC_LABEL, IndicatorMetadata
+from gateway.store.layout import SYNTHETIC_LABEL, IndicatorMetadata, current_version_dir
 from gateway.store.writer import IndicatorCells, now_iso, publish
 from policies.domain import PERIODS, GeoLevel
 from policies.geography import Geography
@@ -102,6 +102,14 @@ def load_demo(
     """Generate and publish the demonstration data; return the new version directory."""
     cells = generate(geography, seed, departements)
     return publish(root, cells, geography.codes(GeoLevel.COMMUNE))
+
+
+def ensure_demo_store(root: Path, reference_dir: Path) -> bool:
+    """Generate the demonstration data unless a store already exists; return whether it did."""
+    if current_version_dir(root) is not None:
+        return False
+    load_demo(root, load_geography(reference_dir))
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:

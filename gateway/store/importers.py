@@ -24,9 +24,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from gateway.reference.geography import load_geography
+from gateway.store.demo_catalogue import STORED
 from gateway.store.import_checks import Catalogue, Checker, check_duplicates, check_keys
-from gateway.store.layout import IndicatorMetadata
+from gateway.store.layout import IndicatorMetadata, current_version_dir
+from gateway.store.reader import CellStore
+from gateway.store.relations import check_relations
 from gateway.store.writer import IndicatorCells, now_iso, publish
+from policies import catalogue as indicators
+from policies.domain import GeoLevel
 
 KEYS = ("indicator", "period", "commune")
 CELL_COLUMNS = (*KEYS, "value", "freq", "top1")
@@ -43,7 +49,7 @@ class ImportSummary:
     rows: Mapping[str, int]  # indicator -> cells loaded
 
 
-def _progress(label: str, total: int | None) -> tqdm:  # type: ignore[type-arg]
+def _progress(label: str, total: int | None) -> tqdm:
     """Return a French progress bar on stderr, silent when stderr is not a terminal."""
     return tqdm(
         total=total, desc=label, unit=" lignes", file=sys.stderr, disable=not sys.stderr.isatty()
@@ -186,3 +192,66 @@ def _publish(
         )
     version = publish(root, updates, communes, verify=verify)
     return ImportSummary(path.name, version.name, {u.metadata.code: len(u.period) for u in updates})
+
+
+# --- an operator's file, as the command line imports it ---------------------------------------
+
+
+def import_file(
+    catalogue: indicators.Catalogue,
+    path: Path,
+    *,
+    store_dir: Path,
+    reference_dir: Path,
+    microdata: bool,
+) -> ImportSummary:
+    """Import an operator's file of cell summaries or of unit-level rows (all or nothing)."""
+    communes = load_geography(reference_dir).codes(GeoLevel.COMMUNE)
+    importer = import_microdata if microdata else import_cells
+
+    def verify(version_dir: Path) -> None:  # the relations hold, or the version never opens
+        check_relations(CellStore.of_version(version_dir), catalogue)
+
+    return importer(
+        path,
+        store_dir,
+        import_catalogue(catalogue),
+        communes,
+        non_exclusive=non_exclusive_indicators(catalogue, store_dir),
+        verify=verify,
+    )
+
+
+def import_catalogue(catalogue: indicators.Catalogue) -> Catalogue:
+    """Return what an import checks rows against: stored indicator -> {breakdown: categories}.
+
+    Ratios are computed from their terms, never stored: a file row naming one is refused as an
+    unknown indicator.
+    """
+    return {
+        indicator.code: {b: catalogue.breakdown(b).category_codes for b in indicator.breakdowns}
+        for indicator in catalogue.stored()
+    }
+
+
+def non_exclusive_indicators(catalogue: indicators.Catalogue, store_dir: Path) -> frozenset[str]:
+    """Return the stored indicators whose units may count in several categories of a cell.
+
+    An indicator already in the store keeps what its metadata say; one the demonstration
+    generator knows takes its known shape; any other indicator with a breakdown is taken as
+    non-exclusive, the conservative side for the secret statistique (the number of units of a
+    total is then bounded by its largest category, never overcounted).
+    """
+    current: dict[str, bool] = {}
+    if current_version_dir(store_dir) is not None:
+        store = CellStore(store_dir)
+        current = {c: store.metadata(c).categories_exclusive for c in store.indicators()}
+    found = set()
+    for indicator in catalogue.stored():
+        if not indicator.breakdowns:
+            continue
+        known = STORED.get(indicator.code)
+        exclusive = current.get(indicator.code, known.exclusive if known else False)
+        if not exclusive:
+            found.add(indicator.code)
+    return frozenset(found)

@@ -74,7 +74,7 @@ def upgrade() -> None:
         sa.Column("last_hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
-    # The one row every append locks (gateway.services.audit_log), created with the table.
+    # The one row every append locks (gateway.services.audit.queries), created with the table.
     op.bulk_insert(audit_head, [{"id": 1, "length": 0, "last_hash": GENESIS_HASH}])
 
     op.create_table(

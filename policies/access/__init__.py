@@ -1,34 +1,41 @@
 """Who may ask for what: the policy matrix, the access values and one gate per action."""
 
-from policies.access.actions import ACTIONS, ActionRule, Audience, authorize, may_see
+from policies.access.actions import (
+    ACTIONS,
+    Action,
+    ActionRule,
+    Audience,
+    authorize,
+    governing,
+    may_see,
+)
 from policies.access.matrix import (
-    SEED_PATH,
     Access,
     PolicyMatrix,
     TypePolicy,
-    load_policy_matrix,
     policy_matrix_from_mapping,
 )
 from policies.access.values import (
-    ANONYMOUS,
+    PUBLIC,
     AccessRequest,
+    Caller,
     Decision,
     IndicatorLike,
-    Refusal,
     RequesterProfile,
-    Rule,
     Territory,
     TerritoryResolver,
 )
+from policies.refusals import Refusal, Rule
 
 __all__ = [
     "ACTIONS",
-    "ANONYMOUS",
-    "SEED_PATH",
+    "PUBLIC",
     "Access",
     "AccessRequest",
+    "Action",
     "ActionRule",
     "Audience",
+    "Caller",
     "Decision",
     "IndicatorLike",
     "PolicyMatrix",
@@ -39,7 +46,7 @@ __all__ = [
     "TerritoryResolver",
     "TypePolicy",
     "authorize",
-    "load_policy_matrix",
+    "governing",
     "may_see",
     "policy_matrix_from_mapping",
 ]

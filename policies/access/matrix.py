@@ -5,17 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import TypeVar
-
-import yaml
 
 from policies.domain import GeoLevel, RequesterType, Source, Tier
 from policies.errors import InvalidInput
 
 E = TypeVar("E", bound=StrEnum)
-
-SEED_PATH = Path(__file__).resolve().parents[2] / "data" / "policy_matrix.yaml"
 
 
 class Access(StrEnum):
@@ -124,11 +119,3 @@ def policy_matrix_from_mapping(raw: Mapping[str, object]) -> PolicyMatrix:
             raise InvalidInput(f"{where} : liste de types de demandeur attendue")
         restricted[source] = frozenset(_enum(RequesterType, t, where) for t in allowed)
     return PolicyMatrix(rows, restricted)
-
-
-def load_policy_matrix(path: Path = SEED_PATH) -> PolicyMatrix:
-    """Read a matrix from a YAML file (the seed by default)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, Mapping):
-        raise InvalidInput(f"{path.name} : document YAML attendu (table)")
-    return policy_matrix_from_mapping(raw)

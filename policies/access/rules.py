@@ -12,13 +12,12 @@ from policies.access.values import (
     TIER_LABELS,
     AccessRequest,
     IndicatorLike,
-    Refusal,
     RequesterProfile,
-    Rule,
     Territory,
     type_label,
 )
 from policies.domain import PERIODS, GeoLevel, RequesterType, Tier
+from policies.refusals import Refusal, Rule
 
 Item = tuple[IndicatorLike, Territory]
 
@@ -62,54 +61,54 @@ def indicator_gate(
 ) -> list[Refusal]:
     """Return the refusals that no convention can lift for this indicator and requester."""
     return [
-        r
-        for gate in (_interne, _type_tier, _restreint, _source)
-        if (r := gate(ind, requester, matrix))
+        Refusal(rule, f"indicateur {ind.code} : {reason}", remedy)
+        for rule, gate, remedy in _INDICATOR_GATES
+        if (reason := gate(ind, requester, matrix))
     ]
 
 
-def _interne(ind: IndicatorLike, _: RequesterProfile, __: PolicyMatrix) -> Refusal | None:
-    if ind.tier is not Tier.INTERNE:
-        return None
-    return Refusal(
-        Rule.TIER_INTERNE,
-        f"indicateur {ind.code} : indicateur interne, jamais diffusé",
-        "aucune diffusion possible",
-    )
+#: A per-indicator gate returns why it refuses (None: it lets the indicator through).
+IndicatorGate = Callable[[IndicatorLike, RequesterProfile, PolicyMatrix], str | None]
 
 
-def _type_tier(ind: IndicatorLike, req: RequesterProfile, matrix: PolicyMatrix) -> Refusal | None:
+def _interne(ind: IndicatorLike, _: RequesterProfile, __: PolicyMatrix) -> str | None:
+    return "indicateur interne, jamais diffusé" if ind.tier is Tier.INTERNE else None
+
+
+def _type_tier(ind: IndicatorLike, req: RequesterProfile, matrix: PolicyMatrix) -> str | None:
     if ind.tier is Tier.INTERNE or matrix.access(req.type, ind.tier) is not Access.INTERDIT:
         return None
-    return Refusal(
-        Rule.MATRICE_TYPE_TIER,
-        f"indicateur {ind.code} : palier « {TIER_LABELS[ind.tier]} » interdit au type "
-        f"« {type_label(req.type)} »",
-        "aucune convention ne peut l'ouvrir à ce type de demandeur",
-    )
+    return f"palier « {TIER_LABELS[ind.tier]} » interdit au type « {type_label(req.type)} »"
 
 
-def _restreint(ind: IndicatorLike, req: RequesterProfile, _: PolicyMatrix) -> Refusal | None:
+def _restreint(ind: IndicatorLike, req: RequesterProfile, _: PolicyMatrix) -> str | None:
     if not ind.restricted_to or req.type in ind.restricted_to or req.type.is_admin:
         return None
-    return Refusal(
-        Rule.TIER_RESTREINT,
-        f"indicateur {ind.code} : réservé aux types "
-        f"{join(f'« {type_label(t)} »' for t in ind.restricted_to)}",
-        "indicateur non diffusable à ce type de demandeur",
-    )
+    return f"réservé aux types {join(f'« {type_label(t)} »' for t in ind.restricted_to)}"
 
 
-def _source(ind: IndicatorLike, req: RequesterProfile, matrix: PolicyMatrix) -> Refusal | None:
+def _source(ind: IndicatorLike, req: RequesterProfile, matrix: PolicyMatrix) -> str | None:
     barred = [s.value for s in ind.sources if not matrix.source_allowed(s, req.type)]
     if not barred:
         return None
-    return Refusal(
+    return f"données {join(barred)} non diffusables au type « {type_label(req.type)} »"
+
+
+#: The per-indicator gates, in order: the rule each applies and the remedy it states.
+_INDICATOR_GATES: tuple[tuple[Rule, IndicatorGate, str], ...] = (
+    (Rule.TIER_INTERNE, _interne, "aucune diffusion possible"),
+    (
+        Rule.MATRICE_TYPE_TIER,
+        _type_tier,
+        "aucune convention ne peut l'ouvrir à ce type de demandeur",
+    ),
+    (Rule.TIER_RESTREINT, _restreint, "indicateur non diffusable à ce type de demandeur"),
+    (
         Rule.SOURCE_RESTRICTION,
-        f"indicateur {ind.code} : données {join(barred)} non diffusables au type "
-        f"« {type_label(req.type)} »",
+        _source,
         "les conventions de la Cnaf avec ces producteurs ne le permettent pas",
-    )
+    ),
+)
 
 
 def rule_catalogue(ctx: Context) -> Verdict:

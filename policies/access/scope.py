@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,15 +10,14 @@ from policies.access.values import (
     LEVEL_LABELS,
     USE_LABELS,
     IndicatorLike,
-    Refusal,
     RequesterProfile,
-    Rule,
     Territory,
     TerritoryResolver,
 )
 from policies.conventions import Convention, ConventionStatus, effective_status, in_force
 from policies.domain import GeoLevel, RequesterType, Use
 from policies.errors import DomainError
+from policies.refusals import Refusal, Rule
 
 
 @dataclass(frozen=True)
@@ -105,9 +104,16 @@ def _inside(outer: Territory, inner: Territory, geo: TerritoryResolver) -> bool:
         return True
     if GeoLevel.ZONE in (outer[0], inner[0]):
         return False
+    return _geography_says(geo.contains, outer, inner)
+
+
+def _geography_says(
+    relation: Callable[[GeoLevel, str, GeoLevel, str], bool], outer: Territory, inner: Territory
+) -> bool:
+    """Ask the geography how two territories relate; an unknown code fails closed."""
     try:
-        return geo.contains(outer[0], outer[1], inner[0], inner[1])
-    except DomainError:  # an unknown code is covered by nothing: fail closed
+        return relation(outer[0], outer[1], inner[0], inner[1])
+    except DomainError:  # an unknown code is covered by nothing
         return False
 
 
@@ -140,10 +146,7 @@ def _straddling_epci_of_own_departement(
         return False
     if own[0] is not GeoLevel.DEPARTEMENT:
         return False
-    try:
-        return geo.overlaps(own[0], own[1], territory[0], territory[1])
-    except DomainError:  # an unknown code is covered by nothing: fail closed
-        return False
+    return _geography_says(geo.overlaps, own, territory)
 
 
 def held(
@@ -214,7 +217,7 @@ def _status_gap(conv: Convention, today: date) -> Refusal | None:
 def _scope_gaps(
     conv: Convention, requester: RequesterProfile, needs: Needs, geo: TerritoryResolver
 ) -> list[Refusal]:
-    scope, name = conv.scope, f"la convention {conv.label}"
+    name = f"la convention {conv.label}"
     gaps: list[Refusal] = []
     if needs.use not in conv.uses:
         gaps.append(
@@ -225,50 +228,52 @@ def _scope_gaps(
                 "modifier la convention par avenant",
             )
         )
+    gaps += [
+        Refusal(rule, f"{name} ne couvre pas {what}", remedy)
+        for rule, what, remedy in _outside_scope(conv, requester, needs, geo)
+        if what
+    ]
+    gaps += _level_gaps(conv, needs)
+    return gaps
+
+
+def _outside_scope(
+    conv: Convention, requester: RequesterProfile, needs: Needs, geo: TerritoryResolver
+) -> tuple[tuple[Rule, str, str], ...]:
+    """Name what each dimension of the scope leaves out ("" when it covers all) and the remedy."""
+    scope = conv.scope
     extra = needs.breakdowns - scope.breakdowns
-    if extra:
-        gaps.append(
-            Refusal(
-                Rule.HORS_PERIMETRE_VENTILATION,
-                f"{name} ne couvre pas les ventilations {join(extra)}",
-                "retirer ces ventilations ou étendre le périmètre par avenant",
-            )
-        )
     outside = [
         i.code
         for i in needs.indicators
         if i.code not in scope.indicators and i.tier not in scope.tiers
     ]
-    if outside:
-        gaps.append(
-            Refusal(
-                Rule.HORS_PERIMETRE_INDICATEUR,
-                f"{name} ne couvre pas l'indicateur {join(outside)}",
-                "retirer ces indicateurs ou les ajouter au périmètre par avenant",
-            )
-        )
     uncovered = [
         t for t in needs.territories if not covers_territory(conv, requester, t, needs, geo)
     ]
-    if uncovered:
-        gaps.append(
-            Refusal(
-                Rule.HORS_PERIMETRE_TERRITOIRE,
-                f"{name} ne couvre pas {territories_label(uncovered)}",
-                "retirer ces territoires ou étendre le périmètre territorial par avenant",
-            )
-        )
     periods = needs.periods - scope.periods
-    if periods:
-        gaps.append(
-            Refusal(
-                Rule.HORS_PERIMETRE_PERIODE,
-                f"{name} ne couvre pas la période {join(periods)}",
-                f"périodes couvertes : {join(scope.periods) or 'aucune'}",
-            )
-        )
-    gaps += _level_gaps(conv, needs)
-    return gaps
+    return (
+        (
+            Rule.HORS_PERIMETRE_VENTILATION,
+            f"les ventilations {join(extra)}" if extra else "",
+            "retirer ces ventilations ou étendre le périmètre par avenant",
+        ),
+        (
+            Rule.HORS_PERIMETRE_INDICATEUR,
+            f"l'indicateur {join(outside)}" if outside else "",
+            "retirer ces indicateurs ou les ajouter au périmètre par avenant",
+        ),
+        (
+            Rule.HORS_PERIMETRE_TERRITOIRE,
+            territories_label(uncovered) if uncovered else "",
+            "retirer ces territoires ou étendre le périmètre territorial par avenant",
+        ),
+        (
+            Rule.HORS_PERIMETRE_PERIODE,
+            f"la période {join(periods)}" if periods else "",
+            f"périodes couvertes : {join(scope.periods) or 'aucune'}",
+        ),
+    )
 
 
 def _level_gaps(conv: Convention, needs: Needs) -> list[Refusal]:

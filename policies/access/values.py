@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Protocol
 
 from policies.domain import GeoLevel, RequesterType, Source, Tier, Use
 from policies.errors import AccessDenied, ConventionRequired
+from policies.refusals import Refusal, Rule
 
 Territory = tuple[GeoLevel, str]
 
@@ -51,36 +51,6 @@ def type_label(rtype: RequesterType) -> str:
     return TYPE_LABELS.get(rtype, rtype.value)
 
 
-class Rule(StrEnum):
-    """Stable codes of the rules that decide; every refusal names one."""
-
-    CATALOGUE_INDICATEUR = "catalogue.indicateur_inconnu"
-    CATALOGUE_VENTILATION = "catalogue.ventilation"
-    DEMANDE_PERIODE = "demande.periode_inconnue"
-    DEMANDE_ZONE = "demande.zone_non_resolue"
-    TIER_INTERNE = "tier.interne"
-    MATRICE_TYPE_TIER = "matrice.type_tier"
-    TIER_RESTREINT = "tier.restreint"
-    SOURCE_RESTRICTION = "source.restriction"
-    MATRICE_NIVEAU_FIN = "matrice.niveau_fin"
-    ACCES_LIBRE = "matrice.acces_libre"
-    CONVENTION_COUVERTURE = "convention.couverture"
-    CONVENTION_AUCUNE_ACTIVE = "convention.aucune_active"
-    CONVENTION_EXPIREE = "convention.expiree"
-    CONVENTION_INACTIVE = "convention.inactive"
-    CONVENTION_USAGE = "convention.usage"
-    HORS_PERIMETRE_INDICATEUR = "convention.hors_perimetre.indicateur"
-    HORS_PERIMETRE_TERRITOIRE = "convention.hors_perimetre.territoire"
-    HORS_PERIMETRE_PERIODE = "convention.hors_perimetre.periode"
-    HORS_PERIMETRE_NIVEAU = "convention.hors_perimetre.niveau"
-    HORS_PERIMETRE_VENTILATION = "convention.hors_perimetre.ventilation"
-    AUTORISATION_ACTION_INCONNUE = "autorisation.action_inconnue"
-    AUTORISATION_ROLE = "autorisation.role"
-    AUTORISATION_CAF = "autorisation.caf"
-    TERRITOIRE_CAF = "autorisation.territoire_caf"
-    DEFAUT_REFUS = "defaut.refus"
-
-
 class IndicatorLike(Protocol):
     """What the decision reads from a catalogue indicator."""
 
@@ -118,8 +88,28 @@ class RequesterProfile:
     territory: Territory | None = None
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who asks, built once per request from its key: the profile the policies decide on,
+    the requester's row id, the prefix of the key used and the requester's name."""
+
+    requester_id: int | None  # None: the public, without a key
+    profile: RequesterProfile
+    key_prefix: str | None
+    name: str
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.requester_id is None
+
+
 #: The public: no key, the grand public's policy (the socle commun).
-ANONYMOUS = RequesterProfile(id="anonyme", type=RequesterType.GRAND_PUBLIC, caf_code=None)
+PUBLIC = Caller(
+    requester_id=None,
+    profile=RequesterProfile(id="anonyme", type=RequesterType.GRAND_PUBLIC, caf_code=None),
+    key_prefix=None,
+    name="Grand public",
+)
 
 
 @dataclass(frozen=True)
@@ -164,15 +154,6 @@ class AccessRequest:
 
 
 @dataclass(frozen=True)
-class Refusal:
-    """One reason to refuse: the rule, what is not covered, and what would allow it."""
-
-    rule: Rule
-    message_fr: str
-    remedy_fr: str
-
-
-@dataclass(frozen=True)
 class Decision:
     """The outcome: allowed or not, under which convention, and every reason."""
 
@@ -213,14 +194,10 @@ class Decision:
         """
         if self.allowed:
             return
-        reasons = [
-            {"regle": str(r.rule), "message": r.message_fr, "solution": r.remedy_fr}
-            for r in self.refusals
-        ]
         summary = " ; ".join(r.message_fr for r in self.refusals)
         if self.refusals and all(r.rule.startswith("convention.") for r in self.refusals):
-            raise ConventionRequired(f"Convention requise : {summary}", reasons)
-        raise AccessDenied(f"Demande refusée : {summary}", reasons)
+            raise ConventionRequired(f"Convention requise : {summary}", self.refusals)
+        raise AccessDenied(f"Demande refusée : {summary}", self.refusals)
 
 
 def deny(*refusals: Refusal, applied: tuple[Rule, ...] = ()) -> Decision:

@@ -17,7 +17,8 @@ apriori=None) -> ProtectResult``
     optional ``top1``, ``top2`` (largest single-unit contributions). Or ``microdata``: one row
     per contribution with ``value`` and a ``holding`` column naming the unit; contributions of
     one holding are summed before counting units and taking the largest ones.
-    ``rules``: ``"FREQ(5,10)"``, ``"NK(1,85)"``, ``"P(10,1)"`` or the rule dataclasses.
+    ``rules``: ``"FREQ(5,10)"``, ``"NK(1,85)"``, ``"P(10,1)"`` or the rule dataclasses
+    (``parse_rule(text)`` reads one; ``str(rule)`` writes it back; ``rule.explain_fr()``).
     ``options``: ``Options(zero_unsafe, singleton, pair, interval_percent, cost)``.
     ``apriori``: ``{(code, ...): Apriori.PUBLISHED | Apriori.SUPPRESSED}`` for any cell,
     margins and groups included (cells released, or withheld, earlier).
@@ -43,17 +44,23 @@ from policies.secrecy.audit import AuditReport, audit_pattern
 from policies.secrecy.dimensions import TOTAL, Dimension, Hierarchy
 from policies.secrecy.engine import ProtectResult, audit, cell_ids, protect
 from policies.secrecy.rules import (
+    RULE_KINDS,
     CostMode,
     DominanceRule,
     FreqRule,
+    MalformedRule,
     Options,
     PPercentRule,
+    Rule,
+    RuleError,
+    UnsupportedRule,
     parse_rule,
 )
 from policies.secrecy.status import Apriori, Reason, Status
 from policies.secrecy.table import Table, build_from_microdata, build_table
 
 __all__ = [
+    "RULE_KINDS",
     "TOTAL",
     "Apriori",
     "AuditReport",
@@ -62,12 +69,16 @@ __all__ = [
     "DominanceRule",
     "FreqRule",
     "Hierarchy",
+    "MalformedRule",
     "Options",
     "PPercentRule",
     "ProtectResult",
     "Reason",
+    "Rule",
+    "RuleError",
     "Status",
     "Table",
+    "UnsupportedRule",
     "audit",
     "audit_pattern",
     "build_from_microdata",

@@ -1,10 +1,21 @@
-"""Primary suppression rules, written as tau-Argus writes them, and protection options."""
+"""Primary suppression rules, written as tau-Argus writes them, and protection options.
+
+A rule kind is one frozen dataclass below: its fields are its parameters in the order the
+field writes them (``FREQ(n,r)``: ``min_units`` then ``safety_range``), its ``notation`` names
+it, it checks its own bounds, says which cells it makes primary and explains itself in French.
+``RULE_KINDS`` registers it for ``parse_rule``, the one reader of the notation; ``str(rule)``
+writes it back as the field writes it, and ``parse_rule(str(rule)) == rule``.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, fields
 from enum import StrEnum
+from types import MappingProxyType
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -16,7 +27,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-_RULE = re.compile(r"^\s*(FREQ|NK|P)\s*\(\s*([0-9.]+)\s*(?:,\s*([0-9.]+)\s*)?\)\s*$", re.IGNORECASE)
+_NUMBER = r"\d+(?:\.\d*)?|\.\d+"
+#: NAME(a, b, ...): a name and decimal parameters, spaces allowed around each part.
+_RULE = re.compile(rf"\s*([A-Za-z]+)\s*\(\s*((?:{_NUMBER})(?:\s*,\s*(?:{_NUMBER}))*)\s*\)\s*")
 
 
 class CostMode(StrEnum):
@@ -27,54 +40,172 @@ class CostMode(StrEnum):
     UNITY = "unity"
 
 
+class RuleError(InvalidInput):
+    """A rule the notation cannot read, or one the engine does not apply."""
+
+    fault: ClassVar[str] = "Règle invalide"
+
+    def __init__(self, text: str, hint: str) -> None:
+        super().__init__(f"{self.fault} : « {text} » ({hint}).")
+        self.text = text
+        self.hint = hint
+
+    def __reduce__(self) -> tuple[type[RuleError], tuple[str, str]]:
+        return type(self), (self.text, self.hint)
+
+
+class MalformedRule(RuleError):
+    """Not written in the notation: unknown name, wrong punctuation or parameter count."""
+
+    fault = "Règle mal formée"
+
+
+class UnsupportedRule(RuleError):
+    """Well written, but its parameters are out of the bounds the engine applies."""
+
+    fault = "Règle non prise en charge"
+
+
 @dataclass(frozen=True)
-class FreqRule:
-    """FREQ(n, r): a non-empty cell with fewer than n units is unsafe."""
+class Rule(ABC):
+    """A primary rule; every kind is a frozen dataclass whose fields are its parameters."""
+
+    #: How the field writes the kind: its name, then its parameters ("FREQ(n,r)").
+    notation: ClassVar[str]
+    #: The reason code of the cells the rule makes primary.
+    reason: ClassVar[Reason]
+
+    def __post_init__(self) -> None:
+        problem = self.out_of_bounds()
+        if problem:
+            raise UnsupportedRule(str(self), problem)
+
+    @classmethod
+    def name(cls) -> str:
+        """Return the kind's name as written ("FREQ")."""
+        return cls.notation.partition("(")[0]
+
+    @property
+    def top_units(self) -> int:
+        """How many of the largest unit contributions the rule reads (0: it counts units)."""
+        return 0
+
+    @abstractmethod
+    def out_of_bounds(self) -> str | None:
+        """Say what is wrong with the parameters (None when the engine applies them)."""
+
+    @abstractmethod
+    def unsafe(self, cells: CellStats) -> BoolArray:
+        """Flag the cells this rule makes primary."""
+
+    @abstractmethod
+    def explain_fr(self, contributors: str = "contributeurs") -> str:
+        """Explain the rule in French for the note explicative, starting with its writing.
+
+        ``contributors`` names the contributing units ("foyers contributeurs").
+        """
+
+    def __str__(self) -> str:
+        values = ",".join(_written(getattr(self, f.name)) for f in fields(self))
+        return f"{self.name()}({values})"
+
+
+@dataclass(frozen=True)
+class FreqRule(Rule):
+    """FREQ(n, r): a non-empty cell with fewer than n units is unsafe (r: safety range, %)."""
+
+    notation = "FREQ(n,r)"
+    reason = Reason.FREQUENCY
 
     min_units: int
     safety_range: float = 0.0
 
+    def out_of_bounds(self) -> str | None:
+        if self.min_units < 1 or not 0 <= self.safety_range <= 100:
+            return "FREQ(n,r) : n au moins 1, r entre 0 et 100"
+        return None
+
     def unsafe(self, cells: CellStats) -> BoolArray:
-        """Flag the cells this rule makes primary."""
         return (cells.freq > 0) & (cells.freq < self.min_units)
 
-    def __str__(self) -> str:
-        return f"FREQ({self.min_units},{self.safety_range:g})"
+    def explain_fr(self, contributors: str = "contributeurs") -> str:
+        return (
+            f"{self} : une cellule comptant moins de {self.min_units} {contributors} est masquée "
+            f"(marge de protection : {_french(self.safety_range)} %)."
+        )
 
 
 @dataclass(frozen=True)
-class DominanceRule:
+class DominanceRule(Rule):
     """NK(n, k): the n largest units make more than k% of the cell."""
+
+    notation = "NK(n,k)"
+    reason = Reason.DOMINANCE
 
     n: int
     k: float
 
+    @property
+    def top_units(self) -> int:
+        return self.n
+
+    def out_of_bounds(self) -> str | None:
+        if self.n not in (1, 2) or not 0 < self.k <= 100:
+            return "NK(1,k) ou NK(2,k), k dans ]0, 100]"
+        return None
+
     def unsafe(self, cells: CellStats) -> BoolArray:
-        """Flag the cells this rule makes primary."""
         top = cells.top1 if self.n == 1 else cells.top1 + cells.top2
         return (cells.value > 0) & (top > self.k / 100.0 * cells.value)
 
-    def __str__(self) -> str:
-        return f"NK({self.n},{self.k:g})"
+    def explain_fr(self, contributors: str = "contributeurs") -> str:
+        largest = (
+            "son plus gros contributeur en représente"
+            if self.n == 1
+            else f"ses {self.n} plus gros contributeurs en représentent"
+        )
+        return (
+            f"{self} : une cellule est masquée lorsque {largest} plus de {_french(self.k)} % "
+            "(règle de dominance)."
+        )
 
 
 @dataclass(frozen=True)
-class PPercentRule:
+class PPercentRule(Rule):
     """P(p, n): the second largest unit could estimate the largest within p%."""
 
+    notation = "P(p,n)"
+    reason = Reason.P_PERCENT
+
     p: float
-    n: int = 1
+    n: int
+
+    @property
+    def top_units(self) -> int:
+        return 2
+
+    def out_of_bounds(self) -> str | None:
+        if self.n != 1 or not 0 < self.p <= 100:
+            return "P(p,1) seulement, p dans ]0, 100]"
+        return None
 
     def unsafe(self, cells: CellStats) -> BoolArray:
-        """Flag the cells this rule makes primary."""
         rest = cells.value - cells.top1 - cells.top2
         return (cells.value > 0) & (rest < self.p / 100.0 * cells.top1)
 
-    def __str__(self) -> str:
-        return f"P({self.p:g},{self.n})"
+    def explain_fr(self, contributors: str = "contributeurs") -> str:
+        return (
+            f"{self} : une cellule est masquée lorsque un autre contributeur pourrait estimer la "
+            f"contribution du plus gros à moins de {_french(self.p)} % près (règle du p %)."
+        )
 
 
-Rule = FreqRule | DominanceRule | PPercentRule
+#: Every rule kind the notation knows, by name: a new kind is its dataclass and one entry here.
+RULE_KINDS: Mapping[str, type[Rule]] = MappingProxyType(
+    {kind.name(): kind for kind in (FreqRule, DominanceRule, PPercentRule)}
+)
+#: How the field writes each kind ("FREQ(n,r)", "NK(n,k)", "P(p,n)").
+RULE_NOTATIONS: tuple[str, ...] = tuple(kind.notation for kind in RULE_KINDS.values())
 
 
 @dataclass(frozen=True)
@@ -105,38 +236,46 @@ class Options:
 
 
 def parse_rule(text: str) -> Rule:
-    """Parse one rule in tau-Argus notation, e.g. FREQ(5,10), NK(1,85), P(10,1)."""
-    match = _RULE.match(text)
-    if match is None:
-        raise InvalidInput(f"Règle mal formée : « {text} » (attendu FREQ(n,r), NK(n,k) ou P(p,n)).")
-    name, first, second = match.group(1).upper(), float(match.group(2)), match.group(3)
-    if name == "FREQ":
-        return FreqRule(_whole(first, text), float(second or 0))
-    if second is None:
-        raise InvalidInput(f"Règle mal formée : « {text} » (deux paramètres attendus).")
-    if name == "NK":
-        n = _whole(first, text)
-        if n not in (1, 2) or not 0 < float(second) <= 100:
-            raise InvalidInput(f"Règle non prise en charge : « {text} » (NK(1,k) ou NK(2,k)).")
-        return DominanceRule(n, float(second))
-    if _whole(float(second), text) != 1 or not 0 < first <= 100:
-        raise InvalidInput(f"Règle non prise en charge : « {text} » (P(p,1) seulement).")
-    return PPercentRule(first, 1)
+    """Read one rule in tau-Argus notation, e.g. FREQ(5,10), NK(1,85), P(10,1).
+
+    Names are read in any case and spaces are allowed; a parameter with a default may be left
+    out (``FREQ(5)`` is ``FREQ(5,0)``). Raise MalformedRule when the text is not in the
+    notation, UnsupportedRule when its parameters are out of the engine's bounds.
+    """
+    match = _RULE.fullmatch(text)
+    kind = RULE_KINDS.get(match.group(1).upper()) if match else None
+    if match is None or kind is None:
+        expected = ", ".join(RULE_NOTATIONS[:-1]) + " ou " + RULE_NOTATIONS[-1]
+        raise MalformedRule(text, f"attendu {expected}")
+    numbers = [float(number) for number in re.split(r"\s*,\s*", match.group(2))]
+    params = fields(kind)
+    required = sum(1 for f in params if f.default is MISSING)
+    if not required <= len(numbers) <= len(params):
+        raise MalformedRule(text, f"attendu {kind.notation}")
+    values: dict[str, float] = {}
+    for param, number in zip(params, numbers, strict=False):
+        if param.type in (int, "int") and not number.is_integer():
+            raise MalformedRule(text, "un nombre entier est attendu")
+        values[param.name] = int(number) if param.type in (int, "int") else number
+    try:
+        return kind(**values)
+    except UnsupportedRule as error:
+        raise UnsupportedRule(text, error.hint) from None
 
 
-def _whole(number: float, text: str) -> int:
-    """Return number as an int, refusing fractional counts."""
-    if number != int(number) or number < 1:
-        raise InvalidInput(f"Règle mal formée : « {text} » (un entier positif est attendu).")
-    return int(number)
+def _written(number: float) -> str:
+    """Write a parameter as the field does: 10, 85.5 (the shortest text that reads back)."""
+    return str(np.format_float_positional(number, trim="-"))
+
+
+def _french(number: float) -> str:
+    """Write a parameter for a French sentence: 10, 85,5."""
+    return _written(number).replace(".", ",")
 
 
 def needs_top(rules: tuple[Rule, ...]) -> int:
     """Return how many top contributions the rules read (0, 1 or 2)."""
-    needed = [
-        2 if isinstance(r, PPercentRule) else r.n for r in rules if not isinstance(r, FreqRule)
-    ]
-    return max(needed, default=0)
+    return max((rule.top_units for rule in rules), default=0)
 
 
 def primary_reasons(cells: CellStats, rules: tuple[Rule, ...], options: Options) -> IntArray:
@@ -151,8 +290,7 @@ def primary_reasons(cells: CellStats, rules: tuple[Rule, ...], options: Options)
         checks.append((Reason.SINGLETON, cells.freq == 1))
     if options.pair:
         checks.append((Reason.PAIR, cells.freq == 2))
-    kinds = {FreqRule: Reason.FREQUENCY, DominanceRule: Reason.DOMINANCE}
-    checks += [(kinds.get(type(rule), Reason.P_PERCENT), rule.unsafe(cells)) for rule in rules]
+    checks += [(rule.reason, rule.unsafe(cells)) for rule in rules]
     for why, flagged in reversed(checks):
         reason[flagged & ~(empty & (why != Reason.ZERO))] = REASON_CODE[why]
     return reason

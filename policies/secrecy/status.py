@@ -21,7 +21,11 @@ class Status(StrEnum):
 
 
 class Reason(StrEnum):
-    """Why a cell has its status; empty for safe cells."""
+    """Why a cell has its status; empty for safe cells.
+
+    The engine sets all but the last two. A ratio is no cell of the engine's tables: it takes
+    its status from its terms, and these two reasons say so.
+    """
 
     NONE = ""
     FREQUENCY = "frequency"
@@ -36,6 +40,8 @@ class Reason(StrEnum):
     RELATION = "relation"
     AUDIT = "audit"
     HIDDEN = "hidden"
+    RATIO = "ratio"  # a ratio withheld (secondary) because one of its terms is
+    ZERO_DENOMINATOR = "ratio_denominateur_nul"  # a ratio without value (empty, never 0)
 
 
 class Apriori(StrEnum):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from gateway.state import app_state
 from gateway.store import CellStore
 from policies.catalogue import Catalogue
 from policies.domain import GeoLevel
@@ -63,7 +64,7 @@ def test_requests_in_flight_are_protected_against_each_other(
         assert not player.unexpected(), player.unexpected()
         verdict = judge(app, player, store, catalogue)
     finally:
-        app.extensions["gateway.db"].dispose()
+        app_state(app).database.dispose()
     print(describe(verdict))
     assert verdict.unsafe > 0, "the attack bounded no unsafe cell: nothing was tested"
     assert not verdict.disclosures, describe(verdict)

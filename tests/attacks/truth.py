@@ -10,7 +10,7 @@ import pandas as pd
 from gateway.store import CellStore
 from policies.catalogue import Catalogue
 from policies.secrecy import TOTAL
-from policies.secrecy.rules import CellStats, Options, parse_rule, primary_reasons
+from policies.secrecy.rules import CellStats, Options, primary_reasons
 from tests.attacks.families import Family
 from tests.attacks.player import Communes, Observation
 
@@ -35,7 +35,7 @@ class Truth:
         self.store, self.family, self.period = store, family, period
         self.categories = categories
         params = catalogue.get(family.rules_of).secrecy
-        self.rules = tuple(parse_rule(r) for r in params.rules)
+        self.rules = params.rules
         self.options = Options(zero_unsafe=params.zero_unsafe)
 
     def frame(self, sets: Sequence[Communes]) -> Cells:

@@ -11,14 +11,13 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from gateway.db import get_database
 from gateway.db.models import ReleasedCell, TerritoryDefinition
-from gateway.services import requesters
-from gateway.services.api_keys import issue_key
-from gateway.services.convention_clauses import mandatory_clauses
-from gateway.services.convention_documents import upload_document
-from gateway.services.convention_lifecycle import activate_convention
-from gateway.services.conventions import create_convention
+from gateway.services.conventions.clauses import mandatory_clauses
+from gateway.services.conventions.documents import upload_document
+from gateway.services.conventions.drafts import create_convention
+from gateway.services.conventions.lifecycle import activate_convention
+from gateway.services.requesters import registry as requesters
+from gateway.services.requesters.api_keys import issue_key
 from gateway.store import CellStore
 from policies.catalogue import Catalogue
 from policies.secrecy import TOTAL
@@ -26,6 +25,7 @@ from tests.attacks.families import families
 from tests.attacks.oracle import attack
 from tests.attacks.player import SECRECY_REFUSALS, Observation, Player
 from tests.attacks.verdict import Verdict, describe
+from tests.support.state import get_database
 
 PERIODS = list(range(2019, 2025))
 BREAKDOWNS = ("age_enfant", "age_jeune_enfant", "situation_familiale", "mode_accueil")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gateway import create_app
+from gateway.app import create_app
 from gateway.config import REPO_ROOT
 from gateway.store import CellStore
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from gateway.db import Database
 from gateway.db.models import DefinitionMember, TerritoryDefinition
-from gateway.services import ledger
+from gateway.services.ledger import queries as ledger
 
 NEW_SET = frozenset({"13001", "13002", "13005"})
 

@@ -6,15 +6,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from gateway.reference.seeds import read_mandatory_clauses, read_policy_matrix_document
 from policies.access import AccessRequest, RequesterProfile
-from policies.access.matrix import load_policy_matrix
+from policies.access.matrix import policy_matrix_from_mapping
 from policies.conventions import (
     Convention,
     ConventionScope,
     Party,
     Signatory,
     activate,
-    load_mandatory_clauses,
 )
 from policies.domain import GeoLevel, RequesterType, Source, Tier, Use
 
@@ -26,8 +26,8 @@ C, E, D, R, F = (
     GeoLevel.FRANCE,
 )
 TODAY = date(2026, 3, 15)
-MATRIX = load_policy_matrix()
-CLAUSES = load_mandatory_clauses()
+MATRIX = policy_matrix_from_mapping(read_policy_matrix_document())
+CLAUSES = read_mandatory_clauses()
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import copy
 from typing import Any
 
 import pytest
-import yaml
 
-from policies.access import SEED_PATH, Access, policy_matrix_from_mapping
+from gateway.reference.seeds import POLICY_MATRIX_FILE, read_yaml_table
+from policies.access import Access, policy_matrix_from_mapping
 from policies.domain import GeoLevel, RequesterType, Source, Tier
 from policies.errors import InvalidInput
 from tests.policies.access_fakes import MATRIX
@@ -56,7 +56,7 @@ def test_only_types_with_a_convention_tier_accept_conventions() -> None:
 
 
 def _seed() -> dict[str, Any]:
-    raw = yaml.safe_load(SEED_PATH.read_text(encoding="utf-8"))
+    raw = read_yaml_table(POLICY_MATRIX_FILE)
     assert isinstance(raw, dict)
     return copy.deepcopy(raw)
 

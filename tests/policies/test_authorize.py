@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from policies.access import ACTIONS, RequesterProfile, Rule, authorize, may_see
+from policies.access import (
+    ACTIONS,
+    Action,
+    ActionRule,
+    Audience,
+    RequesterProfile,
+    Rule,
+    authorize,
+    may_see,
+)
 from policies.domain import RequesterType
 
 T = RequesterType
@@ -17,20 +26,43 @@ REQUESTER_ACTIONS = {
     "quote_accept",
     "zone_create",
     "me_read",
+    "imaje_read",
+    "quote_read",
+    "invoice_read",
+    "organisation_keys_manage",
 }
-PUBLIC_ACTIONS = {"extract_create", "socle_read"}
-NATIONAL_ACTIONS = {"policy_update", "catalogue_update"}
+PUBLIC_ACTIONS = {"extract_create", "socle_read", "imaje_read"}
+NATIONAL_ACTIONS = {"policy_update", "catalogue_update", "convention_expire", "socle_publish"}
 ADMIN_ACTIONS = {
     "convention_create",
+    "convention_read",
     "convention_update",
+    "convention_document",
     "convention_activate",
+    "convention_resume",
+    "convention_suspend",
+    "convention_terminate",
+    "convention_renew",
     "requester_create",
+    "requester_read",
     "requester_update",
     "api_key_create",
+    "api_key_read",
     "api_key_revoke",
     "audit_read",
+    "admin_change_read",
+    "policy_read",
     "requester_records_read",
+    "tariff_read",
     "tariff_update",
+    "tariff_preview",
+    "revenue_read",
+    "person_read",
+    "person_invite",
+    "person_update",
+    "access_request_read",
+    "access_request_approve",
+    "access_request_reject",
 }
 REQUESTER_TYPES = [t for t in T if not t.is_admin and t is not T.GRAND_PUBLIC]
 
@@ -69,6 +101,33 @@ def test_authorize_matrix(rtype: RequesterType, action: str, target: str | None)
     if expected is not None:
         assert decision.refusal_rules == (expected,)
         assert decision.refusals[0].message_fr and decision.refusals[0].remedy_fr
+
+
+DELEGATED = sorted(name for name, rule in ACTIONS.items() if rule.allowed_as is not None)
+
+
+@pytest.mark.parametrize("target", ["13", "75", None])
+@pytest.mark.parametrize("action", DELEGATED)
+@pytest.mark.parametrize("rtype", list(T))
+def test_a_delegated_action_is_allowed_to_whom_its_model_is(
+    rtype: RequesterType, action: str, target: str | None
+) -> None:
+    model = ACTIONS[action].allowed_as
+    assert model is not None and ACTIONS[model].allowed_as is None  # one step, no chains
+    decision, modelled = (
+        authorize(action, actor(rtype), target),
+        authorize(model, actor(rtype), target),
+    )
+    assert (decision.allowed, decision.refusal_rules) == (modelled.allowed, modelled.refusal_rules)
+    if not decision.allowed:  # said with its own name
+        assert ACTIONS[action].label_fr in decision.refusals[0].message_fr
+
+
+def test_a_rule_has_an_audience_or_a_model_never_both() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        ActionRule(Action.CONVENTION_READ, Audience.ADMINS, "x", allowed_as=Action.AUDIT_READ)
+    with pytest.raises(ValueError, match="as public as its model"):
+        ActionRule(Action.IMAJE_READ, None, "x", public=True, allowed_as=Action.EXTRACT_CREATE)
 
 
 @pytest.mark.parametrize("action", sorted(ADMIN_ACTIONS))

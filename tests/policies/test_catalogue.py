@@ -19,6 +19,7 @@ from policies.catalogue import (
 from policies.catalogue_parsing import catalogue_to_data, parse_catalogue
 from policies.domain import Axis, ContributingUnit, Kind, RequesterType, Source, Tier
 from policies.errors import InvalidInput, NotFound
+from policies.secrecy import DominanceRule, PPercentRule
 
 CATALOGUE_FILE = Path(__file__).resolve().parents[2] / "data" / "catalogue.yaml"
 DATA: dict[str, Any] = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
@@ -159,7 +160,8 @@ def test_breakdowns_and_their_categories() -> None:
 )
 def test_secrecy_parameters(code: str, rules: tuple[str, ...], zero_unsafe: bool) -> None:
     secrecy = CATALOGUE.get(code).secrecy
-    assert (secrecy.rules, secrecy.zero_unsafe, secrecy.interval_percent) == (
+    written = tuple(str(rule) for rule in secrecy.rules)
+    assert (written, secrecy.zero_unsafe, secrecy.interval_percent) == (
         rules,
         zero_unsafe,
         10.0,
@@ -368,6 +370,11 @@ INVALID = [
     ("règle non texte", _set("ALLOC", "secrecy.rules", [5]), "règle mal écrite 5"),
     ("k hors bornes", _set("ALLOC", "secrecy.rules", ["NK(1,150)"]), "paramètres hors bornes"),
     ("seuil nul", _set("ALLOC", "secrecy.rules", ["FREQ(0,10)"]), "paramètres hors bornes"),
+    # The catalogue reads rules with the engine's parser: what the engine refuses, it refuses.
+    ("NK à trois unités", _set("ALLOC", "secrecy.rules", ["NK(3,80)"]), "paramètres hors bornes"),
+    ("P à coalition", _set("ALLOC", "secrecy.rules", ["P(10,2)"]), "paramètres hors bornes"),
+    ("effectif fractionnaire", _set("ALLOC", "secrecy.rules", ["FREQ(2.5,10)"]), "mal écrite"),
+    ("paramètre omis", _set("ALLOC", "secrecy.rules", ["FREQ(5)"]), "(écrire FREQ(5,0))"),
     ("aucune règle", _set("ALLOC", "secrecy.rules", []), "au moins une règle"),
     ("montant sans dominance", _set("MONTANT", "secrecy.rules", ["FREQ(5,10)"]), "règle NK ou P"),
     ("zéro non booléen", _set("ALLOC", "secrecy.zero_unsafe", "oui"), "secrecy.zero_unsafe"),
@@ -425,7 +432,19 @@ def test_restricted_requesters_are_parsed() -> None:
     assert catalogue.get("RESTR").restricted_to == (RequesterType.CONSEIL_DEPARTEMENTAL,)
 
 
+def test_rules_are_written_back_as_the_file_writes_them() -> None:
+    written = {
+        ind["code"]: ind["secrecy"]["rules"] for ind in catalogue_to_data(CATALOGUE)["indicators"]
+    }
+    assert written == {
+        ind["code"]: ["".join(rule.split()) for rule in ind["secrecy"]["rules"]]
+        for ind in DATA["indicators"]
+    }
+
+
 def test_secrecy_rules_are_normalised() -> None:
     data = _minimal()
     _set("MONTANT", "secrecy.rules", [" NK( 1 , 85 ) ", "P(10,1)"])(data)
-    assert parse_catalogue(data).get("MONTANT").secrecy.rules == ("NK(1,85)", "P(10,1)")
+    rules = parse_catalogue(data).get("MONTANT").secrecy.rules
+    assert rules == (DominanceRule(1, 85.0), PPercentRule(10.0, 1))
+    assert tuple(str(rule) for rule in rules) == ("NK(1,85)", "P(10,1)")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from gateway.reference.seeds import read_mandatory_clauses
 from policies.conventions import (
     TRANSITIONS,
     Convention,
@@ -18,7 +19,6 @@ from policies.conventions import (
     effective_status,
     expire_if_due,
     in_force,
-    load_mandatory_clauses,
     mandatory_clauses_from_mapping,
     renew,
     resume,
@@ -34,7 +34,7 @@ DAY = date(2026, 3, 1)
 
 
 def test_mandatory_clauses_seed_has_the_domain_chapters() -> None:
-    assert [c.code for c in load_mandatory_clauses()] == [
+    assert [c.code for c in read_mandatory_clauses()] == [
         "parties",
         "finalite_usages",
         "donnees_couvertes",

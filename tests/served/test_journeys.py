@@ -18,9 +18,9 @@ import pytest
 import requests
 
 from gateway.config import REPO_ROOT
-from tariffs import default_schedule_mapping
 from tests.gateway.delivery.readers import pdf_text, read_csv, read_jsonstat, read_xlsx
 from tests.support.served import Served
+from tests.support.tariffs import default_schedule_mapping
 
 PROBLEM = "application/problem+json"
 TIMEOUT = 300
@@ -368,6 +368,8 @@ SWEEP_VALUES = {
     "number": "13-2026-000001",
     "zone_id": "1",
     "order_id": "1",
+    "request_id": "1",
+    "person_id": "1",
 }
 
 

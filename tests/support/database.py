@@ -11,9 +11,10 @@ from gateway.db.migrate import upgrade
 from gateway.pipeline.locks import LedgerLocks
 from gateway.pipeline.socle import Publisher
 from gateway.reference.geography import load_geography
-from gateway.services import catalogue, reference
-from gateway.services.access_seed import seed_access_rules
-from gateway.services.pricing import seed_default_schedule
+from gateway.services.access.seed import seed_access_rules
+from gateway.services.catalogue import queries as catalogue
+from gateway.services.pricing.schedules import seed_default_schedule
+from gateway.services.territories import queries as reference
 from gateway.store import CellStore
 
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from tariffs import TariffSchedule, default_schedule
+from tariffs import TariffSchedule
+from tests.support.tariffs import default_schedule
 
 DAY = date(2026, 3, 2)
 

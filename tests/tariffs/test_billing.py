@@ -13,7 +13,6 @@ from tariffs import (
     Party,
     PricingRequest,
     billing_terms,
-    default_schedule_mapping,
     invoice_from_mapping,
     invoice_from_quote,
     invoice_to_mapping,
@@ -21,6 +20,7 @@ from tariffs import (
     schedule_from_mapping,
     schedule_to_mapping,
 )
+from tests.support.tariffs import default_schedule_mapping
 
 DAY = date(2026, 3, 2)
 ASKED = PricingRequest(RequesterType.CABINET_PRIVE, Use.ETUDES, cells_per_zone=10, zones=2)

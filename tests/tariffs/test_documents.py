@@ -1,4 +1,4 @@
-"""Quotes and invoices as stored documents and as PDF."""
+"""Quotes and invoices as stored documents and as the values their PDF prints."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import pytest
 from policies.domain import RequesterType, Use
 from policies.errors import InvalidInput, QuoteExpired
 from tariffs import (
-    Party,
     PricingMode,
     PricingRequest,
     Quote,
@@ -19,38 +18,22 @@ from tariffs import (
     ensure_quote_valid,
     format_eur,
     format_invoice_number,
+    invoice_document,
     invoice_from_mapping,
     invoice_from_quote,
     invoice_to_mapping,
     price,
+    quote_document,
     quote_from_mapping,
     quote_to_mapping,
-    render_invoice_pdf,
-    render_quote_pdf,
 )
+from tests.support.tariffs import CAF, REQUESTER, golden_quote
 from tests.tariffs.conftest import DAY
-
-CAF = Party(
-    "Caisse d'allocations familiales des Bouches-du-Rhône",
-    ("215 chemin de Gibbes", "13014 Marseille"),
-    "SIRET 000 000 000 00000",
-)
-REQUESTER = Party("Études & Territoires (exemple)", ("13001 Marseille",), None, "a@example.fr")
 
 
 @pytest.fixture
 def quote(schedule: TariffSchedule) -> Quote:
-    request = PricingRequest(
-        RequesterType.CABINET_PRIVE,
-        Use.ETUDES,
-        cells_per_zone=1200,
-        zones=2,
-        indicators=3,
-        custom_zones=2,
-        bespoke_breakdowns=1,
-        convention_ref="CONV-131-2026-007",
-    )
-    return price(request, schedule, DAY, caf_code="131")  # total 179,59 (golden)
+    return golden_quote(schedule, DAY)
 
 
 def test_format_eur() -> None:
@@ -128,49 +111,16 @@ def test_zero_quote_is_not_invoiced(schedule: TariffSchedule) -> None:
         )
 
 
-def page_text(pdf: bytes) -> bytes:
-    """Return the uncompressed content of a PDF rendered with compress=False."""
-    assert pdf.startswith(b"%PDF-")
-    assert b"/FlateDecode" not in pdf
-    return pdf
-
-
-def test_quote_pdf_shows_lines_totals_and_validity(quote: Quote, schedule: TariffSchedule) -> None:
-    pdf = render_quote_pdf(
-        quote,
-        caf=CAF,
-        requester=REQUESTER,
-        legal_mentions=schedule.legal_mentions,
-        compress=False,
-    )
-    content = page_text(pdf)
-    euro = "\u00a0€".encode("cp1252")
-    for expected in ("179,59", "149,66", "29,93", "31/05/2026", "CONV-131-2026-007"):
-        assert expected.encode("cp1252") in content
-    assert b"179,59" + euro in content
-    assert "Études".encode("cp1252") in content
-    assert "coût marginal".encode("cp1252") in content
-
-
-def test_free_quote_pdf_says_why(schedule: TariffSchedule) -> None:
-    socle = PricingRequest(RequesterType.GRAND_PUBLIC, Use.USAGE_FINAL, socle_commun=True)
-    pdf = render_quote_pdf(
-        price(socle, schedule, DAY), caf=CAF, requester=REQUESTER, compress=False
-    )
-    assert "Socle commun : données diffusées gratuitement".encode("cp1252") in page_text(pdf)
-
-
-def test_invoice_pdf_shows_number_and_total(quote: Quote) -> None:
+def test_printed_quote_and_invoice_say_what_their_pdf_shows(quote: Quote) -> None:
+    printed = quote_document(quote, caf=CAF, requester=REQUESTER)
+    assert (printed.title, printed.reference) == ("Devis", "Devis du 02/03/2026")
+    assert ("Barème", "2026.1 (barème par défaut)") in printed.facts
+    assert printed.totals[-1] == ("Total TTC", Decimal("179.59"))
+    assert printed.notes == ("Devis valable jusqu'au 31/05/2026 inclus.",)
     invoice = invoice_from_quote(
         quote, number="131-2026-000042", caf=CAF, requester=REQUESTER, issued_on=date(2026, 3, 20)
     )
-    content = page_text(render_invoice_pdf(invoice, compress=False))
-    assert b"131-2026-000042" in content
-    assert b"179,59" in content
-    assert b"19/04/2026" in content
-
-
-def test_compressed_pdf_is_deterministic(quote: Quote) -> None:
-    first = render_quote_pdf(quote, caf=CAF, requester=REQUESTER)
-    assert first == render_quote_pdf(quote, caf=CAF, requester=REQUESTER)
-    assert len(first) < len(render_quote_pdf(quote, caf=CAF, requester=REQUESTER, compress=False))
+    billed = invoice_document(invoice)
+    assert (billed.title, billed.reference) == ("Facture", "Facture n° 131-2026-000042")
+    assert ("Date d'échéance", "19/04/2026") in billed.facts
+    assert billed.notes == invoice.terms

@@ -15,9 +15,9 @@ from tariffs import (
     PricingRequest,
     Quote,
     QuoteMode,
-    default_schedule,
     price,
 )
+from tests.support.tariffs import default_schedule
 from tests.tariffs.conftest import DAY
 
 SCHEDULE = default_schedule()

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from gateway.api.admin.requester_schemas import one_of, text
-from gateway.api.schemas import PageQuerySchema, PageSchema, QuerySchema, Schema
-from gateway.services.audit_log import ALLOWED, REFUSED
-
-_INT = ma.validate.Range(min=1, max=2_147_483_647, error="Entier positif attendu.")
+from gateway.api.schemas import (
+    POSITIVE_INT,
+    PageQuerySchema,
+    PageSchema,
+    QuerySchema,
+    Schema,
+    one_of,
+    text,
+)
+from gateway.services.audit.queries import ALLOWED, REFUSED
 
 
 class AuditFilterSchema(QuerySchema):
-    requester_id = ma.fields.Integer(validate=_INT)
+    requester_id = ma.fields.Integer(validate=POSITIVE_INT)
     caf_code = text(8, metadata={"description": "Caf (un administrateur de Caf : la sienne)"})
     decision = ma.fields.String(validate=one_of([ALLOWED, REFUSED]))
     action = text(40)
@@ -49,7 +54,7 @@ class AuditPageSchema(PageSchema):
 
 class ChangeQuerySchema(PageQuerySchema):
     entity = ma.fields.String(
-        validate=one_of(["requester", "api_key", "convention", "policy_matrix"])
+        validate=one_of(["requester", "api_key", "convention", "policy_matrix", "indicator"])
     )
 
 

@@ -5,28 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from gateway.api.auth import current_actor
-from gateway.db import get_database, request_session
-from gateway.services.conventions import caf_of_convention
-from gateway.services.requesters import caf_of_requester
+from gateway.api.auth import current_caller
+from gateway.services.conventions.queries import caf_of_convention
+from gateway.services.requesters.queries import caf_of_requester
+from gateway.state import app_state, request_session
 from policies.domain import RequesterType
 
 T = TypeVar("T")
 
 
 def actor_id() -> int | None:
-    return current_actor().requester_id
+    return current_caller().requester_id
 
 
 def caf_scope() -> str | None:
     """The Caf a listing is restricted to: the caller's own; None (all) for national admins."""
-    profile = current_actor().profile
+    profile = current_caller().profile
     return None if profile.type is RequesterType.ADMIN_NATIONAL else profile.caf_code
 
 
 def write(service: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one service call as one transaction (its admin-change record included)."""
-    with get_database().transaction() as session:
+    with app_state().database.transaction() as session:
         return service(session, *args, **kwargs)
 
 

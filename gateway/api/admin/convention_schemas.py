@@ -5,17 +5,24 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from gateway.api.admin.requester_schemas import LEVELS, one_of, text
-from gateway.api.schemas import PageQuerySchema, PageSchema, Schema
-from policies.conventions import ConventionStatus, Party, PricingMode
-from policies.domain import Tier, Use
+from gateway.api.schemas import (
+    LEVELS,
+    POSITIVE_INT,
+    EditSchema,
+    PageQuerySchema,
+    PageSchema,
+    Schema,
+    one_of,
+    text,
+)
+from policies.conventions import ConventionStatus, Party
+from policies.domain import PricingMode, Tier, Use
 
-_INT = ma.validate.Range(min=1, max=2_147_483_647, error="Entier positif attendu.")
 _COUNT = ma.validate.Range(min=0, max=2_147_483_647, error="Entier positif ou nul attendu.")
 _YEAR = ma.validate.Range(min=1990, max=2100, error="Année entre 1990 et 2100.")
 
 
-def _codes(max_length: int = 64) -> ma.fields.List:
+def _codes(max_length: int = 64) -> ma.fields.List[str]:
     return ma.fields.List(text(max_length))
 
 
@@ -55,7 +62,9 @@ class SignatorySchema(Schema):
     signed_on = ma.fields.Date(allow_none=True)
 
 
-class ConventionUpdateSchema(Schema):
+class ConventionUpdateSchema(EditSchema):
+    EDITED = "un terme"
+
     finalite = ma.fields.String(validate=ma.validate.Length(max=4000))
     uses = ma.fields.List(ma.fields.String(validate=one_of([u.value for u in Use])))
     scope = ma.fields.Nested(ScopeSchema)
@@ -66,20 +75,12 @@ class ConventionUpdateSchema(Schema):
     clauses = _codes()
     signatories = ma.fields.List(ma.fields.Nested(SignatorySchema))
     notes = ma.fields.String(validate=ma.validate.Length(max=10_000))
-    rediffusion_to = ma.fields.List(ma.fields.Integer(validate=_INT))
-
-    @ma.validates_schema
-    def _something_to_change(self, data: dict[str, object], **_kwargs: object) -> None:
-        """Refuse a missing or empty body: a change names at least one term."""
-        if not data:
-            raise ma.ValidationError(
-                "Corps JSON attendu, avec au moins un terme à modifier.", field_name="corps"
-            )
+    rediffusion_to = ma.fields.List(ma.fields.Integer(validate=POSITIVE_INT))
 
 
 class ConventionCreateSchema(ConventionUpdateSchema):
     caf_code = text(8, required=True)
-    requester_id = ma.fields.Integer(required=True, validate=_INT)
+    requester_id = ma.fields.Integer(required=True, validate=POSITIVE_INT)
 
 
 class DocumentInfoSchema(Schema):
@@ -128,7 +129,7 @@ class ConventionPageSchema(PageSchema):
 
 
 class ConventionQuerySchema(PageQuerySchema):
-    requester_id = ma.fields.Integer(validate=_INT)
+    requester_id = ma.fields.Integer(validate=POSITIVE_INT)
     status = ma.fields.String(validate=one_of([s.value for s in ConventionStatus]))
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
 
-from gateway import get_settings
 from gateway.api.admin.common import (
     actor_id,
     body_caf,
@@ -32,11 +30,12 @@ from gateway.api.admin.convention_schemas import (
     RenewSchema,
 )
 from gateway.api.auth import gate
-from gateway.services import convention_documents as documents
-from gateway.services import convention_lifecycle as lifecycle
-from gateway.services import conventions
-from gateway.services.convention_clauses import mandatory_clauses
-from gateway.services.convention_views import describe, describe_page
+from gateway.api.blueprint import Blueprint, stacked
+from gateway.services.conventions import documents, drafts, lifecycle, queries
+from gateway.services.conventions.clauses import mandatory_clauses
+from gateway.services.conventions.views import describe, describe_page
+from gateway.state import app_state
+from policies.access import Action
 
 blp = Blueprint(
     "admin-conventions",
@@ -63,26 +62,26 @@ def _written(service: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str
 
 @blp.route("")
 class Conventions(MethodView):
+    @gate(Action.CONVENTION_READ, caf=own_caf)
     @blp.arguments(ConventionQuerySchema, location="query")
     @blp.response(200, ConventionPageSchema)
-    @gate("convention_update", caf=own_caf)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Lister les conventions (toutes versions) de sa Caf."""
-        page = read(conventions.list_conventions, caf_code=caf_scope(), **args)
+        page = read(queries.list_conventions, caf_code=caf_scope(), **args)
         return read(describe_page, page)
 
+    @gate(Action.CONVENTION_CREATE, caf=body_caf)
     @blp.arguments(ConventionCreateSchema)
     @blp.response(201, ConventionSchema)
-    @gate("convention_create", caf=body_caf)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Créer une convention (brouillon, version 1)."""
-        return _written(conventions.create_convention, actor_id(), body)
+        return _written(drafts.create_convention, actor_id(), body)
 
 
 @blp.route("/clauses")
 class Clauses(MethodView):
+    @gate(Action.CONVENTION_READ, caf=own_caf)
     @blp.response(200, ClauseListSchema)
-    @gate("convention_update", caf=own_caf)
     def get(self) -> dict[str, Any]:
         """Lister les clauses obligatoires de toute convention."""
         items = read(mandatory_clauses)
@@ -96,29 +95,29 @@ class Clauses(MethodView):
 
 @blp.route("/<int:convention_id>")
 class ConventionDetail(MethodView):
+    @gate(Action.CONVENTION_READ, caf=convention_caf)
     @blp.response(200, ConventionSchema)
-    @gate("convention_update", caf=convention_caf)
     def get(self, convention_id: int) -> dict[str, Any]:
         """Décrire une convention (statut à ce jour, pièces manquantes, historique)."""
-        return _shown(read(conventions.get_record, convention_id))
+        return _shown(read(queries.get_record, convention_id))
 
+    @gate(Action.CONVENTION_UPDATE, caf=convention_caf)
     @blp.arguments(ConventionUpdateSchema)
     @blp.response(200, ConventionSchema)
     @blp.alt_response(409, description="Seul un brouillon se modifie")
-    @gate("convention_update", caf=convention_caf)
     def patch(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Modifier les termes d'un brouillon."""
-        return _written(conventions.update_convention, actor_id(), convention_id, body)
+        return _written(drafts.update_convention, actor_id(), convention_id, body)
 
 
 @blp.route("/<int:convention_id>/activate")
 class Activate(MethodView):
+    @gate(Action.CONVENTION_ACTIVATE, caf=convention_caf)
     @blp.response(200, ConventionSchema)
     @blp.alt_response(409, description="Pièces manquantes (clauses, signataires, dates...)")
-    @gate("convention_activate", caf=convention_caf)
     def post(self, convention_id: int) -> dict[str, Any]:
         """Activer un brouillon complet, ou reprendre une convention suspendue."""
-        record = read(conventions.get_record, convention_id)
+        record = read(queries.get_record, convention_id)
         service = (
             lifecycle.resume_convention
             if record.status == "suspendue"
@@ -127,12 +126,18 @@ class Activate(MethodView):
         return _written(service, actor_id(), convention_id)
 
 
+#: What ends a live convention's course for a while or for good: an optional reason.
+_reasoned_step = stacked(
+    blp.arguments(ReasonSchema, required=False, description="Facultatif : le motif"),
+    blp.response(200, ConventionSchema),
+    blp.alt_response(409, description="Transition impossible"),
+)
+
+
 @blp.route("/<int:convention_id>/suspend")
 class Suspend(MethodView):
-    @blp.arguments(ReasonSchema, required=False, description="Facultatif : le motif")
-    @blp.response(200, ConventionSchema)
-    @blp.alt_response(409, description="Transition impossible")
-    @gate("convention_update", caf=convention_caf)
+    @gate(Action.CONVENTION_SUSPEND, caf=convention_caf)
+    @_reasoned_step
     def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Suspendre une convention active."""
         return _written(lifecycle.suspend_convention, actor_id(), convention_id, body["reason"])
@@ -140,10 +145,8 @@ class Suspend(MethodView):
 
 @blp.route("/<int:convention_id>/terminate")
 class Terminate(MethodView):
-    @blp.arguments(ReasonSchema, required=False, description="Facultatif : le motif")
-    @blp.response(200, ConventionSchema)
-    @blp.alt_response(409, description="Transition impossible")
-    @gate("convention_update", caf=convention_caf)
+    @gate(Action.CONVENTION_TERMINATE, caf=convention_caf)
+    @_reasoned_step
     def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Résilier une convention, définitivement."""
         return _written(lifecycle.terminate_convention, actor_id(), convention_id, body["reason"])
@@ -151,10 +154,10 @@ class Terminate(MethodView):
 
 @blp.route("/<int:convention_id>/renew")
 class Renew(MethodView):
+    @gate(Action.CONVENTION_RENEW, caf=convention_caf)
     @blp.arguments(RenewSchema)
     @blp.response(201, ConventionSchema)
     @blp.alt_response(409, description="Convention non renouvelable")
-    @gate("convention_create", caf=convention_caf)
     def post(self, body: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Renouveler : nouvelle version en brouillon, mêmes termes, à signer à nouveau."""
         return _written(lifecycle.renew_convention, actor_id(), convention_id, **body)
@@ -162,17 +165,17 @@ class Renew(MethodView):
 
 @blp.route("/<int:convention_id>/document")
 class Document(MethodView):
+    @gate(Action.CONVENTION_DOCUMENT, caf=convention_caf)
     @blp.arguments(DocumentUploadSchema, location="files")
     @blp.response(200, ConventionSchema)
     @blp.alt_response(409, description="La convention n'est plus un brouillon")
     @blp.alt_response(413, description="Document trop volumineux")
     @blp.alt_response(415, description="Ce n'est pas un PDF")
-    @gate("convention_update", caf=convention_caf)
     def put(self, files: dict[str, Any], convention_id: int) -> dict[str, Any]:
         """Déposer le document signé (PDF) ; son SHA-256 est enregistré sur la convention."""
         upload = files["document"]
         limit = int(
-            get_settings(current_app).extra.get("document_max_bytes", documents.DEFAULT_MAX_BYTES)
+            app_state().settings.extra.get("document_max_bytes", documents.DEFAULT_MAX_BYTES)
         )
         content = upload.stream.read(limit + 1)
         return _written(
@@ -185,8 +188,8 @@ class Document(MethodView):
             max_bytes=limit,
         )
 
+    @gate(Action.CONVENTION_READ, caf=convention_caf)
     @blp.response(200, content_type="application/pdf", description="Le PDF signé")
-    @gate("convention_update", caf=convention_caf)
     def get(self, convention_id: int) -> Response:
         """Télécharger le document signé."""
         document = read(documents.get_document, convention_id)

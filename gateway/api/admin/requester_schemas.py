@@ -6,27 +6,21 @@ from datetime import UTC
 
 import marshmallow as ma
 
-from gateway.api.schemas import PageQuerySchema, PageSchema, Schema
-from policies.domain import GeoLevel, RequesterType
+from gateway.api.schemas import (
+    LEVELS,
+    EditSchema,
+    PageQuerySchema,
+    PageSchema,
+    Schema,
+    one_of,
+    text,
+)
+from policies.domain import RequesterType
 
 TYPES = [t.value for t in RequesterType]
-LEVELS = [lvl.value for lvl in GeoLevel if lvl is not GeoLevel.ZONE]
 
 
-def one_of(values: list[str]) -> ma.validate.OneOf:
-    return ma.validate.OneOf(values, error="Valeur inconnue ; valeurs possibles : {choices}.")
-
-
-def text(max_length: int, **kwargs: object) -> ma.fields.String:
-    return ma.fields.String(
-        validate=ma.validate.Length(
-            min=1, max=max_length, error=f"Entre 1 et {max_length} caractères."
-        ),
-        **kwargs,  # type: ignore[arg-type]
-    )
-
-
-class RequesterUpdateSchema(Schema):
+class RequesterUpdateSchema(EditSchema):
     name = text(200)
     type = ma.fields.String(validate=one_of(TYPES), metadata={"description": "Type de demandeur"})
     territory_level = ma.fields.String(validate=one_of(LEVELS), allow_none=True)
@@ -34,14 +28,6 @@ class RequesterUpdateSchema(Schema):
     contact_name = text(200, allow_none=True)
     contact_email = ma.fields.Email(allow_none=True)
     active = ma.fields.Boolean()
-
-    @ma.validates_schema
-    def _something_to_change(self, data: dict[str, object], **_kwargs: object) -> None:
-        """Refuse a missing or empty body: a change names at least one field."""
-        if not data:
-            raise ma.ValidationError(
-                "Corps JSON attendu, avec au moins un champ à modifier.", field_name="corps"
-            )
 
 
 class RequesterCreateSchema(RequesterUpdateSchema):

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from gateway.api.admin_tariffs.schemas import (
     NewVersionSchema,
@@ -18,10 +17,14 @@ from gateway.api.admin_tariffs.schemas import (
     RevenueSchema,
     VersionListSchema,
 )
-from gateway.api.auth import current_actor, gate
+from gateway.api.auth import current_caller, gate
+from gateway.api.blueprint import Blueprint
 from gateway.api.tariffs.schemas import ScheduleVersionSchema
-from gateway.db import get_database, request_session
-from gateway.services import pricing_reports, pricing_schedules
+from gateway.services.pricing import queries as pricing_queries
+from gateway.services.pricing import reports as pricing_reports
+from gateway.services.pricing import schedules as pricing_schedules
+from gateway.state import app_state, request_session
+from policies.access import Action
 
 blp = Blueprint(
     "admin-tarifs", __name__, url_prefix="/admin", description="Administration des tarifs"
@@ -34,32 +37,32 @@ def _path_caf(*_args: Any, caf: str, **_kwargs: Any) -> str:
 
 @blp.route("/tariffs/<string:caf>/versions")
 class ScheduleVersions(MethodView):
+    @gate(Action.TARIFF_READ, caf=_path_caf)
     @blp.response(200, VersionListSchema)
-    @gate("tariff_update", caf=_path_caf)
     def get(self, caf: str) -> dict[str, Any]:
         """Lister les versions du barème propre d'une Caf."""
         session = request_session()
-        pricing_schedules.require_caf(session, caf)
-        records = pricing_schedules.version_records(session, caf)
+        pricing_queries.require_caf(session, caf)
+        records = pricing_queries.version_records(session, caf)
         return {"caf": caf, "versions": [pricing_schedules.version_summary(r) for r in records]}
 
+    @gate(Action.TARIFF_UPDATE, caf=_path_caf)
     @blp.arguments(NewVersionSchema)
     @blp.response(201, ScheduleVersionSchema)
-    @gate("tariff_update", caf=_path_caf)
     def post(self, body: dict[str, Any], caf: str) -> dict[str, Any]:
         """Publier une nouvelle version du barème (elle clôt la version qu'elle remplace)."""
-        with get_database().transaction() as session:
+        with app_state().database.transaction() as session:
             record = pricing_schedules.publish_version(
-                session, caf, body["bareme"], today=date.today(), by=current_actor().requester_id
+                session, caf, body["bareme"], today=date.today(), by=current_caller().requester_id
             )
             return pricing_schedules.version_summary(record)
 
 
 @blp.route("/tariffs/<string:caf>/preview")
 class SchedulePreview(MethodView):
+    @gate(Action.TARIFF_PREVIEW, caf=_path_caf)
     @blp.arguments(PreviewSchema)
     @blp.response(200, PreviewResultSchema)
-    @gate("tariff_update", caf=_path_caf)
     def post(self, body: dict[str, Any], caf: str) -> dict[str, Any]:
         """Rechiffrer les derniers devis de la Caf avec un barème candidat (rien n'est stocké)."""
         return pricing_reports.preview(
@@ -74,10 +77,10 @@ def _query_caf(_self: Any, args: dict[str, Any]) -> str | None:
 
 @blp.route("/revenue")
 class Revenue(MethodView):
+    @gate(Action.REVENUE_READ, caf=_query_caf)
     @blp.arguments(RevenueQuerySchema, location="query")
     @blp.response(200, RevenueSchema)
     @blp.doc(responses={"200": {"content": {"text/csv": {"schema": {"type": "string"}}}}})
-    @gate("audit_read", caf=_query_caf)
     def get(self, args: dict[str, Any]) -> dict[str, Any] | Response:
         """Chiffre d'affaires facturé par Caf, type de demandeur, usage et mois (JSON ou CSV)."""
         rows = pricing_reports.revenue(

@@ -8,7 +8,7 @@ import marshmallow as ma
 
 from gateway.api.schemas import QuerySchema, Schema
 from gateway.api.tariffs.schemas import ScheduleVersionSchema
-from gateway.services.pricing_reports import GROUPS
+from gateway.services.pricing.reports import GROUPS
 
 _GROUP_ERROR = "Regroupements possibles : " + ", ".join(GROUPS) + "."
 

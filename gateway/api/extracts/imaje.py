@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from gateway.api.auth import current_actor, gate
-from gateway.api.extracts.caller import caller_of
+from gateway.api.auth import current_caller, gate
+from gateway.api.blueprint import Blueprint
 from gateway.api.extracts.schemas import ComparisonSchema, HistorySchema, ScreenSchema
+from gateway.delivery import TOTAL, json_document
 from gateway.pipeline.request import SCREEN_OPTION, next_finer
-from gateway.services import extracts
+from gateway.services.extracts import service as extracts
+from gateway.state import app_state
+from policies.access import Action
 from policies.domain import PERIODS, GeoLevel
 from policies.geography import Geography
 
@@ -24,22 +25,20 @@ HISTORY_YEARS = 6  # a five-year evolution needs six annual values
 
 def _table(body: dict[str, Any]) -> dict[str, Any]:
     """Deliver one screen table; a table too fine shows its masked (`s`) cells, protected."""
-    outcome = extracts.pipeline().submit(
-        caller_of(current_actor()),
+    outcome = extracts.submit(
+        current_caller(),
         {**body, SCREEN_OPTION: True},
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     assert outcome.delivery is not None  # one indicator on a few territories: never a job
-    content, _, _ = extracts.rendered(outcome.delivery, "json")
-    table: dict[str, Any] = json.loads(content)
-    return table
+    return json_document(outcome.delivery)
 
 
 def series(table: dict[str, Any]) -> list[dict[str, Any]]:
     """Group the total cells by territory into chart-ready series (null where secret)."""
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
     for cell in table["cellules"]:
-        if any(value != "_T" for value in cell["categories"].values()):
+        if any(value != TOTAL for value in cell["categories"].values()):
             continue
         key = (cell["niveau"], cell["code_territoire"])
         line = grouped.setdefault(
@@ -73,9 +72,9 @@ def _side(table: dict[str, Any], members: set[tuple[str, str]]) -> dict[str, Any
 
 @blp.route("/history")
 class History(MethodView):
+    @gate(Action.IMAJE_READ)
     @blp.arguments(HistorySchema)
     @blp.response(200, ScreenSchema)
-    @gate("extract_create")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Historique sur cinq ans d'un indicateur sur un territoire (écran IMAJE 1)."""
         last = body.get("last_period", PERIODS[-1])
@@ -95,9 +94,9 @@ class History(MethodView):
 
 @blp.route("/comparison")
 class Comparison(MethodView):
+    @gate(Action.IMAJE_READ)
     @blp.arguments(ComparisonSchema)
     @blp.response(200, ScreenSchema)
-    @gate("extract_create")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Zone d'étude et zone de référence sur une période (écran IMAJE 2).
 
@@ -115,7 +114,7 @@ class Comparison(MethodView):
             "territories": [p for p in places if "zone" not in p],
         }
         table = _table(extract)
-        geography = extracts.pipeline().geography
+        geography = app_state().geography
         study, reference = (_side(table, _members(p, geography)) for p in places)
         return {
             "tableau": {"etude": study, "reference": reference},

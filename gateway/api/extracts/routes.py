@@ -6,18 +6,19 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from gateway.api.auth import current_actor, gate
-from gateway.api.extracts.caller import caller_of
+from gateway.api.auth import current_caller, gate
+from gateway.api.blueprint import Blueprint
 from gateway.api.extracts.schemas import (
     DeliveredSchema,
     DownloadQuerySchema,
     ExtractRequestSchema,
     ExtractStatusSchema,
 )
-from gateway.db import request_session
-from gateway.services import extracts
+from gateway.links import download_url
+from gateway.services.extracts import service as extracts
+from gateway.state import request_session
+from policies.access import Action
 
 blp = Blueprint("extraits", __name__, url_prefix="/extracts", description="Extraits de données")
 
@@ -45,7 +46,7 @@ def file_response(
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     if extract_id is not None:
         # CSV files carry no note of their own: the note explicative is one link away.
-        note = f"/api/v1/extracts/{extract_id}/download?format=pdf"
+        note = download_url(extract_id, "pdf")
         response.headers["Link"] = f'<{note}>; rel="describedby"; type="application/pdf"'
         response.headers["X-Extrait"] = extract_id
     return response
@@ -53,23 +54,23 @@ def file_response(
 
 @blp.route("")
 class Extracts(MethodView):
+    @gate(Action.EXTRACT_CREATE)
     @blp.arguments(ExtractRequestSchema)
     @blp.response(200, DeliveredSchema)
     @blp.alt_response(202, schema=ExtractStatusSchema, description="Extrait volumineux en cours")
     @blp.alt_response(402, description="Devis à accepter (le problème porte le devis)")
     @blp.alt_response(503, description="Livraison concurrente sur les mêmes données : réessayer")
     @blp.doc(responses=FILE_RESPONSES)
-    @gate("extract_create")
     def post(self, body: dict[str, Any]) -> Response:
         """Demander un extrait : décision, tarif, secret statistique, livraison et note."""
-        outcome = extracts.pipeline().submit(
-            caller_of(current_actor()),
+        outcome = extracts.submit(
+            current_caller(),
             body,
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
         if outcome.delivery is None:
             status_url = url_for("extraits.ExtractStatus", extract_id=outcome.extract_id)
-            caller = caller_of(current_actor())
+            caller = current_caller()
             extract = extracts.owned_extract(request_session(), outcome.extract_id, caller)
             response = jsonify(extracts.status_of(extract))
             response.status_code = 202
@@ -81,22 +82,22 @@ class Extracts(MethodView):
 
 @blp.route("/<string:extract_id>")
 class ExtractStatus(MethodView):
+    @gate(Action.EXTRACT_READ)
     @blp.response(200, ExtractStatusSchema)
-    @gate("extract_read")
     def get(self, extract_id: str) -> dict[str, Any]:
         """Suivre un extrait (progression d'un traitement en arrière-plan)."""
-        extract = extracts.owned_extract(request_session(), extract_id, caller_of(current_actor()))
+        extract = extracts.owned_extract(request_session(), extract_id, current_caller())
         return extracts.status_of(extract)
 
 
 @blp.route("/<string:extract_id>/download")
 class ExtractDownload(MethodView):
+    @gate(Action.EXTRACT_READ)
     @blp.arguments(DownloadQuerySchema, location="query")
     @blp.response(200, DeliveredSchema)
     @blp.doc(responses=FILE_RESPONSES)
-    @gate("extract_read")
     def get(self, args: dict[str, Any], extract_id: str) -> Response:
         """Télécharger un extrait livré, dans n'importe quel format."""
         session = request_session()
-        extract = extracts.owned_extract(session, extract_id, caller_of(current_actor()))
+        extract = extracts.owned_extract(session, extract_id, current_caller())
         return file_response(*extracts.download(session, extract, args["format"]), extract_id)

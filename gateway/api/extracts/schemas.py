@@ -7,18 +7,12 @@ from typing import Any
 import marshmallow as ma
 from webargs.fields import DelimitedList
 
-from gateway.api.schemas import QuerySchema, Schema
+from gateway.api.schemas import LEVELS, QuerySchema, Schema, one_of
 from gateway.delivery import FORMATS
 from policies.domain import GeoLevel, Use
 
-_LEVELS = [level.value for level in GeoLevel if level is not GeoLevel.ZONE]
-_ONE_OF = "Valeur inconnue ; valeurs possibles : {choices}."
 MAX_INDICATORS, MAX_PERIODS, MAX_ZONES, MAX_BREAKDOWNS, MAX_CODES = 30, 12, 20, 4, 2000
 FIRST_YEAR, LAST_YEAR = 1990, 2100
-
-
-def _one_of(values: list[str]) -> ma.validate.OneOf:
-    return ma.validate.OneOf(values, error=_ONE_OF)
 
 
 def _sized(low: int, high: int, what: str) -> ma.validate.Length:
@@ -38,7 +32,7 @@ def year_field(**kwargs: Any) -> ma.fields.Integer:
 
 
 def use_field(**kwargs: Any) -> ma.fields.String:
-    return ma.fields.String(validate=_one_of([u.value for u in Use]), **kwargs)
+    return ma.fields.String(validate=one_of([u.value for u in Use]), **kwargs)
 
 
 def zone_id_field(**kwargs: Any) -> ma.fields.Integer:
@@ -74,12 +68,12 @@ class TerritoriesSchema(Schema):
             "communes sinon). level doit être plus fin que parent_level."
         )
 
-    level = ma.fields.String(validate=_one_of(_LEVELS))
+    level = ma.fields.String(validate=one_of(LEVELS))
     codes = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(min=1, max=16)),
         validate=_sized(1, MAX_CODES, "codes"),
     )
-    parent_level = ma.fields.String(validate=_one_of(_LEVELS))
+    parent_level = ma.fields.String(validate=one_of(LEVELS))
     parent_code = ma.fields.String(validate=ma.validate.Length(min=1, max=16))
 
     @ma.validates_schema
@@ -150,7 +144,7 @@ class RequestSchema(Schema):
 class ExtractRequestSchema(RequestSchema):
     """The request, and how the extract is delivered (the format is not part of the request)."""
 
-    format = ma.fields.String(validate=_one_of(sorted(FORMATS)), metadata={"example": "json"})
+    format = ma.fields.String(validate=one_of(sorted(FORMATS)), metadata={"example": "json"})
 
 
 class ExtractStatusSchema(Schema):
@@ -174,13 +168,13 @@ class DeliveredSchema(Schema):
 
 
 class DownloadQuerySchema(QuerySchema):
-    format = ma.fields.String(load_default="json", validate=_one_of(sorted(FORMATS)))
+    format = ma.fields.String(load_default="json", validate=one_of(sorted(FORMATS)))
 
 
 class SocleQuerySchema(QuerySchema):
-    level = ma.fields.String(load_default="departement", validate=_one_of(_LEVELS))
+    level = ma.fields.String(load_default="departement", validate=one_of(LEVELS))
     codes = DelimitedList(ma.fields.String(validate=ma.validate.Length(min=1, max=16)))
-    parent_level = ma.fields.String(validate=_one_of(_LEVELS))
+    parent_level = ma.fields.String(validate=one_of(LEVELS))
     parent_code = ma.fields.String(validate=ma.validate.Length(min=1, max=16))
     periods = DelimitedList(
         ma.fields.Integer(
@@ -189,7 +183,7 @@ class SocleQuerySchema(QuerySchema):
         validate=_sized(1, MAX_PERIODS, "périodes"),
     )
     breakdowns = DelimitedList(ma.fields.String(validate=ma.validate.Length(max=64)))
-    format = ma.fields.String(load_default="json", validate=_one_of(sorted(FORMATS)))
+    format = ma.fields.String(load_default="json", validate=one_of(sorted(FORMATS)))
 
 
 class CustomZoneCreateSchema(Schema):
@@ -216,7 +210,7 @@ class CustomZoneListSchema(Schema):
 
 class HistorySchema(Schema):
     indicator = indicator_field(required=True)
-    level = ma.fields.String(validate=_one_of(_LEVELS))
+    level = ma.fields.String(validate=one_of(LEVELS))
     code = ma.fields.String(validate=ma.validate.Length(min=1, max=16))
     zone = zone_id_field(metadata={"description": "Une zone personnalisée du demandeur"})
     last_period = year_field()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from gateway.api.blueprint import Blueprint
 from gateway.api.schemas import Schema
-from gateway.db import get_database
+from gateway.state import app_state
 from policies.errors import DomainError
 
 blp = Blueprint("sante", __name__, url_prefix="/health", description="État du service")
@@ -32,7 +32,7 @@ class Health(MethodView):
     def get(self) -> dict[str, str]:
         """Vérifier que le service et sa base de données répondent."""
         try:
-            with get_database().engine.connect() as connection:
+            with app_state().database.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as error:
             raise ServiceUnavailable("La base de données ne répond pas.") from error

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from gateway.api.blueprint import Blueprint
 from gateway.api.indicators.schemas import (
     IndicatorListSchema,
     IndicatorQuerySchema,
     IndicatorSchema,
 )
-from gateway.db import request_session
-from gateway.services import catalogue
+from gateway.services.catalogue import views as catalogue
+from gateway.state import request_session
 
 blp = Blueprint(
     "indicateurs", __name__, url_prefix="/indicators", description="Catalogue des indicateurs"
@@ -26,7 +26,7 @@ class Indicators(MethodView):
     @blp.response(200, IndicatorListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Lister les indicateurs (filtres : axe, palier de diffusion, source)."""
-        items = catalogue.current_catalogue(request_session()).filter(**args)
+        items = catalogue.catalogue_in_force(request_session()).filter(**args)
         return {"items": [catalogue.describe(i) for i in items], "total": len(items)}
 
 
@@ -35,5 +35,5 @@ class IndicatorDetail(MethodView):
     @blp.response(200, IndicatorSchema)
     def get(self, code: str) -> dict[str, Any]:
         """Lire la fiche d'un indicateur."""
-        current = catalogue.current_catalogue(request_session())
+        current = catalogue.catalogue_in_force(request_session())
         return catalogue.describe(current.get(code), current)

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from gateway.api.schemas import QuerySchema, Schema
-from policies.domain import Axis, Source, Tier
-
-
-def _one_of(values: list[str]) -> ma.validate.OneOf:
-    return ma.validate.OneOf(values, error="Valeur inconnue ; valeurs possibles : {choices}.")
+from gateway.api.schemas import EditSchema, QuerySchema, Schema, one_of
+from policies.domain import Axis, RequesterType, Source, Tier
 
 
 class IndicatorQuerySchema(QuerySchema):
-    axis = ma.fields.String(validate=_one_of([a.value for a in Axis]))
-    tier = ma.fields.String(validate=_one_of([t.value for t in Tier]))
-    source = ma.fields.String(validate=_one_of([s.value for s in Source]))
+    axis = ma.fields.String(validate=one_of([a.value for a in Axis]))
+    tier = ma.fields.String(validate=one_of([t.value for t in Tier]))
+    source = ma.fields.String(validate=one_of([s.value for s in Source]))
 
 
 class FicheSchema(Schema):
@@ -67,6 +63,29 @@ class IndicatorSchema(IndicatorSummarySchema):
     citation = ma.fields.String()
     reliability = ma.fields.String()
     fiche = ma.fields.Nested(FicheSchema)
+
+
+class SecretEditSchema(Schema):
+    rules = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=64)),
+        validate=ma.validate.Length(min=1, max=10, error="Entre 1 et 10 règles."),
+        metadata={"example": ["FREQ(5,10)", "NK(1,85)"], "description": "Notation tau-Argus"},
+    )
+    zero_unsafe = ma.fields.Boolean()
+    interval_percent = ma.fields.Float(allow_nan=False)
+
+
+class IndicatorEditSchema(EditSchema):
+    """What a national administrator changes: the diffusion tier and the secrecy rules."""
+
+    tier = ma.fields.String(validate=one_of([t.value for t in Tier]))
+    restricted_to = ma.fields.List(
+        ma.fields.String(validate=one_of([t.value for t in RequesterType])),
+        metadata={"description": "Types de demandeur d'un indicateur restreint"},
+    )
+    secret = ma.fields.Nested(
+        SecretEditSchema, metadata={"description": "Seuls les paramètres donnés changent"}
+    )
 
 
 class IndicatorListSchema(Schema):

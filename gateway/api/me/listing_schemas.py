@@ -7,13 +7,9 @@ from typing import Any
 import marshmallow as ma
 
 from gateway.api.extracts.schemas import ExtractStatusSchema
-from gateway.api.schemas import PageQuerySchema, PageSchema, Schema
+from gateway.api.schemas import PageQuerySchema, PageSchema, Schema, one_of
 from gateway.db.models.extracts import EXTRACT_STATUSES
-from gateway.services.listings import INVOICE_STATUSES, QUOTE_STATUSES
-
-
-def _one_of(values: tuple[str, ...]) -> ma.validate.OneOf:
-    return ma.validate.OneOf(values, error="Valeur inconnue ; valeurs possibles : {choices}.")
+from gateway.services.requesters.history import INVOICE_STATUSES, QUOTE_STATUSES
 
 
 class _ListingQuerySchema(PageQuerySchema):
@@ -29,20 +25,20 @@ class _ListingQuerySchema(PageQuerySchema):
 
 class ExtractListQuerySchema(_ListingQuerySchema):
     status = ma.fields.String(
-        validate=_one_of(EXTRACT_STATUSES), metadata={"description": "Statut de l'extrait"}
+        validate=one_of(EXTRACT_STATUSES), metadata={"description": "Statut de l'extrait"}
     )
 
 
 class QuoteListQuerySchema(_ListingQuerySchema):
     status = ma.fields.String(
-        validate=_one_of(QUOTE_STATUSES),
+        validate=one_of(QUOTE_STATUSES),
         metadata={"description": "Statut du devis à ce jour (un devis échu est « expire »)"},
     )
 
 
 class InvoiceListQuerySchema(_ListingQuerySchema):
     status = ma.fields.String(
-        validate=_one_of(INVOICE_STATUSES), metadata={"description": "Statut de la facture"}
+        validate=one_of(INVOICE_STATUSES), metadata={"description": "Statut de la facture"}
     )
 
 

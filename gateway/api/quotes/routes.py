@@ -7,20 +7,23 @@ from typing import Any
 
 from flask import Response, jsonify, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from gateway.api.auth import current_actor, gate
-from gateway.api.extracts.caller import caller_of
+from gateway.api.auth import current_caller, gate
+from gateway.api.blueprint import Blueprint
 from gateway.api.quotes.schemas import (
     InvoiceSchema,
     OrderSchema,
     QuoteRequestSchema,
     QuoteSchema,
 )
-from gateway.db import get_database, request_session
-from gateway.services import pricing, pricing_documents, pricing_quotes
-from gateway.services.invoices import request_subject
-from gateway.services.pricing_idempotency import Replayable, once
+from gateway.links import invoice_url, quote_url
+from gateway.services.pricing import documents as pricing_documents
+from gateway.services.pricing import quotes
+from gateway.services.pricing.idempotency import Replayable, once
+from gateway.services.pricing.queries import quote_reference
+from gateway.services.pricing.subject import request_subject
+from gateway.state import app_state, request_session
+from policies.access import Action
 from tariffs.document_mapping import subject_to_mapping
 
 blp = Blueprint("devis", __name__, description="Devis, commandes et factures")
@@ -38,15 +41,15 @@ _PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
 def quote_view(record: Any, today: date) -> dict[str, Any]:
     return {
         "id": record.id,
-        "reference": pricing.quote_reference(record),
-        "statut": pricing.quote_status(record, today).value,
+        "reference": quote_reference(record),
+        "statut": quotes.quote_status(record, today).value,
         "caf": record.caf_code,
         "demandeur_id": record.requester_id,
         "empreinte": record.fingerprint,
         "demande": record.description,
         "objet": subject_to_mapping(request_subject(record.description)),
         "devis": record.document,
-        "pdf": f"/api/v1/quotes/{record.id}.pdf",
+        "pdf": f"{quote_url(record.id)}.pdf",
     }
 
 
@@ -70,9 +73,9 @@ def _pdf(content: bytes, filename: str) -> Response:
 
 @blp.route("/quotes")
 class Quotes(MethodView):
+    @gate(Action.QUOTE_CREATE)
     @blp.arguments(QuoteRequestSchema)
     @blp.response(201, QuoteSchema)
-    @gate("quote_create")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Chiffrer une demande : une ligne par composante, avec la règle qui l'a produite.
 
@@ -81,52 +84,52 @@ class Quotes(MethodView):
         demandeur (pour un compte national, celle des territoires demandés).
         """
         today = date.today()
-        caller = caller_of(current_actor())
-        with get_database().transaction() as session:
-            record = pricing_quotes.propose_quote(session, caller, body, today=today)
+        caller = current_caller()
+        with app_state().database.transaction() as session:
+            record = quotes.propose_quote(session, caller, body, today=today)
             return quote_view(record, today)
 
 
 @blp.route("/quotes/<int:quote_id>")
 class QuoteDetail(MethodView):
+    @gate(Action.QUOTE_READ)
     @blp.response(200, QuoteSchema)
-    @gate("me_read")
     def get(self, quote_id: int) -> dict[str, Any]:
         """Lire un devis (son demandeur, ou un administrateur de sa Caf)."""
-        record = pricing.owned_quote(request_session(), quote_id, current_actor().profile)
+        record = quotes.owned_quote(request_session(), quote_id, current_caller().profile)
         return quote_view(record, date.today())
 
 
 @blp.route("/quotes/<int:quote_id>.pdf")
 class QuotePdf(MethodView):
+    @gate(Action.QUOTE_READ)
     @blp.doc(responses={"200": {"description": "Le devis en PDF", "content": _PDF}})
-    @gate("me_read")
     def get(self, quote_id: int) -> Response:
         """Télécharger un devis en PDF."""
         session = request_session()
-        record = pricing.owned_quote(session, quote_id, current_actor().profile)
+        record = quotes.owned_quote(session, quote_id, current_caller().profile)
         content = pricing_documents.quote_pdf(session, record)
-        return _pdf(content, f"{pricing.quote_reference(record)}.pdf")
+        return _pdf(content, f"{quote_reference(record)}.pdf")
 
 
 @blp.route("/quotes/<int:quote_id>/accept")
 class QuoteAccept(MethodView):
+    @gate(Action.QUOTE_ACCEPT)
     @blp.response(201, OrderSchema, description="Commande créée")
     @blp.alt_response(200, schema=OrderSchema, description="Devis déjà accepté : sa commande")
     @blp.doc(parameters=[IDEMPOTENCY_HEADER])
-    @gate("quote_accept")
     def post(self, quote_id: int) -> Response:
         """Accepter un devis : il devient une commande (un devis expiré ne s'accepte pas)."""
-        actor, today = current_actor(), date.today()
+        actor, today = current_caller(), date.today()
         assert actor.requester_id is not None
 
-        with get_database().transaction() as session:
+        with app_state().database.transaction() as session:
 
             def accept() -> Replayable:
-                order, created = pricing.accept_quote(
+                order, created = quotes.accept_quote(
                     session, quote_id=quote_id, requester=actor.profile, today=today
                 )
-                record = pricing.owned_quote(session, quote_id, actor.profile)
+                record = quotes.owned_quote(session, quote_id, actor.profile)
                 body = OrderSchema().dump(order_view(order, record, today))
                 return Replayable(201 if created else 200, body)
 
@@ -145,23 +148,23 @@ class QuoteAccept(MethodView):
 
 @blp.route("/invoices/<string:number>")
 class InvoiceDetail(MethodView):
+    @gate(Action.INVOICE_READ)
     @blp.response(200, InvoiceSchema)
-    @gate("me_read")
     def get(self, number: str) -> dict[str, Any]:
         """Lire une facture : demande et extrait facturés, vendeur, acheteur, conditions."""
         invoice = pricing_documents.visible_invoice(
-            request_session(), number, current_actor().profile
+            request_session(), number, current_caller().profile
         )
-        return {**invoice.document, "pdf": f"/api/v1/invoices/{invoice.number}.pdf"}
+        return {**invoice.document, "pdf": f"{invoice_url(invoice.number)}.pdf"}
 
 
 @blp.route("/invoices/<string:number>.pdf")
 class InvoicePdf(MethodView):
+    @gate(Action.INVOICE_READ)
     @blp.doc(responses={"200": {"description": "La facture en PDF", "content": _PDF}})
-    @gate("me_read")
     def get(self, number: str) -> Response:
         """Télécharger une facture en PDF (son demandeur, ou un administrateur de sa Caf)."""
         invoice = pricing_documents.visible_invoice(
-            request_session(), number, current_actor().profile
+            request_session(), number, current_caller().profile
         )
         return _pdf(pricing_documents.invoice_pdf(invoice), f"facture-{invoice.number}.pdf")

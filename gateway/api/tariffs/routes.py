@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from gateway.api.blueprint import Blueprint
 from gateway.api.tariffs.schemas import PublishedTariffSchema
-from gateway.db import request_session
-from gateway.services import pricing_schedules
+from gateway.services.pricing import schedules as pricing_schedules
+from gateway.state import request_session
 
 blp = Blueprint("tarifs", __name__, url_prefix="/tariffs", description="Tarifs publiés")
 

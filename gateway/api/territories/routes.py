@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from gateway.api.blueprint import Blueprint
 from gateway.api.territories.schemas import (
     TerritoryDetailSchema,
     TerritoryPageSchema,
     TerritoryQuerySchema,
 )
-from gateway.db import request_session
-from gateway.services import reference
+from gateway.services.territories import queries as reference
+from gateway.state import request_session
 
 blp = Blueprint(
     "territoires", __name__, url_prefix="/territories", description="Géographie de référence"
@@ -30,13 +30,7 @@ class Territories(MethodView):
         result = reference.list_territories(
             request_session(), reference.TerritoryFilter(**args), page, per_page
         )
-        return {
-            "items": result.items,
-            "page": result.page,
-            "per_page": result.per_page,
-            "total": result.total,
-            "pages": result.pages,
-        }
+        return result.as_dict()
 
 
 @blp.route("/<string:level>/<string:code>")

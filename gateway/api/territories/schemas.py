@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from gateway.api.schemas import PageQuerySchema, PageSchema, Schema
-from gateway.services.reference import LEVELS
+from gateway.services.territories.queries import LEVELS
 
 LEVEL_VALUES = [level.value for level in LEVELS]
 _LEVEL_ERROR = "Niveau inconnu ; valeurs possibles : " + ", ".join(LEVEL_VALUES) + "."

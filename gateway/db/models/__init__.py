@@ -7,6 +7,7 @@ from gateway.db.models.access import (
     MandatoryClauseRecord,
     PolicyMatrixVersion,
 )
+from gateway.db.models.accounts import AccessRequestRecord, AccountToken, Person
 from gateway.db.models.audit import AuditEntry, AuditHead
 from gateway.db.models.catalogue import BreakdownRecord, IndicatorRecord
 from gateway.db.models.extracts import (
@@ -28,6 +29,8 @@ from gateway.db.models.reference import Caf, Territory, TerritoryLink
 from gateway.db.models.requesters import ApiKey, Requester
 
 __all__ = [
+    "AccessRequestRecord",
+    "AccountToken",
     "AdminChange",
     "ApiKey",
     "AuditEntry",
@@ -44,6 +47,7 @@ __all__ = [
     "InvoiceRecord",
     "MandatoryClauseRecord",
     "Order",
+    "Person",
     "PolicyMatrixVersion",
     "QuoteRecord",
     "ReleasedCell",

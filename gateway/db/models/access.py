@@ -48,12 +48,12 @@ class ConventionRecord(Base):
     status: Mapped[str] = mapped_column(String(16))  # policies.conventions.ConventionStatus
     finalite: Mapped[str] = mapped_column(Text, default="")
     uses: Mapped[list[Any]]
-    scope: Mapped[dict[str, Any]]  # see gateway.services.convention_values
+    scope: Mapped[dict[str, Any]]  # see gateway.services.conventions.values
     start: Mapped[date | None]
     end: Mapped[date | None]
     extracts_per_month: Mapped[int | None]
     cells_per_month: Mapped[int | None]
-    pricing: Mapped[str] = mapped_column(String(32))  # policies.conventions.PricingMode
+    pricing: Mapped[str] = mapped_column(String(32))  # policies.domain.PricingMode
     clauses: Mapped[list[Any]]
     signatories: Mapped[list[Any]]
     document_sha256: Mapped[str | None] = mapped_column(String(64))

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from gateway.db import get_database
-from gateway.services import requesters
-from gateway.services.api_keys import issue_key
+from gateway.services.requesters import registry as requesters
+from gateway.services.requesters.api_keys import issue_key
+from tests.support.state import get_database
 
 Headers = dict[str, str]
 

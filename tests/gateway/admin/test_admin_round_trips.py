@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from gateway.db import get_database
 from gateway.db.models import AuditEntry, Caf
 from tests.gateway.admin.conftest import World, convention_body
+from tests.support.state import get_database
 
 A = "/api/v1/admin"
 

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from gateway.cli import cli
 from gateway.db import Database
-from gateway.services import audit_log
+from gateway.services.audit import queries as audit_log
 
 
 def _append(db: Database, n: int, requester_id: int | None = None, **overrides: object) -> None:

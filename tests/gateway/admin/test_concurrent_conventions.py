@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from gateway.services import policy_matrix
+from gateway.services.access import matrix as policy_matrix
 from tests.gateway.admin.conftest import World, convention_body
 
 BASE = "/api/v1/admin/conventions"

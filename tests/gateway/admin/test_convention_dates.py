@@ -11,12 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from gateway.api.admin import conventions as convention_views
-from gateway.db import get_database
 from gateway.db.models import ConventionRecord
-from gateway.services.api_keys import issue_key
-from gateway.services.demo_conventions import seed_demo_conventions
-from gateway.services.demo_requesters import ensure_demo_requesters
+from gateway.services.demo.conventions import seed_demo_conventions
+from gateway.services.demo.requesters import ensure_demo_requesters
+from gateway.services.requesters.api_keys import issue_key
 from tests.gateway.admin.conftest import PDF, World, convention_body
+from tests.support.state import get_database
 
 BASE = "/api/v1/admin/conventions"
 

@@ -10,10 +10,11 @@ from datetime import date
 import pytest
 from flask.testing import FlaskClient
 
-from gateway.db import get_database
-from gateway.services import conventions
-from gateway.services.convention_lifecycle import expire_due_conventions
+from gateway.services.conventions import queries as conventions
+from gateway.services.conventions.lifecycle import expire_due_conventions
+from gateway.state import EXTENSION, app_state
 from tests.gateway.admin.conftest import PDF, World, convention_body
+from tests.support.state import get_database
 
 BASE = "/api/v1/admin/conventions"
 
@@ -92,9 +93,9 @@ def test_lifecycle_and_renewal(client: FlaskClient, world: World) -> None:
     ],
 )
 def test_document_checks(sqlite_app, data: bytes, mime: str, status: int) -> None:
-    settings = sqlite_app.extensions["gateway.settings"]
-    sqlite_app.extensions["gateway.settings"] = replace(
-        settings, extra={"document_max_bytes": 1024}
+    state = app_state(sqlite_app)
+    sqlite_app.extensions[EXTENSION] = replace(
+        state, settings=replace(state.settings, extra={"document_max_bytes": 1024})
     )
     client, world = sqlite_app.test_client(), World(sqlite_app)
     cid = _draft(client, world)["id"]

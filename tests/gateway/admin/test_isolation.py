@@ -13,9 +13,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from gateway.api.admin.convention_schemas import ConventionCreateSchema
-from gateway.db import get_database
-from gateway.services import convention_documents, convention_lifecycle, conventions
+from gateway.services.conventions import documents as convention_documents
+from gateway.services.conventions import drafts as conventions
+from gateway.services.conventions import lifecycle as convention_lifecycle
 from tests.gateway.admin.conftest import PDF, World, convention_body
+from tests.support.state import get_database
 
 
 @dataclass
@@ -95,9 +97,9 @@ TARGETED = [
 
 
 def _matrix() -> dict[str, Any]:
-    from gateway.services.policy_matrix import read_matrix_file
+    from gateway.reference.seeds import read_policy_matrix_document
 
-    document = read_matrix_file()
+    document = read_policy_matrix_document()
     document.pop("version", None)
     return document
 

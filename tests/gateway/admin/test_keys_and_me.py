@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from gateway.db import get_database
-from gateway.services import audit_log, requester_keys
-from gateway.services.api_keys import issue_key
+from gateway.services.audit import queries as audit_log
+from gateway.services.requesters import keys as requester_keys
+from gateway.services.requesters.api_keys import issue_key
+from gateway.state import app_state
 from tests.conftest import make_app
 from tests.gateway.admin.conftest import PDF, World, convention_body
+from tests.support.state import get_database
 
 
 def _key(app, world: World, state: str) -> str:
@@ -52,7 +54,7 @@ def test_repeated_failures_get_429_with_retry_after(sqlite_url: str, tmp_path: P
     last = client.get("/api/v1/me", headers=bad)
     assert last.json["code"] == "trop_de_requetes"
     assert int(last.headers["Retry-After"]) >= 1
-    app.extensions["gateway.db"].dispose()
+    app_state(app).database.dispose()
 
 
 def test_me_shows_account_conventions_and_quota_use(client: FlaskClient, world: World, app) -> None:

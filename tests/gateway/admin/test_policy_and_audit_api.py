@@ -8,14 +8,14 @@ import io
 import pytest
 from flask.testing import FlaskClient
 
-from gateway.db import get_database
-from gateway.services import audit_log
-from gateway.services.conventions import conventions_for
-from gateway.services.demo_conventions import seed_demo_conventions
-from gateway.services.policy_matrix import current_matrix
+from gateway.services.access.queries import current_matrix
+from gateway.services.audit import queries as audit_log
+from gateway.services.conventions.queries import conventions_for
+from gateway.services.demo.conventions import seed_demo_conventions
 from policies.access import Access
 from policies.domain import RequesterType, Tier
 from tests.gateway.admin.conftest import World
+from tests.support.state import get_database
 
 A = "/api/v1/admin"
 
@@ -113,7 +113,7 @@ def test_demo_conventions_are_active_and_idempotent(db) -> None:
         created = seed_demo_conventions(session)
         assert len(created) == 6
         assert seed_demo_conventions(session) == []
-        from gateway.services.demo_requesters import ensure_demo_requesters
+        from gateway.services.demo.requesters import ensure_demo_requesters
 
         requesters = ensure_demo_requesters(session)
         cd = conventions_for(session, requesters["conseil_departemental"].id)

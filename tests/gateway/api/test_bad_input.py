@@ -14,6 +14,7 @@ from marshmallow import class_registry
 
 from gateway.api.auth import gate
 from gateway.api.schemas import Schema
+from policies.access import Action
 from tests.gateway.pipeline.conftest import demo_headers
 
 PROBLEM = "application/problem+json"
@@ -204,26 +205,23 @@ def _gated_code() -> object:
     def probe() -> None:
         return None
 
-    return gate("me_read")(probe).__wrapped__.__code__  # under the documentation's wrapper
+    return gate(Action.ME_READ)(probe).__code__  # the gate's own wrapper
 
 
-def test_gate_is_written_last_on_every_route(sqlite_app: Flask) -> None:
-    """One decorator order: `@gate` just above the view, below `arguments` and `response`.
+def test_gate_is_written_first_on_every_route(sqlite_app: Flask) -> None:
+    """One decorator order: `@gate` first, above `arguments` and `response`.
 
-    The caller and its role are checked before parsing whatever the order (the intake);
-    the gate must see the parsed arguments to resolve the target Caf.
+    The caller and its role are checked before parsing (the intake, and the gate itself);
+    the target Caf once the arguments are parsed, by the hook the blueprint puts below them.
     """
     gated_code, misplaced = _gated_code(), []
     for endpoint, view in sqlite_app.view_functions.items():
         view_class = getattr(view, "view_class", None)
         for method in getattr(view_class, "methods", None) or ():
             function = getattr(view_class, method.lower())
-            if not hasattr(function, "gate_action"):
+            if not hasattr(function, "gate"):
                 continue
-            chain = [function]
-            while hasattr(chain[-1], "__wrapped__"):
-                chain.append(chain[-1].__wrapped__)
-            if len(chain) < 2 or chain[-2].__code__ is not gated_code:
+            if function.__code__ is not gated_code:
                 misplaced.append(f"{endpoint} {method}")
     assert misplaced == []
 

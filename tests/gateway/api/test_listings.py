@@ -13,10 +13,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway.db import get_database
-from gateway.services import requesters
-from gateway.services.api_keys import issue_key
+from gateway.services.requesters import registry as requesters
+from gateway.services.requesters.api_keys import issue_key
 from tests.gateway.pipeline.conftest import demo_headers
+from tests.support.state import get_database
 
 PROBLEM = "application/problem+json"
 AUBAGNE = {

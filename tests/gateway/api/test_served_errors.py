@@ -14,6 +14,7 @@ import pytest
 import requests
 from flask import Flask
 
+from gateway.state import app_state
 from tests.attacks.served import served
 from tests.conftest import make_app
 from tests.gateway.pipeline.conftest import demo_headers
@@ -33,7 +34,7 @@ def gateway(
     prepare_template(database, demo_store_dir)
     app: Flask = make_app(database, root, store_dir=demo_store_dir)
     keys = demo_headers(app, root)
-    app.extensions["gateway.db"].dispose()
+    app_state(app).database.dispose()
     with served(database, demo_store_dir, root / "instance", WORKERS) as base:
         yield base, keys
 

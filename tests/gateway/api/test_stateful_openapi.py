@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from gateway.api import API_PREFIX
+from gateway.state import app_state
 from tests.conftest import make_app
 from tests.gateway.pipeline.conftest import demo_headers
 
@@ -81,4 +82,4 @@ def test_linked_sequences_pass_every_check(
             )
         )
     finally:
-        app.extensions["gateway.db"].dispose()
+        app_state(app).database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -12,8 +13,9 @@ from typing import Any
 import pytest
 
 from gateway.catalogue import load_catalogue
-from gateway.delivery import DeliveredCell, DeliveredStatus, Delivery
+from gateway.delivery import DeliveredCell, Delivery, DeliveryHeader
 from policies.catalogue import Catalogue
+from policies.secrecy import Reason, Status
 
 INDICATORS = ("ALLOC", "ENF_MOINS_6")  # ENF_MOINS_6 is broken down by age_jeune_enfant
 TERRITORIES = (
@@ -23,20 +25,23 @@ TERRITORIES = (
 )
 PERIODS = (2022, 2023)
 AGES = ("0_2", "3_5", "_T")
-# (indicator, period, territory code, age) -> status; every other cell is published.
+# A delivered cell's engine status and reason.
+Kind = tuple[Status, Reason]
+SAFE: Kind = (Status.SAFE, Reason.NONE)
+PRIMARY: Kind = (Status.PRIMARY, Reason.FREQUENCY)
+SECONDARY: Kind = (Status.SECONDARY, Reason.RELATION)
+EMPTY: Kind = (Status.EMPTY, Reason.EMPTY)
+KNOWN: Kind = (Status.APRIORI_PUBLISHED, Reason.APRIORI_PUBLISHED)
+WITHOUT_OBJECT: Kind = (Status.EMPTY, Reason.ZERO_DENOMINATOR)  # a ratio of zero denominator
+KINDS = (SAFE, PRIMARY, SECONDARY, EMPTY, KNOWN, WITHOUT_OBJECT)
+# (indicator, period, territory code, age) -> kind; every other cell is published.
 STATUSES = {
-    ("ENF_MOINS_6", 2022, "13009", "0_2"): DeliveredStatus.SECRET_PRIMAIRE,
-    ("ENF_MOINS_6", 2022, "13009", "3_5"): DeliveredStatus.SECRET_SECONDAIRE,
-    ("ENF_MOINS_6", 2023, "13009", "0_2"): DeliveredStatus.SECRET_PRIMAIRE,
-    ("ENF_MOINS_6", 2023, "13009", "3_5"): DeliveredStatus.SECRET_SECONDAIRE,
-    ("ALLOC", 2023, "13009", None): DeliveredStatus.ZERO,
-    ("ALLOC", 2022, "200054807", None): DeliveredStatus.CONNU,
-}
-REASONS = {
-    DeliveredStatus.SECRET_PRIMAIRE: "FREQ",
-    DeliveredStatus.SECRET_SECONDAIRE: "SECONDAIRE",
-    DeliveredStatus.ZERO: "ZERO",
-    DeliveredStatus.CONNU: "APRIORI",
+    ("ENF_MOINS_6", 2022, "13009", "0_2"): PRIMARY,
+    ("ENF_MOINS_6", 2022, "13009", "3_5"): SECONDARY,
+    ("ENF_MOINS_6", 2023, "13009", "0_2"): PRIMARY,
+    ("ENF_MOINS_6", 2023, "13009", "3_5"): SECONDARY,
+    ("ALLOC", 2023, "13009", None): EMPTY,
+    ("ALLOC", 2022, "200054807", None): KNOWN,
 }
 Key = tuple[str, int, str, str | None]
 
@@ -62,7 +67,7 @@ def value_of(key: Key) -> float:
 
 
 def make_delivery(
-    catalogue: Catalogue, statuses: Mapping[Key, DeliveredStatus] = STATUSES, **overrides: Any
+    catalogue: Catalogue, statuses: Mapping[Key, Kind] = STATUSES, **overrides: Any
 ) -> Delivery:
     """Build the test delivery; `statuses` overrides the published default per cell."""
     labels = {code: label for _level, code, label in TERRITORIES}
@@ -70,12 +75,12 @@ def make_delivery(
     cells = []
     for key in cell_keys():
         code, period, territory, age = key
-        status = statuses.get(key, DeliveredStatus.DIFFUSE)
+        status, reason = statuses.get(key, SAFE)
         value = (
             None
-            if not status.has_value
+            if status.suppressed or reason is Reason.ZERO_DENOMINATOR
             else 0.0
-            if status is DeliveredStatus.ZERO
+            if status is Status.EMPTY
             else value_of(key)
         )
         cells.append(
@@ -88,12 +93,12 @@ def make_delivery(
                 categories={} if age is None else {"age_jeune_enfant": age},
                 value=value,
                 status=status,
-                reason=REASONS.get(status),
+                reason=reason,
                 unit_label=catalogue.get(code).unit_label,
             )
         )
     indicators = tuple(catalogue.get(code) for code in INDICATORS)
-    delivery = Delivery(
+    header = DeliveryHeader(
         extract_id="EXT-2026-000123",
         created_at=datetime(2026, 3, 14, 9, 30, tzinfo=UTC),
         requester_name="Commune d’Aix-en-Provence",
@@ -102,18 +107,30 @@ def make_delivery(
         caf_name="Caf des Bouches-du-Rhône",
         convention_reference="CONV-131-2026-007",
         use="etudes",
+        synthetic=False,
+        price_total=Decimal("179.59"),
+        quote_reference="DEV-131-2026-0042",
+    )
+    delivery = Delivery(
+        header=header,
         indicators=indicators,
         breakdowns={"age_jeune_enfant": catalogue.breakdown("age_jeune_enfant")},
         cells=tuple(cells),
         rules={ind.code: ind.secrecy.rules for ind in indicators},
         interval_percent=10.0,
-        synthetic=False,
         warnings=("Les données 2023 sont provisoires.",),
-        price_total=Decimal("179.59"),
-        quote_reference="DEV-131-2026-0042",
         source_citations=(),
     )
+    # Overrides name a field of the delivery or of its header.
+    header_overrides = {k: v for k, v in overrides.items() if k in fields_of(DeliveryHeader)}
+    overrides = {k: v for k, v in overrides.items() if k not in header_overrides}
+    if header_overrides:
+        overrides["header"] = replace(header, **header_overrides)
     return replace(delivery, **overrides) if overrides else delivery
+
+
+def fields_of(cls: type) -> set[str]:
+    return {f.name for f in dataclass_fields(cls)}
 
 
 @pytest.fixture
@@ -125,7 +142,7 @@ def delivery(catalogue: Catalogue) -> Delivery:
 def build(catalogue: Catalogue) -> Callable[..., Delivery]:
     """Return a factory: build(statuses=..., **Delivery overrides)."""
 
-    def factory(statuses: Mapping[Key, DeliveredStatus] = STATUSES, **overrides: Any) -> Delivery:
+    def factory(statuses: Mapping[Key, Kind] = STATUSES, **overrides: Any) -> Delivery:
         return make_delivery(catalogue, statuses, **overrides)
 
     return factory

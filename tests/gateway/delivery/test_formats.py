@@ -9,10 +9,11 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
-from gateway.delivery import FORMATS, SYNTHETIC_BANNER, DeliveredStatus, Delivery, filename
+from gateway.delivery import FORMATS, SYNTHETIC_BANNER, Delivery, filename
 from gateway.delivery.pdf import MAX_TABLE_CELLS, PdfRenderer
 from gateway.delivery.table import header
 from policies.catalogue import FICHE_FIELDS, FICHE_HEADINGS
+from tests.gateway.delivery.conftest import KINDS, WITHOUT_OBJECT
 from tests.gateway.delivery.readers import (
     PDFTOTEXT,
     collapse,
@@ -39,7 +40,7 @@ needs_poppler = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler
 
 
 def expected_values(delivery: Delivery) -> list[float | None]:
-    return [None if c.status.secret else c.value for c in delivery.cells]
+    return [None if c.secret else c.value for c in delivery.cells]
 
 
 def fiche_texts(delivery: Delivery) -> list[str]:
@@ -66,7 +67,7 @@ def test_csv_parses_back_with_pandas(delivery: Delivery, french: bool) -> None:
     assert len(frame) == len(delivery.cells)
     values = [None if pd.isna(v) else v for v in frame["valeur"]]
     assert values == expected_values(delivery)
-    assert list(frame["statut"]) == [c.status.symbol for c in delivery.cells]
+    assert list(frame["statut"]) == [c.symbol for c in delivery.cells]
     secret = frame[frame["statut"] == "s"]
     assert len(secret) == 4 and set(secret["motif"]) == {"SECRET"}
     assert set(frame.loc[frame["indicateur"] == "ALLOC", "age_jeune_enfant"]) == {"_Z"}
@@ -101,9 +102,7 @@ def test_xlsx_sheets(delivery: Delivery) -> None:
     value_at = EXPECTED_COLUMNS.index("valeur")
     shown = [row[value_at] for row in data[1:]]
     assert shown == expected_values(delivery)  # a secret cell: no value, its symbol beside
-    assert [row[value_at + 1] or "" for row in data[1:]] == [
-        c.status.symbol for c in delivery.cells
-    ]
+    assert [row[value_at + 1] or "" for row in data[1:]] == [c.symbol for c in delivery.cells]
     note = "\n".join(str(row[0]) for row in sheets["Note explicative"])
     for text in [*FICHE_HEADINGS.values(), *fiche_texts(delivery)]:
         assert text in note
@@ -187,9 +186,8 @@ def test_large_socle_pdf_points_to_the_socle_formats(delivery: Delivery) -> None
         for i in range(MAX_TABLE_CELLS // len(delivery.cells) + 1)
         for cell in delivery.cells
     )
-    public = replace(
-        delivery, cells=cells, requester_type="grand_public", convention_reference=None
-    )
+    header = replace(delivery.header, requester_type="grand_public", convention_reference=None)
+    public = replace(delivery, cells=cells, header=header)
     text = " ".join(pdf_text(FORMATS["pdf"].render(public)).split())
     assert "Ce document PDF contient la note explicative seule" in text
     assert "GET /api/v1/socle/{indicateur}?format=csv" in text
@@ -237,5 +235,5 @@ def test_zero_and_known_cells(delivery: Delivery) -> None:
     assert list(zero["valeur"]) == [0] and list(zero["motif"]) == ["NEANT"]
     known = frame[frame["statut"] == "a"]
     assert list(known["motif"]) == ["DEJA_DIFFUSEE"] and known["valeur"].notna().all()
-    statuses = {c.status for c in delivery.cells}
-    assert statuses == set(DeliveredStatus) - {DeliveredStatus.SANS_OBJET}  # ratios only
+    statuses = {(c.status, c.reason) for c in delivery.cells}
+    assert statuses == set(KINDS) - {WITHOUT_OBJECT}  # ratios only

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from gateway.delivery import DeliveredCell, DeliveredStatus, Delivery, DeliveryError
+from gateway.delivery import DeliveredCell, Delivery, DeliveryError
+from policies.secrecy import Reason, Status
 
 
 def cell(**overrides: object) -> DeliveredCell:
@@ -19,67 +20,62 @@ def cell(**overrides: object) -> DeliveredCell:
         "territory_label": "Aix-en-Provence",
         "categories": {},
         "value": 12.0,
-        "status": DeliveredStatus.DIFFUSE,
-        "reason": None,
+        "status": Status.SAFE,
+        "reason": Reason.NONE,
         "unit_label": "foyers",
     }
     return DeliveredCell(**(fields | overrides))  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    "status", [DeliveredStatus.SECRET_PRIMAIRE, DeliveredStatus.SECRET_SECONDAIRE]
-)
-def test_a_secret_cell_with_a_value_is_refused(status: DeliveredStatus) -> None:
+@pytest.mark.parametrize("status", [Status.PRIMARY, Status.SECONDARY])
+def test_a_secret_cell_with_a_value_is_refused(status: Status) -> None:
     with pytest.raises(DeliveryError, match="aucune valeur"):
-        cell(status=status, value=3.0, reason="FREQ")
+        cell(status=status, value=3.0, reason=Reason.FREQUENCY)
 
 
 @pytest.mark.parametrize(
     ("status", "value"),
     [
-        (DeliveredStatus.DIFFUSE, None),
-        (DeliveredStatus.CONNU, None),
-        (DeliveredStatus.DIFFUSE, float("nan")),
-        (DeliveredStatus.ZERO, 4.0),
+        (Status.SAFE, None),
+        (Status.APRIORI_PUBLISHED, None),
+        (Status.SAFE, float("nan")),
+        (Status.EMPTY, 4.0),
     ],
 )
-def test_a_published_cell_needs_a_finite_value(
-    status: DeliveredStatus, value: float | None
-) -> None:
+def test_a_published_cell_needs_a_finite_value(status: Status, value: float | None) -> None:
     with pytest.raises(DeliveryError):
         cell(status=status, value=value)
 
 
 def test_a_zero_cell_without_value_is_worth_zero() -> None:
-    assert cell(status=DeliveredStatus.ZERO, value=None).value == 0.0
+    assert cell(status=Status.EMPTY, value=None).value == 0.0
 
 
 @pytest.mark.parametrize(
     ("engine", "status", "symbol"),
     [
-        ("S", DeliveredStatus.DIFFUSE, ""),
-        ("U", DeliveredStatus.SECRET_PRIMAIRE, "s"),
-        ("M", DeliveredStatus.SECRET_SECONDAIRE, "s"),
-        ("Z", DeliveredStatus.ZERO, "-"),
-        ("A", DeliveredStatus.CONNU, "a"),
+        ("S", Status.SAFE, ""),
+        ("U", Status.PRIMARY, "s"),
+        ("M", Status.SECONDARY, "s"),
+        ("Z", Status.EMPTY, "-"),
+        ("A", Status.APRIORI_PUBLISHED, "a"),
     ],
 )
-def test_engine_statuses_map_to_delivery_symbols(
-    engine: str, status: DeliveredStatus, symbol: str
-) -> None:
-    assert DeliveredStatus.from_engine(engine) is status
-    assert status.symbol == symbol
+def test_engine_statuses_map_to_delivery_symbols(engine: str, status: Status, symbol: str) -> None:
+    shown = cell(status=engine, value=None if status.suppressed else 0.0)
+    assert shown.status is status
+    assert shown.symbol == symbol
 
 
 def test_engine_enum_values_are_accepted() -> None:
-    from policies.secrecy import Status
+    from gateway.delivery import SYMBOLS
 
-    # Every status but "sans objet", which the pipeline gives a ratio of zero denominator.
-    assert {DeliveredStatus.from_engine(s) for s in Status} == set(DeliveredStatus) - {
-        DeliveredStatus.SANS_OBJET
-    }
+    # Every status has its symbol; "sans objet" is a ratio of zero denominator ("so").
+    assert set(SYMBOLS) == set(Status)
+    without_object = cell(status=Status.EMPTY, value=None, reason=Reason.ZERO_DENOMINATOR)
+    assert (without_object.symbol, without_object.value) == ("so", None)
     with pytest.raises(DeliveryError):
-        DeliveredStatus.from_engine("X")
+        cell(status="X")
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,9 @@ import pytest
 
 from gateway.delivery import SYMBOL_MEANINGS, SYNTHETIC_BANNER, Delivery, build_note
 from gateway.delivery.note import explain_rule
-from policies.catalogue import FICHE_FIELDS, FICHE_HEADINGS
+from policies.catalogue import FICHE_FIELDS, FICHE_HEADINGS, Catalogue
 from policies.domain import ContributingUnit
+from policies.secrecy import FreqRule, MalformedRule, parse_rule
 
 
 def note_text(delivery: Delivery) -> str:
@@ -71,11 +72,26 @@ def test_secrecy_rules_are_explained_per_indicator(delivery: Delivery) -> None:
             "ses 2 plus gros contributeurs en représentent plus de 90 %",
         ),
         ("P(10,1)", ContributingUnit.FOYER, "à moins de 10 % près"),
-        ("XYZ", ContributingUnit.FOYER, "XYZ : règle appliquée"),
     ],
 )
 def test_rules_read_in_french(rule: str, unit: ContributingUnit, expected: str) -> None:
-    assert expected in explain_rule(rule, unit)
+    assert expected in explain_rule(parse_rule(rule), unit)
+
+
+def test_an_unknown_rule_never_reaches_the_note() -> None:
+    # The note explains parsed rules only: an unknown writing is refused when it is read.
+    with pytest.raises(MalformedRule, match="XYZ"):
+        parse_rule("XYZ")
+
+
+def test_every_rule_of_the_catalogue_is_explained(catalogue: Catalogue) -> None:
+    for indicator in catalogue:
+        for rule in indicator.secrecy.rules:
+            text = explain_rule(rule, indicator.unit)
+            assert text.startswith(f"{rule} : une cellule ")
+            assert text.endswith(").")
+            if isinstance(rule, FreqRule):  # names the indicator's units, not "contributeurs"
+                assert text != rule.explain_fr()
 
 
 def test_reliability_warnings_and_citations(delivery: Delivery) -> None:

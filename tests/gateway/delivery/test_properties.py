@@ -8,22 +8,23 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.delivery import FORMATS, DeliveredCell, DeliveredStatus, Delivery, DeliveryError
+from gateway.delivery import FORMATS, DeliveredCell, Delivery, DeliveryError
 from gateway.delivery.pdf import _row_texts
 from gateway.delivery.table import header
 from policies.catalogue import Catalogue
-from tests.gateway.delivery.conftest import cell_keys, make_delivery
+from policies.secrecy import Reason, Status
+from tests.gateway.delivery.conftest import KINDS, Kind, cell_keys, make_delivery
 from tests.gateway.delivery.readers import read_csv, read_jsonstat, read_xlsx
 
 KEYS = tuple(cell_keys())
-masks = st.lists(st.sampled_from(list(DeliveredStatus)), min_size=len(KEYS), max_size=len(KEYS))
+masks = st.lists(st.sampled_from(KINDS), min_size=len(KEYS), max_size=len(KEYS))
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
 def published(delivery: Delivery) -> list[float | None]:
-    return [None if c.status.secret else c.value for c in delivery.cells]
+    return [None if c.secret else c.value for c in delivery.cells]
 
 
 def _none(value: object) -> object:
@@ -32,10 +33,10 @@ def _none(value: object) -> object:
 
 @SETTINGS
 @given(mask=masks)
-def test_no_secret_value_in_any_format(catalogue: Catalogue, mask: list[DeliveredStatus]) -> None:
+def test_no_secret_value_in_any_format(catalogue: Catalogue, mask: list[Kind]) -> None:
     delivery = make_delivery(catalogue, dict(zip(KEYS, mask, strict=True)))
     expected = published(delivery)
-    symbols = [c.status.symbol for c in delivery.cells]
+    symbols = [c.symbol for c in delivery.cells]
 
     cells = json.loads(FORMATS["json"].render(delivery))["cellules"]
     assert [c["valeur"] for c in cells] == expected
@@ -52,25 +53,26 @@ def test_no_secret_value_in_any_format(catalogue: Catalogue, mask: list[Delivere
     assert [row[value_at + 1] or "" for row in rows] == symbols
 
     raw, frame = read_jsonstat(FORMATS["jsonstat"].render(delivery))
-    secret = sum(1 for c in delivery.cells if c.status.secret)
+    secret = sum(1 for c in delivery.cells if c.secret)
     assert list(raw["status"].values()).count("s") == secret
     assert all(raw["value"][int(i)] is None for i, s in raw["status"].items() if s == "s")
-    without_value = sum(1 for c in delivery.cells if not c.status.has_value)
+    without_value = sum(1 for c in delivery.cells if not c.has_value)
     assert frame["value"].notna().sum() == len(delivery.cells) - without_value
 
     for cell in delivery.cells:
         texts = _row_texts(delivery, cell)
-        assert (texts[-2] == "") is (not cell.status.has_value)
-        assert (texts[-1] == "s") is cell.status.secret
+        assert (texts[-2] == "") is (not cell.has_value)
+        assert (texts[-1] == "s") is cell.secret
 
 
 @given(
-    status=st.sampled_from([DeliveredStatus.SECRET_PRIMAIRE, DeliveredStatus.SECRET_SECONDAIRE]),
+    status=st.sampled_from([Status.PRIMARY, Status.SECONDARY]),
     value=st.floats(allow_nan=True, allow_infinity=True),
 )
-def test_model_refuses_any_value_on_a_secret_cell(status: DeliveredStatus, value: float) -> None:
+def test_model_refuses_any_value_on_a_secret_cell(status: Status, value: float) -> None:
+    reason = Reason.FREQUENCY
     try:
-        DeliveredCell("ALLOC", 2023, "commune", "13001", "Aix", {}, value, status, "FREQ", "foyers")
+        DeliveredCell("ALLOC", 2023, "commune", "13001", "Aix", {}, value, status, reason, "foyers")
     except DeliveryError:
         return
     raise AssertionError("a secret cell accepted a value")

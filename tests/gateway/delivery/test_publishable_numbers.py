@@ -11,11 +11,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from gateway.delivery import FORMATS, DeliveredCell, DeliveredStatus, Delivery, build_note
+from gateway.delivery import FORMATS, DeliveredCell, Delivery, DeliveryHeader, build_note
 from gateway.delivery.model import publishable
 from gateway.pipeline.deliver import (
     RATIO_WARNING,
-    Context,
     _ratio,
     build_delivery,
     cells_from_json,
@@ -25,11 +24,12 @@ from gateway.pipeline.protection import ProtectedCell
 from gateway.pipeline.request import TerritoryCell
 from policies.catalogue import Catalogue
 from policies.domain import GeoLevel, Kind
-from policies.secrecy import Status
+from policies.secrecy import Reason, Status
+from tests.gateway.delivery.conftest import EMPTY, PRIMARY, SAFE, SECONDARY, WITHOUT_OBJECT
 from tests.gateway.delivery.readers import read_csv
 
 NOISY_EUROS = 1839112309.8800042
-CONTEXT = Context(
+CONTEXT = DeliveryHeader(
     extract_id="EXT-42",
     created_at=datetime(2026, 3, 14, 9, 30, tzinfo=UTC),
     requester_name="Conseil départemental de l'Ain",
@@ -46,16 +46,14 @@ CONTEXT = Context(
 def _cell(
     indicator: str,
     value: float | None,
-    status: DeliveredStatus = DeliveredStatus.DIFFUSE,
+    kind: tuple[Status, Reason] = SAFE,
     *,
     level: str = "departement",
     code: str = "01",
     label: str = "Ain",
     categories: dict[str, str] | None = None,
 ) -> DeliveredCell:
-    return DeliveredCell(
-        indicator, 2024, level, code, label, categories or {}, value, status, None, "u"
-    )
+    return DeliveredCell(indicator, 2024, level, code, label, categories or {}, value, *kind, "u")
 
 
 def _delivery(catalogue: Catalogue, indicators: list[str], cells: list[DeliveredCell]) -> Delivery:
@@ -102,7 +100,7 @@ def test_publishable_value_per_kind(kind: Kind, value: float, published: float) 
 
 
 def test_a_secret_cell_stays_without_value(catalogue: Catalogue) -> None:
-    secret = _cell("RSA_MONTANT", None, DeliveredStatus.SECRET_PRIMAIRE)
+    secret = _cell("RSA_MONTANT", None, PRIMARY)
     assert _delivery(catalogue, ["RSA_MONTANT"], [secret]).cells[0].value is None
 
 
@@ -111,19 +109,19 @@ def test_a_secret_cell_stays_without_value(catalogue: Catalogue) -> None:
 
 def _protected(value: float) -> ProtectedCell:
     territory = TerritoryCell(GeoLevel.DEPARTEMENT, "01", "Ain", frozenset({"01001"}))
-    return ProtectedCell(territory, "Total", value, Status.SAFE, "")
+    return ProtectedCell(territory, "Total", value, Status.SAFE, Reason.NONE)
 
 
 def test_a_zero_denominator_gives_sans_objet_not_zero() -> None:
     status, value, reason = _ratio(_protected(3.0), _protected(0.0), 100.0)
-    assert (status, value) == (DeliveredStatus.SANS_OBJET, None)
+    assert (status, value) == (Status.EMPTY, None)
     assert reason == "ratio_denominateur_nul"
-    assert _ratio(_protected(3.0), _protected(4.0), 100.0)[:2] == (DeliveredStatus.DIFFUSE, 75.0)
+    assert _ratio(_protected(3.0), _protected(4.0), 100.0)[:2] == (Status.SAFE, 75.0)
 
 
 def test_sans_objet_is_withheld_and_labelled_in_every_format(catalogue: Catalogue) -> None:
     ratio = catalogue.ratios()[0].code
-    cell = _cell(ratio, None, DeliveredStatus.SANS_OBJET)
+    cell = _cell(ratio, None, WITHOUT_OBJECT)
     delivery = _delivery(catalogue, [ratio], [cell])
 
     [shown] = json.loads(FORMATS["json"].render(delivery))["cellules"]
@@ -141,10 +139,10 @@ def test_sans_objet_is_withheld_and_labelled_in_every_format(catalogue: Catalogu
 
 
 def test_a_stored_ratio_published_at_zero_is_read_back_as_sans_objet() -> None:
-    old = cells_to_json([_cell("TAUX_COUV_EAJE", 0.0, DeliveredStatus.ZERO)])
+    old = cells_to_json([_cell("TAUX_COUV_EAJE", 0.0, EMPTY)])
     old[0]["motif"] = "ratio_denominateur_nul"
     [cell] = cells_from_json(old)
-    assert (cell.status, cell.value) == (DeliveredStatus.SANS_OBJET, None)
+    assert (cell.status, cell.reason, cell.value) == (*WITHOUT_OBJECT, None)
 
 
 # --- codes stay text in spreadsheets; categories carry their labels --------------------------
@@ -197,7 +195,7 @@ def test_category_labels_sit_beside_their_codes(catalogue: Catalogue) -> None:
 
 def test_xlsx_value_column_holds_numbers_only(catalogue: Catalogue) -> None:
     cells = [
-        _cell("ALLOC", None, DeliveredStatus.SECRET_SECONDAIRE),
+        _cell("ALLOC", None, SECONDARY),
         _cell("ALLOC", 12.0, level="commune", code="01004", label="Ambérieu-en-Bugey"),
     ]
     sheet = load_workbook(

@@ -18,11 +18,11 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from gateway.db import get_database
 from gateway.db.models import ConventionRecord, Requester
 from policies.domain import GeoLevel
 from tests.gateway.delivery.readers import read_csv
 from tests.gateway.pipeline.conftest import demo_headers
+from tests.support.state import get_database
 
 AMP = "200054807"
 INSIDE_13 = ["200035087", "241300375", "241300417"]

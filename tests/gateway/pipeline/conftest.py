@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from gateway.db import get_database
-from gateway.services.demo_conventions import seed_demo_conventions
-from gateway.services.demo_requesters import write_demo_keys
+from gateway.services.demo.conventions import seed_demo_conventions
+from gateway.services.demo.requesters import write_demo_keys
+from tests.support.state import get_database
 
 
 def demo_headers(app: Flask, tmp_path: Path) -> dict[str, dict[str, str]]:

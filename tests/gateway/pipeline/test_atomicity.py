@@ -8,9 +8,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from gateway.db import get_database
 from gateway.db.models import AuditEntry, Extract, InvoiceRecord, ReleasedCell
 from policies.errors import SecrecyRefusal
+from policies.refusals import Refusal, Rule
+from tests.support.state import get_database
 
 AUBAGNE = {
     "indicators": ["PLACES_EAJE", "ENF_MOINS_3"],
@@ -23,8 +24,8 @@ AUBAGNE = {
 STEPS = [
     ("lecture des cellules", "gateway.store.reader.CellStore.aggregate"),
     ("protection", "gateway.pipeline.compute.protect_related"),
-    ("registre des diffusions", "gateway.services.ledger.record"),
-    ("journal d'audit", "gateway.services.audit_log.append_entry"),
+    ("registre des diffusions", "gateway.services.ledger.queries.record"),
+    ("journal d'audit", "gateway.services.audit.queries.append_entry"),
     ("facture", "gateway.pipeline.payment.invoice"),
 ]
 
@@ -77,11 +78,9 @@ def test_failure_leaves_nothing_behind(
 
 def _impossible(*_args: Any, **_kwargs: Any) -> Any:
     """What the engine ends in when no pattern protects the table given what was released."""
-    from gateway.pipeline import protection
-
     raise SecrecyRefusal(
         "aucune réponse sûre",
-        [{"regle": protection.COHERENCE, "message": "cellule non protégeable", "solution": "-"}],
+        [Refusal(Rule.SECRET_COHERENCE, "cellule non protégeable", "-")],
     )
 
 

@@ -14,14 +14,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from gateway.api.extracts.schemas import ExtractRequestSchema
-from gateway.db import get_database
 from gateway.db.models import AuditEntry, Extract, InvoiceRecord, ReleasedCell, Requester
 from gateway.pipeline.request import parse_description
-from gateway.services.catalogue import current_catalogue
-from gateway.services.extracts import pipeline
+from gateway.services.catalogue.queries import current_catalogue
+from gateway.state import app_state
 from tests.conftest import _fresh_postgres, _fresh_sqlite, make_app
 from tests.gateway.pipeline.conftest import demo_headers
 from tests.gateway.pipeline.test_locks import locks_of
+from tests.support.state import get_database, pipeline
 
 INDICATOR, OTHER_INDICATOR, PERIOD = "ENF_MOINS_6", "PLACES_EAJE", 2024
 EPCI_13 = ("241300417", "241300375", "200035087")  # the EPCI wholly inside the Bouches-du-Rhône
@@ -118,7 +118,7 @@ def _twin_app(request: pytest.FixtureRequest, app: Flask, tmp_path: Path, store:
     """A second, fresh instance on the same backend as `app`."""
     folder = tmp_path / "twin"
     folder.mkdir()
-    if app.extensions["gateway.db"].url.startswith("sqlite"):
+    if app_state(app).database.url.startswith("sqlite"):
         url = _fresh_sqlite(request, folder)
     else:
         url = _fresh_postgres(request)
@@ -158,7 +158,7 @@ def test_concurrent_deliveries_equal_the_sequence_they_ran_in(
             response = _post(twin, keys["conseil_departemental"], by_fingerprint[fingerprint])
             replayed.setdefault(fingerprint, []).append(_outcome(response))
     finally:
-        twin.extensions["gateway.db"].dispose()
+        app_state(twin).database.dispose()
     for body, response in zip(REQUESTS, concurrent, strict=True):
         assert _outcome(response) in replayed[_fingerprint(body)], body
     with app.app_context(), get_database().sessions() as session:

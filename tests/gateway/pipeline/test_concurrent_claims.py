@@ -11,10 +11,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
-from gateway.db import get_database
 from gateway.db.models import ConventionRecord, Extract, ReleasedCell, Requester
-from gateway.services.extracts import pipeline
 from tests.gateway.pipeline.test_locks import locks_of
+from tests.support.state import get_database, pipeline
 
 SLUG = "conseil_departemental"
 BODY = {

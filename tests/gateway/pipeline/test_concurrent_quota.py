@@ -17,10 +17,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text, update
 
-from gateway.db import get_database
 from gateway.db.models import AuditEntry, ConventionRecord, Extract, ReleasedCell, Requester
 from gateway.pipeline import run
 from gateway.pipeline.locks import LedgerBusy, serialise
+from tests.support.state import get_database
 
 SLUG = "organisme_mission_publique"  # a flat-fee convention: delivered without a quote
 

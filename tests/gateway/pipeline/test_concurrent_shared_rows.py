@@ -12,10 +12,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, func, select
 
-from gateway.db import get_database
 from gateway.db.models import AuditEntry, AuditHead, Zone
-from gateway.services import audit_log
-from gateway.services import extracts as extract_services
+from gateway.services.audit import queries as audit_log
+from gateway.services.extracts import zones as extract_services
+from tests.support.state import get_database
 
 BIG = ["13031", "13062", "13083"]  # about 12,600 inhabitants
 SMALL = "13090"  # 126 inhabitants: a zone differing by it alone is a differencing probe

@@ -11,7 +11,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from gateway.db import get_database
 from gateway.db.models import AuditEntry, ConventionRecord, Extract, Requester
 from gateway.pipeline.differencing import (
     MARGIN,
@@ -20,15 +19,16 @@ from gateway.pipeline.differencing import (
     SAME_TABLE,
     Known,
     refusal,
-    released,
     request_refusal,
 )
-from gateway.pipeline.prepare import audiences
 from gateway.pipeline.request import TOTAL_KEY, TerritoryCell
-from gateway.services import audit_log, ledger
-from gateway.services.extracts import pipeline
+from gateway.services.audit import queries as audit_log
+from gateway.services.conventions.queries import audiences
+from gateway.services.ledger import queries as ledger
+from gateway.services.ledger.queries import released_sets as released
 from policies.domain import GeoLevel
 from policies.geography import Geography
+from tests.support.state import get_database, pipeline
 
 # --- the rule, on values -------------------------------------------------------------------
 

@@ -11,14 +11,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from gateway.db import get_database
 from gateway.db.models import ConventionRecord
 from gateway.pipeline import run
 from gateway.pipeline.limits import ExtractLimits, too_fine
-from gateway.services.extracts import pipeline
 from policies.domain import GeoLevel
 from tests.conftest import make_app
 from tests.gateway.pipeline.conftest import demo_headers
+from tests.support.state import get_database, pipeline
 
 COMMUNES_48 = {
     "indicators": ["ENF_MOINS_3"],

@@ -11,9 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from gateway import get_settings
 from gateway.config import REPO_ROOT
-from gateway.db import get_database
 from gateway.pipeline.compute import stored_terms
 from gateway.pipeline.locks import (
     STRIPES,
@@ -24,9 +22,12 @@ from gateway.pipeline.locks import (
     partition_key,
     partitions,
 )
-from gateway.pipeline.prepare import Caller, Prepared
+from gateway.pipeline.prepare import Prepared
 from gateway.pipeline.request import parse_description
-from gateway.services.catalogue import current_catalogue
+from gateway.services.catalogue.queries import current_catalogue
+from gateway.state import app_state
+from policies.access import Caller
+from tests.support.state import get_database
 
 AUBAGNE = {
     "indicators": ["PLACES_EAJE"],
@@ -38,8 +39,8 @@ AUBAGNE = {
 
 def locks_of(app: Flask) -> LedgerLocks:
     """Locks of the same instance, held apart from its pipeline's (another worker's)."""
-    database = app.extensions["gateway.db"]
-    return LedgerLocks(database, get_settings(app).instance_dir / "locks")
+    database = app_state(app).database
+    return LedgerLocks(database, app_state(app).settings.instance_dir / "locks")
 
 
 def test_partition_keys_are_stable_signed_64_bit_integers() -> None:
@@ -152,7 +153,7 @@ except LedgerBusy:
 
 def _other_process(app: Flask) -> str:
     """Try the partition exclusively from another process (another worker, another machine)."""
-    engine = app.extensions["gateway.db"].engine
+    engine = app_state(app).database.engine
     locks = locks_of(app)
     url = engine.url.render_as_string(hide_password=False)
     result = subprocess.run(
@@ -174,7 +175,7 @@ def test_locks_hold_across_processes(app: Flask) -> None:
 
 def _advisory_locks(app: Flask) -> set[tuple[int, str]]:
     """Return the granted advisory locks of the database: (64-bit key, mode)."""
-    with app.extensions["gateway.db"].engine.connect() as connection:
+    with app_state(app).database.engine.connect() as connection:
         rows = connection.execute(
             text(
                 "SELECT (classid::bigint << 32) | objid::bigint, mode FROM pg_locks "
@@ -187,7 +188,7 @@ def _advisory_locks(app: Flask) -> set[tuple[int, str]]:
 def test_each_backend_locks_the_partition_keys(app: Flask) -> None:
     """PostgreSQL: advisory locks on the keys, for the transaction; SQLite: striped files."""
     locks = locks_of(app)
-    if app.extensions["gateway.db"].url.startswith("postgresql"):
+    if app_state(app).database.url.startswith("postgresql"):
         with locks.hold([Q], [P], 1.0):
             held = _advisory_locks(app)
         assert held == {(partition_key(P), "ExclusiveLock"), (partition_key(Q), "ShareLock")}

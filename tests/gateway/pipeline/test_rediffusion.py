@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select, update
 
-from gateway.db import get_database
 from gateway.db.models import ConventionRecord, Requester
-from gateway.pipeline.prepare import audiences
-from gateway.services import ledger
-from gateway.services.catalogue import current_catalogue
+from gateway.services.catalogue.queries import current_catalogue
+from gateway.services.conventions.queries import audiences
+from gateway.services.ledger import queries as ledger
+from tests.support.state import get_database
 
 BODY = {
     "indicators": ["ENF_MOINS_3"],

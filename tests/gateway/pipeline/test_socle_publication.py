@@ -14,13 +14,12 @@ from sqlalchemy import func, select
 
 from gateway.catalogue import load_catalogue
 from gateway.config import REPO_ROOT
-from gateway.db import get_database
 from gateway.db.models import Extract, ReleasedCell
 from gateway.pipeline.run import Pipeline
 from gateway.pipeline.socle import fingerprint, publication
 from gateway.reference.geography import load_geography
-from gateway.services import ledger
-from gateway.services.extracts import pipeline
+from gateway.services.ledger import queries as ledger
+from gateway.state import app_state
 from gateway.store import CellStore
 from gateway.store.demo import generate, load_demo
 from gateway.store.relations import check_relations
@@ -28,6 +27,7 @@ from gateway.store.writer import publish
 from policies.domain import GeoLevel
 from policies.errors import InvalidInput
 from tests.conftest import make_app
+from tests.support.state import get_database, pipeline
 
 SOCLE = "/api/v1/socle/PPA?level=departement&codes=13,48,84&periods=2023,2024"
 CD_COMMUNES = {
@@ -136,7 +136,7 @@ def test_a_new_vintage_is_published_before_its_first_extract(
     with app.app_context(), get_database().sessions() as session:
         published = publication(session, version)
         assert published is not None and published.id == response.headers["X-Extrait"]
-    app.extensions["gateway.db"].dispose()
+    app_state(app).database.dispose()
 
 
 def test_only_figures_of_another_vintage_are_checked_against_the_data(
@@ -166,7 +166,7 @@ def test_only_figures_of_another_vintage_are_checked_against_the_data(
         published = {cell for cell in as_first.cells if cell.published}
         assert published and not as_first.revisable
         assert released(CellStore(store_dir).version()).revisable == published
-    app.extensions["gateway.db"].dispose()
+    app_state(app).database.dispose()
 
 
 def test_republishing_keeps_the_mask_and_records_both(app: Flask) -> None:

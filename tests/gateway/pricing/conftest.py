@@ -10,9 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gateway.db import get_database
-from gateway.services.api_keys import issue_key
-from gateway.services.demo_requesters import ensure_demo_requesters
+from gateway.services.demo.requesters import ensure_demo_requesters
+from gateway.services.requesters.api_keys import issue_key
+from tests.support.state import get_database
 
 #: Socle commun data with a bespoke breakdown: a priced custom product for anyone.
 PRICED = {
@@ -81,7 +81,7 @@ def make_quote(client: FlaskClient, keys: Keys) -> QuoteFactory:
 def back_dated_quote(app: Flask, requester_id: int, made_on: date) -> int:
     """Store a quote made on an earlier day (through the service, as the pipeline would)."""
     from gateway.pipeline.request import parse_description
-    from gateway.services.pricing import quote_for_request
+    from gateway.services.pricing.queries import quote_for_request
     from policies.domain import RequesterType, Use
     from tariffs import PricingRequest
 

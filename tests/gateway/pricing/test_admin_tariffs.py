@@ -10,9 +10,9 @@ import pytest
 from flask.testing import FlaskClient
 
 from gateway.db import Database
-from gateway.services.invoices import invoice_order
-from tariffs import default_schedule_mapping
+from gateway.services.pricing.queries import invoice_order
 from tests.gateway.pricing.conftest import Keys, QuoteFactory
+from tests.support.tariffs import default_schedule_mapping
 
 VERSIONS = "/api/v1/admin/tariffs/13/versions"
 

@@ -15,9 +15,9 @@ from gateway.api.auth import profile_of
 from gateway.db import Database
 from gateway.db.models import InvoiceRecord, Order
 from gateway.pipeline.request import parse_description
-from gateway.services.demo_requesters import ensure_demo_requesters
-from gateway.services.invoices import invoice_order
-from gateway.services.pricing import accept_quote, quote_for_request
+from gateway.services.demo.requesters import ensure_demo_requesters
+from gateway.services.pricing.queries import invoice_order, quote_for_request
+from gateway.services.pricing.quotes import accept_quote
 from policies.domain import RequesterType, Use
 from tariffs import PricingRequest
 from tests.gateway.pricing.conftest import PRICED, Keys, QuoteFactory

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from gateway.db import get_database
 from gateway.db.models import InvoiceRecord, Order, QuoteRecord
 from tests.gateway.pipeline.conftest import demo_headers
+from tests.support.state import get_database
 
 AUBAGNE = {"level": "commune", "codes": ["13005"]}
 #: A commune asking for its own data under a per-extract tariff: 402 without a quote.
@@ -278,11 +278,18 @@ def test_documents_print_the_request_and_the_extract() -> None:
     """The PDFs print what is bought: the request's lines, the extract, the payment terms."""
     from datetime import date
 
-    from gateway.services.invoices import request_subject
+    from gateway.delivery.pricing_pdf import render_document_pdf
+    from gateway.services.pricing.subject import request_subject
     from policies.domain import RequesterType, Use
-    from tariffs import PricingRequest, default_schedule, invoice_from_quote, price
+    from tariffs import (
+        PricingRequest,
+        invoice_document,
+        invoice_from_quote,
+        price,
+        quote_document,
+    )
     from tariffs.invoice import Party
-    from tariffs.render import render_invoice_pdf, render_quote_pdf
+    from tests.support.tariffs import default_schedule
 
     schedule = default_schedule()
     day = date(2026, 3, 2)
@@ -294,7 +301,8 @@ def test_documents_print_the_request_and_the_extract() -> None:
     )
     subject = request_subject({**PAID, "totals": True})
     caf, buyer = Party("Caf des Bouches-du-Rhône"), Party("Cabinet")
-    quote_pdf = render_quote_pdf(quote, caf=caf, requester=buyer, subject=subject, compress=False)
+    printed = quote_document(quote, caf=caf, requester=buyer, subject=subject)
+    quote_pdf = render_document_pdf(printed, compress=False)
     invoice = invoice_from_quote(
         quote,
         number="13-2026-000001",
@@ -305,7 +313,7 @@ def test_documents_print_the_request_and_the_extract() -> None:
         subject=subject,
         extract_ref="abc123",
     )
-    invoice_pdf = render_invoice_pdf(invoice, compress=False)
+    invoice_pdf = render_document_pdf(invoice_document(invoice), compress=False)
     for pdf in (quote_pdf, invoice_pdf):
         assert b"PLACES_EAJE, ENF_MOINS_3" in pdf and b"commune : 13005" in pdf
     assert b"abc123" in invoice_pdf
@@ -369,7 +377,7 @@ def test_imaje_study_zone_is_checked(
 
 def test_the_subject_speaks_french() -> None:
     """Levels and uses under their French names, never the API's codes."""
-    from gateway.services.invoices import request_subject
+    from gateway.services.pricing.subject import request_subject
 
     body = {
         "indicators": ["PLACES_EAJE"],

@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 from gateway.db import Database
 from gateway.db.models import InvoiceRecord, Order
 from gateway.pipeline.request import parse_description
-from gateway.services.invoices import invoice_order
-from gateway.services.pricing import covering_order
+from gateway.services.pricing.queries import covering_order, invoice_order
 from tests.gateway.pricing.conftest import PRICED, SOCLE, Keys, QuoteFactory, back_dated_quote
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from gateway.pipeline.pricing_request import count_request, pricing_request
 from gateway.pipeline.request import (
     ExtractRequest,
     TerritoryCell,
@@ -16,14 +17,14 @@ from gateway.pipeline.request import (
     resolve_territories,
 )
 from gateway.reference.geography import load_geography
-from gateway.services.pricing_request import count_request, pricing_request
 from policies.access import Decision, RequesterProfile, Rule
 from policies.catalogue_parsing import parse_catalogue
 from policies.conventions import Convention, ConventionScope, ConventionStatus
-from policies.conventions import PricingMode as ConventionPricing
 from policies.domain import GeoLevel, RequesterType, Tier, Use
+from policies.domain import PricingMode as ConventionPricing
 from policies.errors import InvalidInput
-from tariffs import default_schedule, price
+from tariffs import price
+from tests.support.tariffs import default_schedule
 
 ROOT = Path(__file__).resolve().parents[3]
 CATALOGUE = parse_catalogue(yaml.safe_load((ROOT / "data" / "catalogue.yaml").read_text()))
@@ -74,9 +75,9 @@ def _allowed_under(convention: Convention) -> Decision:
 @pytest.mark.parametrize(
     ("pricing", "waiver", "total"),
     [
-        (ConventionPricing.FORFAIT_ANNUEL, "convention.forfait_annuel", "0.00"),
-        (ConventionPricing.GRATUIT_EXONERATION, "convention.gratuite", "0.00"),
-        (ConventionPricing.TARIF_PAR_EXTRAIT, None, None),
+        (ConventionPricing.ANNUAL_FLAT_FEE, "convention.forfait_annuel", "0.00"),
+        (ConventionPricing.FREE_EXEMPTION, "convention.gratuite", "0.00"),
+        (ConventionPricing.PER_EXTRACT, None, None),
     ],
 )
 def test_the_covering_convention_decides_the_pricing_mode(

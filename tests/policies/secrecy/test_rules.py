@@ -1,10 +1,27 @@
 """Primary rules: tau-Argus notation and the cells each rule makes unsafe."""
 
+import pickle
+from dataclasses import fields
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from policies.errors import InvalidInput
-from policies.secrecy import DominanceRule, FreqRule, Options, PPercentRule, Reason, parse_rule
+from policies.secrecy import (
+    RULE_KINDS,
+    DominanceRule,
+    FreqRule,
+    MalformedRule,
+    Options,
+    PPercentRule,
+    Reason,
+    Rule,
+    RuleError,
+    UnsupportedRule,
+    parse_rule,
+)
 from policies.secrecy.rules import CellStats, primary_reasons
 from policies.secrecy.status import REASONS
 
@@ -65,3 +82,76 @@ def test_primary_reason(
 def test_interval_percent_is_bounded() -> None:
     with pytest.raises(InvalidInput):
         Options(interval_percent=150)
+
+
+# --- one notation: every kind reads back what it writes ------------------------------------
+
+
+def _parameter(whole: bool) -> st.SearchStrategy[float]:
+    """Any parameter a rule might hold: small and large counts, percentages and beyond."""
+    if whole:
+        return st.one_of(st.just(1), st.just(2), st.integers(0, 10**9))
+    return st.one_of(st.integers(0, 100).map(float), st.floats(0, 120, allow_nan=False))
+
+
+@st.composite
+def _rules(draw: st.DrawFn, kind: type[Rule]) -> Rule:
+    values = {f.name: draw(_parameter(f.type in (int, "int"))) for f in fields(kind)}
+    try:
+        return kind(**values)
+    except UnsupportedRule:
+        assume(False)
+        raise
+
+
+@pytest.mark.parametrize("kind", RULE_KINDS.values(), ids=lambda kind: kind.name())
+@settings(suppress_health_check=[HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_every_rule_reads_back_what_it_writes(kind: type[Rule], data: st.DataObject) -> None:
+    rule = data.draw(_rules(kind))
+    written = str(rule)
+    assert parse_rule(written) == rule
+    assert " " not in written and written.startswith(f"{kind.name()}(")
+    assert parse_rule(f" {written.lower().replace(',', ' , ')} ") == rule
+
+
+@pytest.mark.parametrize("kind", RULE_KINDS.values(), ids=lambda kind: kind.name())
+@settings(suppress_health_check=[HealthCheck.filter_too_much])
+@given(data=st.data())
+def test_every_rule_explains_itself_in_french(kind: type[Rule], data: st.DataObject) -> None:
+    rule = data.draw(_rules(kind))
+    text = rule.explain_fr("foyers contributeurs")
+    assert text.startswith(f"{rule} : une cellule ") and text.endswith(").")
+    assert "." not in text.removeprefix(str(rule))[:-1]  # decimals in French: 85,5
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("FREQ(3", MalformedRule),
+        ("NK(1)", MalformedRule),
+        ("FREQ(2.5,1)", MalformedRule),
+        ("FREQ(1.2.3)", MalformedRule),
+        ("FREQ(0,10)", UnsupportedRule),
+        ("NK(1,150)", UnsupportedRule),
+        ("P(10,2)", UnsupportedRule),
+    ],
+)
+def test_faults_are_told_apart(text: str, error: type[RuleError]) -> None:
+    with pytest.raises(error) as caught:
+        parse_rule(text)
+    assert caught.value.text == text
+    assert pickle.loads(pickle.dumps(caught.value)).detail == caught.value.detail
+
+
+@pytest.mark.parametrize(
+    ("rule", "tops", "reason"),
+    [
+        (FreqRule(5, 10.0), 0, Reason.FREQUENCY),
+        (DominanceRule(1, 85.0), 1, Reason.DOMINANCE),
+        (DominanceRule(2, 90.0), 2, Reason.DOMINANCE),
+        (PPercentRule(10.0, 1), 2, Reason.P_PERCENT),
+    ],
+)
+def test_what_each_rule_reads_and_names(rule: Rule, tops: int, reason: Reason) -> None:
+    assert (rule.top_units, rule.reason) == (tops, reason)

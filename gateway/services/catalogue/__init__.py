@@ -1,0 +1,1 @@
+"""The indicator catalogue: stored from its file, read through the app's cache, shown."""

@@ -1,0 +1,1 @@
+"""Conventions: drafts, signed documents, lifecycle, renewal, and how they are shown."""

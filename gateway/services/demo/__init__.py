@@ -1,0 +1,1 @@
+"""The demonstration requesters and conventions of a development instance (never production)."""

@@ -1,0 +1,1 @@
+"""Extracts once asked (status, files), requesters' custom zones, and their records."""

@@ -1,0 +1,80 @@
+"""The extract service: ask for an extract or a socle slice, then its status and its files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from gateway.db.models import Extract
+from gateway.db.models.extracts import DELIVERED
+from gateway.delivery import FORMATS, Delivery, filename
+from gateway.links import download_url, extract_url
+from gateway.pipeline.deliver import stored_delivery
+from gateway.pipeline.run import Outcome
+from gateway.services.catalogue.queries import current_catalogue
+from gateway.services.requesters.queries import caf_of_requester
+from gateway.state import app_state
+from policies.access import Caller, RequesterProfile, may_see
+from policies.errors import Conflict, NotFound
+
+
+def submit(
+    caller: Caller, body: Mapping[str, Any], *, idempotency_key: str | None = None
+) -> Outcome:
+    """Ask for an extract: delivered now, or a background job to follow (a domain error else)."""
+    return app_state().pipeline.submit(caller, body, idempotency_key=idempotency_key)
+
+
+def socle_slice(caller: Caller, body: Mapping[str, Any]) -> Delivery:
+    """Read a slice of the socle commun's publication of the current data."""
+    return app_state().pipeline.socle(caller, body)
+
+
+def rendered(delivery: Delivery, format_name: str) -> tuple[bytes, str, str]:
+    """Return the file of a delivery: bytes, media type and file name."""
+    renderer = FORMATS[format_name]
+    return renderer.render(delivery), renderer.media_type, filename(delivery, format_name)
+
+
+def owned_extract(session: Session, extract_id: str, caller: Caller) -> Extract:
+    """Return an extract its requester, or an administrator of its Caf, may see."""
+    extract = session.get(Extract, extract_id)
+    profile = caller.profile
+    if extract is None or not _may_see(session, extract, profile):
+        raise NotFound(f"Aucun extrait « {extract_id} » pour ce demandeur.")
+    return extract
+
+
+def _may_see(session: Session, extract: Extract, profile: RequesterProfile) -> bool:
+    if extract.requester_id is None:  # socle commun: public by definition
+        return True
+    owner_caf = caf_of_requester(session, extract.requester_id)
+    return may_see(profile, extract.requester_id, owner_caf)
+
+
+def status_of(extract: Extract) -> dict[str, Any]:
+    links = {"statut": extract_url(extract.id)}
+    if extract.status == DELIVERED:
+        links |= {name: download_url(extract.id, name) for name in sorted(FORMATS)}
+    return {
+        "id": extract.id,
+        "statut": extract.status,
+        "progression": extract.progress,
+        "cellules": extract.cells_delivered,
+        "cellules_masquees": extract.cells_suppressed,
+        "convention": extract.convention_ref,
+        "facture": extract.invoice_number,
+        "erreur": extract.error,
+        "liens": links,
+    }
+
+
+def download(session: Session, extract: Extract, format_name: str) -> tuple[bytes, str, str]:
+    if extract.status != DELIVERED or extract.result is None:
+        raise Conflict(
+            f"L'extrait {extract.id} n'est pas encore livré (statut : {extract.status})."
+        )
+    delivery = stored_delivery(extract, current_catalogue(session, app_state().caches.catalogue))
+    return rendered(delivery, format_name)

@@ -1,0 +1,1 @@
+"""The release ledger: what was released to whom, read by every protection."""

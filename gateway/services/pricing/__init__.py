@@ -1,0 +1,1 @@
+"""Tariff schedules, quotes, orders, invoices, revenue reports, idempotent acceptance."""

@@ -1,0 +1,1 @@
+"""The reference geography in the database: seeded, listed, each territory's detail."""

@@ -1,0 +1,95 @@
+"""The state of one app, built once by `create_app` and reached through `app_state()`.
+
+Everything an app holds for its lifetime lives here, and only here: its settings, its
+database, the cell store, the reference geography, the extract limits, its caches and the
+extracts pipeline with its job runner. The API, the pages and the services reach it through
+`app_state()` (the current Flask app's); the pipeline and the repositories below the
+services never do: they are handed what they need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from gateway.cache import Caches
+from gateway.config import Settings
+from gateway.db import Database
+from gateway.pipeline.collector import settle_after_loading
+from gateway.pipeline.jobs import JobRunner
+from gateway.pipeline.limits import ExtractLimits, load_limits
+from gateway.pipeline.run import Pipeline
+from gateway.reference.geography import load_geography
+from gateway.store import CellStore
+from policies.geography import Geography
+
+EXTENSION = "gateway"
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What one app holds for its lifetime (values, and objects that guard their own state)."""
+
+    settings: Settings
+    database: Database
+    caches: Caches
+    pipeline: Pipeline  # holds the cell store, the geography, the limits and the job runner
+
+    @property
+    def store(self) -> CellStore:
+        return self.pipeline.store
+
+    @property
+    def geography(self) -> Geography:
+        return self.pipeline.geography
+
+    @property
+    def limits(self) -> ExtractLimits:
+        return self.pipeline.limits
+
+    @property
+    def jobs(self) -> JobRunner:
+        return self.pipeline.jobs
+
+
+def build_state(settings: Settings) -> AppState:
+    """Open the database and the store, load the reference data, assemble the pipeline."""
+    database, caches = Database(settings.database_url), Caches()
+    pipeline = Pipeline(
+        database,
+        settings,
+        store=CellStore(settings.cell_store_dir),
+        geography=load_geography(settings.data_dir / "reference"),
+        limits=load_limits(settings.data_dir / "extract_limits.yaml"),
+        caches=caches,
+        jobs=JobRunner(),
+    )
+    settle_after_loading()  # the reference data are loaded: out of the collector's passes
+    return AppState(settings, database, caches, pipeline)
+
+
+def init_state(app: Flask, state: AppState) -> None:
+    """Attach the state to the app, and close each request's session at its end."""
+    app.extensions[EXTENSION] = state
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def app_state(app: Flask | None = None) -> AppState:
+    """Return the state of `app`, by default the current app's."""
+    state: AppState = (app or current_app).extensions[EXTENSION]
+    return state
+
+
+def request_session() -> Session:
+    """Return the read session of the current request (writes use `database.transaction()`)."""
+    if "db_session" not in g:
+        g.db_session = app_state().database.sessions()
+    session: Session = g.db_session
+    return session

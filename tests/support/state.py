@@ -1,0 +1,19 @@
+"""The app's state as tests reach it: the database in an app context, an app's pipeline."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from gateway.db import Database
+from gateway.pipeline.run import Pipeline
+from gateway.state import app_state
+
+
+def get_database() -> Database:
+    """Return the current app's database (inside `app.app_context()`)."""
+    return app_state().database
+
+
+def pipeline(app: Flask | None = None) -> Pipeline:
+    """Return the app's extracts pipeline."""
+    return app_state(app).pipeline
