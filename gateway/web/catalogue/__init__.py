@@ -1,0 +1,1 @@
+"""The catalogue of indicators and each indicator's fiche."""

@@ -1,0 +1,1 @@
+"""The home page: what the gateway offers, and to whom."""

@@ -1,0 +1,1 @@
+"""The socle commun, browsable by indicator and territory."""

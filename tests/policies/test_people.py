@@ -1,0 +1,28 @@
+"""The role's gate within an organisation: default deny, every refusal naming its rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.access import Action
+from policies.access.people import PersonRole, authorize_person
+from policies.errors import AccessDenied
+from policies.refusals import Rule
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"), [(PersonRole.GESTIONNAIRE, True), (PersonRole.LECTEUR, False)]
+)
+def test_only_gestionnaires_manage_the_organisation_keys(role: PersonRole, allowed: bool) -> None:
+    decision = authorize_person(Action.ORGANISATION_KEYS_MANAGE, role)
+    assert decision.allowed is allowed
+    if not allowed:
+        assert decision.refusal_rules == (Rule.AUTORISATION_ROLE,)
+        with pytest.raises(AccessDenied, match="non permise au rôle « lecteur »"):
+            decision.raise_if_refused()
+
+
+def test_an_action_without_a_role_rule_is_refused() -> None:
+    decision = authorize_person(Action.EXTRACT_CREATE, PersonRole.GESTIONNAIRE)
+    assert not decision.allowed
+    assert decision.refusal_rules == (Rule.AUTORISATION_ACTION_INCONNUE,)
