@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.db.models import ConventionRecord, MandatoryClauseRecord, Requester, Territory
+from gateway.db.models import Caf, ConventionRecord, MandatoryClauseRecord, Requester, Territory
 from gateway.pipeline.locks import STEP_TIMEOUT, serialise
-from gateway.services.audit.changes import record_change
+from gateway.services.audit.changes import Recorded
 from gateway.services.catalogue.views import catalogue_in_force
 from gateway.services.conventions.queries import get_record, next_reference
 from gateway.services.conventions.values import (
@@ -69,6 +69,11 @@ def create_convention(
         raise InvalidInput(
             "Certains champs sont invalides.",
             errors={"requester_id": [f"Aucun demandeur n° {requester_id}."]},
+        )
+    if session.get(Caf, caf_code) is None:  # a national requester names any Caf: a real one
+        raise InvalidInput(
+            "Certains champs sont invalides.",
+            errors={"caf_code": [f"Aucune Caf de code {caf_code}."]},
         )
     if requester.caf_code not in (None, caf_code):
         raise InvalidInput(
@@ -162,6 +167,9 @@ def check_terms(session: Session, conv: Convention) -> None:
         raise InvalidInput("Certains champs sont invalides.", errors=errors)
 
 
+CONVENTION = Recorded[ConventionRecord]("convention", lambda r: r.id, snapshot)
+
+
 def record_convention_change(
     session: Session,
     actor_id: int | None,
@@ -169,13 +177,4 @@ def record_convention_change(
     record: ConventionRecord,
     before: dict[str, Any] | None,
 ) -> None:
-    record_change(
-        session,
-        actor_id=actor_id,
-        action=action,
-        entity="convention",
-        entity_id=record.id,
-        caf_code=record.caf_code,
-        before=before,
-        after=snapshot(record),
-    )
+    CONVENTION.change(session, actor_id, action, record, caf_code=record.caf_code, before=before)

@@ -124,6 +124,15 @@ def test_field_errors(client: FlaskClient, world: World) -> None:
     assert response.status_code == 422 and "scope" in response.json["errors"]
 
 
+def test_a_convention_names_an_existing_caf(client: FlaskClient, world: World) -> None:
+    """Regression: a national requester (of no Caf) under an unknown Caf code gave a 500 (a
+    foreign key refused at the insert), found by the stateful schemathesis run."""
+    body = convention_body(world.id("admin_national"), caf_code="ZZ9")
+    response = client.post(BASE, json=body, headers=world.headers("admin_national"))
+    assert response.status_code == 422, response.json
+    assert response.json["errors"] == {"caf_code": ["Aucune Caf de code ZZ9."]}
+
+
 def test_expiry_when_reading_and_by_command(client: FlaskClient, world: World, app) -> None:
     admin = world.headers("admin_13")
     cid = _draft(client, world, start="2020-01-01", end="2099-01-01")["id"]
