@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from bench.instance import demo_instance
+from bench.instance import demo_instance, in_instance
 
 INDICATORS = ["ENF_MOINS_6", "ALLOC_SITFAM"]  # one breakdown each: two breakdowns in all
 BREAKDOWNS = ["age_jeune_enfant", "situation_familiale"]
@@ -64,11 +63,7 @@ def main() -> None:
     parser.add_argument("--departements", nargs="*", default=["13", "48", "59"])
     parser.add_argument("--instance", type=Path, help="dossier d'instance à (ré)utiliser")
     args = parser.parse_args()
-    if args.instance:
-        run(args.instance, args.departements)
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-extract-") as folder:
-        run(Path(folder), args.departements)
+    in_instance(args.instance, "bench-extract-", lambda folder: run(folder, args.departements))
 
 
 if __name__ == "__main__":

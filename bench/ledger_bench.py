@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from bench.instance import demo_instance
+from bench.instance import demo_instance, in_instance
 from gateway.catalogue import load_catalogue
 from gateway.db.models import Extract, ReleasedCell, Requester
 from gateway.services.ledger import queries as ledger
@@ -190,11 +189,7 @@ def main() -> None:
         "| statut | extrait complet (s) |"
     )
     print("|---|---|---|---|---|---|")
-    if args.instance:
-        run(args.instance, args.cells)
-        return
-    with tempfile.TemporaryDirectory(prefix="bench-ledger-") as folder:
-        run(Path(folder), args.cells)
+    in_instance(args.instance, "bench-ledger-", lambda folder: run(folder, args.cells))
 
 
 if __name__ == "__main__":

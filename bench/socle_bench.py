@@ -12,37 +12,20 @@ publication: the time and the peak memory of that process are the second figure.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from bench.instance import demo_environment, in_instance, init_demo
 from gateway.config import REPO_ROOT
-
-
-def _environment(folder: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "GATEWAY_ENV": "development",
-        "GATEWAY_INSTANCE_DIR": str(folder),
-        "GATEWAY_LOG_LEVEL": "WARNING",
-    }
 
 
 def run(folder: Path) -> None:
     started = time.perf_counter()
-    init = subprocess.run(
-        [sys.executable, "-m", "gateway", "init", "--demo"],
-        cwd=REPO_ROOT,
-        env=_environment(folder),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    init = init_demo(folder)
     print(f"init --demo : {time.perf_counter() - started:.1f} s au total")
     first = re.search(r"Socle commun publié .*\(([\d.]+) s\)", init.stdout)
     if first:
@@ -50,7 +33,7 @@ def run(folder: Path) -> None:
     child = subprocess.run(
         [sys.executable, "-m", "bench.socle_bench", "--child", str(folder)],
         cwd=REPO_ROOT,
-        env=_environment(folder),
+        env=demo_environment(folder),
         check=True,
         capture_output=True,
         text=True,
@@ -88,11 +71,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         child(args.child)
-    elif args.instance:
-        run(args.instance)
     else:
-        with tempfile.TemporaryDirectory(prefix="bench-socle-") as folder:
-            run(Path(folder))
+        in_instance(args.instance, "bench-socle-", run)
 
 
 if __name__ == "__main__":

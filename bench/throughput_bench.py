@@ -15,12 +15,8 @@ cluster, as the tests start one), else SQLite.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -39,38 +35,20 @@ from gateway.services.catalogue.queries import current_catalogue
 from gateway.state import app_state
 from gateway.store.demo import load_demo
 from tests.support.postgres import find_bin_dir, start_cluster
+from tests.support.served import fresh_instance, serve
 
 REQUESTERS = ("conseil_departemental", "service_etat")  # free: no quote to accept
 PERIODS = (2019, 2020, 2021, 2022, 2023, 2024)
 TARGET = 1.6
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _environment(folder: Path, store: Path, database_url: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "GATEWAY_ENV": "development",
-        "GATEWAY_INSTANCE_DIR": str(folder),
-        "GATEWAY_STORE_DIR": str(store),
-        "GATEWAY_DATABASE_URL": database_url,
-        "GATEWAY_LOG_LEVEL": "WARNING",
-        "GATEWAY_RATE_LIMIT": "100000/minute",  # the bench measures the pipeline, not limits
-    }
-
-
-def _indicators(environment: dict[str, str], count: int) -> list[tuple[str, str | None]]:
+def _indicators(folder: Path, database_url: str, count: int) -> list[tuple[str, str | None]]:
     """Pick `count` stored indicators of distinct families: (code, first breakdown)."""
     app = create_app(
         {
             "env": "development",
-            "instance_dir": environment["GATEWAY_INSTANCE_DIR"],
-            "database_url": environment["GATEWAY_DATABASE_URL"],
+            "instance_dir": str(folder),
+            "database_url": database_url,
             "log_level": "WARNING",
         }
     )
@@ -110,36 +88,6 @@ def _jobs(
     return jobs
 
 
-@contextmanager
-def _served(environment: dict[str, str], log: Path) -> Iterator[str]:
-    """Serve the instance with gunicorn, 2 workers; yield its base URL."""
-    port = _free_port()
-    served = {**environment, "HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "2"}
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:gateway.gunicorn_conf", "wsgi:app"],
-            cwd=REPO_ROOT,
-            env=served,
-            stdout=output,
-            stderr=output,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    if requests.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
-                        break
-                except requests.RequestException:  # not listening, or still booting
-                    pass
-                time.sleep(0.1)
-            else:
-                raise RuntimeError(f"gunicorn n'a pas démarré (voir {log})")
-            yield base
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-
-
 def _post(base: str, job: tuple[dict[str, str], dict[str, Any]]) -> float:
     headers, body = job
     started = time.perf_counter()
@@ -170,19 +118,10 @@ def run_pass(
     indicators: int,
 ) -> tuple[int, float, list[float]]:
     """Prepare a fresh instance, serve it, post every job with `clients` clients."""
-    folder.mkdir(parents=True)
-    environment = _environment(folder, store, database_url)
-    subprocess.run(
-        [sys.executable, "-m", "gateway", "init", "--demo"],
-        cwd=REPO_ROOT,
-        env=environment,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    keys = json.loads((folder / "demo-keys.json").read_text(encoding="utf-8"))
-    *chosen, spare = _indicators(environment, indicators + 1)
+    keys = fresh_instance(folder, database_url, store)
+    *chosen, spare = _indicators(folder, database_url, indicators + 1)
     jobs = _jobs(keys, chosen)
-    with _served(environment, folder / "gunicorn.log") as base:
+    with serve(folder, database_url, store) as base:  # 2 workers; its log in the folder
         _warm_up(base, _jobs(keys, [spare])[0])
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=clients) as pool:

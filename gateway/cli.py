@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from gateway.app import create_app
 from gateway.db import migrate as migrations
@@ -27,9 +30,20 @@ from gateway.store.demo import ensure_demo_store
 from gateway.store.importers import import_file
 from policies.errors import DomainError
 
+T = TypeVar("T")
+
 
 def _app() -> Flask:
     return create_app()
+
+
+def _in_one_transaction(work: Callable[[Session], T]) -> T:
+    """Run `work` in one transaction of a new app's database, then close its connections."""
+    database = app_state(_app()).database
+    with database.transaction() as session:
+        result = work(session)
+    database.dispose()
+    return result
 
 
 @click.group()
@@ -166,10 +180,7 @@ def import_command(path: Path, microdata: bool) -> None:
 @cli.command("audit-verify")
 def audit_verify() -> None:
     """Vérifier la chaîne du journal d'audit ; code 1 à la première entrée altérée."""
-    database = app_state(_app()).database
-    with database.transaction() as session:
-        report = verify(session)
-    database.dispose()
+    report = _in_one_transaction(verify)
     if report.ok:
         click.echo(f"Chaîne intègre ({report.checked} entrées)")
         return
@@ -181,10 +192,7 @@ def audit_verify() -> None:
 @cli.command("expire-conventions")
 def expire_conventions() -> None:
     """Passer au statut « expirée » les conventions dont la date de fin est passée."""
-    database = app_state(_app()).database
-    with database.transaction() as session:
-        expired = expire_due_conventions(session)
-    database.dispose()
+    expired = _in_one_transaction(expire_due_conventions)
     click.echo(
         f"Conventions expirées : {len(expired)}" + (f" ({', '.join(expired)})" if expired else "")
     )

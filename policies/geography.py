@@ -27,6 +27,10 @@ _LEVEL_LABELS = {
     GeoLevel.REGION: "région",
     GeoLevel.FRANCE: "France",
 }
+#: The column of a commune's row naming the territory of each level that contains it.
+_COMMUNE_COLUMN = MappingProxyType(
+    {GeoLevel.EPCI: "epci", GeoLevel.DEPARTEMENT: "departement", GeoLevel.REGION: "region"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,11 +191,7 @@ class Geography:
         """Return, finest first, every coarser territory that wholly contains this one."""
         communes = [self._index.communes[c] for c in self.communes_of(level, code)]
         found: dict[GeoLevel, str] = {}
-        for parent_level, attribute in (
-            (GeoLevel.EPCI, "epci"),
-            (GeoLevel.DEPARTEMENT, "departement"),
-            (GeoLevel.REGION, "region"),
-        ):
+        for parent_level, attribute in _COMMUNE_COLUMN.items():
             if parent_level.fineness <= level.fineness:
                 continue
             values = {getattr(c, attribute) for c in communes}
@@ -222,11 +222,7 @@ class Geography:
             return True
         if outer_level is GeoLevel.COMMUNE:
             return inner == outer
-        attribute = {
-            GeoLevel.EPCI: "epci",
-            GeoLevel.DEPARTEMENT: "departement",
-            GeoLevel.REGION: "region",
-        }[outer_level]
+        attribute = _COMMUNE_COLUMN[outer_level]
         rows = self._index.communes
         return all(getattr(rows[c], attribute) == outer_code for c in inner)
 
@@ -255,11 +251,7 @@ class Geography:
         inside = set(self.communes_of(parent_level, parent_code))
         if level is GeoLevel.COMMUNE or level.fineness >= parent_level.fineness:
             return MappingProxyType({})
-        attribute = {
-            GeoLevel.EPCI: "epci",
-            GeoLevel.DEPARTEMENT: "departement",
-            GeoLevel.REGION: "region",
-        }[level]
+        attribute = _COMMUNE_COLUMN[level]
         rows = self._index.communes
         candidates = {getattr(rows[c], attribute) for c in inside} - {""}
         found = {}

@@ -158,6 +158,14 @@ def test_every_gateway_module_has_a_layer() -> None:
     assert unplaced == [], "add them to LAYERS (and to the drawing in gateway/__init__.py)"
 
 
+@pytest.mark.parametrize("door", ["gateway.api", "gateway.web"])
+def test_both_doors_are_checked_as_doors(door: str) -> None:
+    """The API and the portal's pages are one layer: the same rules hold for both."""
+    names = [name for name in modules("gateway") if within(name, door)]
+    assert len(names) > 5
+    assert {layer_of(name) for name in names} == {"doors"}
+
+
 def test_imports_go_down_the_layers() -> None:
     wrong = []
     for name, target, line in gateway_imports():

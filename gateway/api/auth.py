@@ -14,7 +14,7 @@ from sqlalchemy import select
 from gateway.api.blueprint import GATE_ATTRIBUTE, PARSES_ARGUMENTS, Blueprint
 from gateway.api.ratelimit import Limiter, limiter
 from gateway.db.models import Caf, Requester
-from gateway.services.audit.refusals import record_gate_refusal
+from gateway.services.audit.refusals import enforce
 from gateway.services.requesters.api_keys import authenticate
 from gateway.services.requesters.queries import profile_of
 from gateway.state import app_state, request_session
@@ -158,18 +158,13 @@ def _enforce(spec: Gate, caller: Caller, target: str | None) -> None:
     if authorize(spec.action, caller.profile, target).allowed:
         return
     cafs = {c for c in (target, caller.profile.caf_code) if c}
-    decision = authorize(spec.action, caller.profile, target, caf_names(cafs))
-    # In a transaction of its own: the request fails, the refusal stays in the chain.
-    with app_state().database.transaction() as session:
-        record_gate_refusal(
-            session,
-            caller=caller,
-            action=spec.action,
-            decision=decision,
-            request_line=f"{request.method} {request.path}",
-            target_caf=target,
-        )
-    decision.raise_if_refused()
+    enforce(
+        authorize(spec.action, caller.profile, target, caf_names(cafs)),
+        caller=caller,
+        action=spec.action,
+        request_line=f"{request.method} {request.path}",
+        target_caf=target,
+    )
 
 
 def caf_names(codes: set[str]) -> dict[str, str]:

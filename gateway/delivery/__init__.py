@@ -7,18 +7,17 @@ engine's ``Status`` and ``Reason``; the model maps them to public symbols), ``bu
 ``render(delivery, format_name)`` and ``filename``.
 """
 
-from gateway.delivery.formats import FORMATS, Renderer, filename, json_document, render
-from gateway.delivery.model import (
+from gateway.delivery.cells import (
     NOT_APPLICABLE,
     SYMBOL_MEANINGS,
     SYMBOLS,
     TOTAL,
     DeliveredCell,
-    Delivery,
     DeliveryError,
-    DeliveryHeader,
     delivered_category,
 )
+from gateway.delivery.formats import FORMATS, Renderer, filename, json_document, render
+from gateway.delivery.model import Delivery, DeliveryHeader
 from gateway.delivery.note import SYNTHETIC_BANNER, Note, Section, build_note
 
 __all__ = [

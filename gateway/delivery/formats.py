@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from gateway.delivery.cells import DeliveredCell
 from gateway.delivery.metadata import extract_metadata
-from gateway.delivery.model import DeliveredCell, Delivery
+from gateway.delivery.model import Delivery
 from gateway.delivery.note import build_note
 from gateway.delivery.table import header, number_text, public_value, rows, safe_text
 

@@ -7,8 +7,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from gateway.delivery.cells import NOT_APPLICABLE, TOTAL, DeliveredCell
 from gateway.delivery.metadata import extract_metadata
-from gateway.delivery.model import NOT_APPLICABLE, TOTAL, DeliveredCell, Delivery
+from gateway.delivery.model import Delivery
 from gateway.delivery.note import build_note
 from gateway.delivery.table import TOTAL_LABEL, public_value
 from policies.domain import Kind

@@ -8,7 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from gateway.delivery.model import NOT_APPLICABLE, SYMBOL_MEANINGS, TOTAL, Delivery
+from gateway.delivery.cells import NOT_APPLICABLE, SYMBOL_MEANINGS, TOTAL
+from gateway.delivery.model import Delivery
 from policies.catalogue import FICHE_FIELDS, FICHE_HEADINGS, Indicator
 from policies.domain import ContributingUnit, RequesterType, Source, Use
 from policies.secrecy.rules import Rule

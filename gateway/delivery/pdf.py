@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
-from gateway.delivery.model import DeliveredCell, Delivery
+from gateway.delivery.cells import DeliveredCell
+from gateway.delivery.model import Delivery
 from gateway.delivery.note import Note, build_note
 from gateway.delivery.pdf_base import (
     BLACK,

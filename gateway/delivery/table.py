@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from gateway.delivery.model import NOT_APPLICABLE, TOTAL, DeliveredCell, Delivery
+from gateway.delivery.cells import NOT_APPLICABLE, TOTAL, DeliveredCell
+from gateway.delivery.model import Delivery
 
 LEADING_COLUMNS = ("indicateur", "periode", "niveau", "code_territoire", "libelle_territoire")
 TRAILING_COLUMNS = ("valeur", "statut", "motif", "unite")

@@ -122,24 +122,48 @@ def _store(session: Session, prepared: Prepared, pricing: Priced, day: date) -> 
     )
 
 
-def settle(
-    session: Session, prepared: Prepared, geography: Geography, day: date
-) -> int | QuoteRecord | None:
-    """Return the covering order id, None when free, or a new quote the requester must accept."""
+@dataclass(frozen=True)
+class Assessment:
+    """What a request would cost, read only: its pricing, and the accepted order covering it."""
+
+    pricing: Priced | None  # None: free access, nothing priced (socle, public, free convention)
+    order_id: int | None = None  # the requester's accepted order for this very request
+    quote_id: int | None = None  # the accepted quote of that order
+
+    @property
+    def free(self) -> bool:
+        return self.pricing is None or self.pricing.quote.total == 0
+
+
+def assess(session: Session, prepared: Prepared, geography: Geography, day: date) -> Assessment:
+    """Price a prepared request and find the order covering it, writing nothing."""
     if prepared.decision.free_access or prepared.caller.requester_id is None:
-        return None
+        return Assessment(None)
     pricing = priced(session, prepared, geography, day)
     if pricing.quote.total == 0:
-        return None
+        return Assessment(pricing)
     order = covering_order(
         session,
         requester_id=prepared.caller.requester_id,
         fingerprint=prepared.request.fingerprint(),
         today=day,
     )
-    if order is not None:
-        return order.id
-    return _store(session, prepared, pricing, day)
+    if order is None:
+        return Assessment(pricing)
+    return Assessment(pricing, order.id, order.quote_id)
+
+
+def settle(
+    session: Session, prepared: Prepared, geography: Geography, day: date
+) -> int | QuoteRecord | None:
+    """Return the covering order id, None when free, or a new quote the requester must accept."""
+    assessment = assess(session, prepared, geography, day)
+    if assessment.free:
+        return None
+    if assessment.order_id is not None:
+        return assessment.order_id
+    assert assessment.pricing is not None  # not free: priced
+    return _store(session, prepared, assessment.pricing, day)
 
 
 def invoice(

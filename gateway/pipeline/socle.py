@@ -41,7 +41,7 @@ from gateway.services.catalogue.queries import current_catalogue
 from gateway.services.extracts import queries as extracts
 from gateway.services.ledger import queries as ledger
 from gateway.store import CellStore
-from policies.access import PUBLIC, AccessRequest
+from policies.access import PUBLIC, AccessRequest, Action
 from policies.access.matrix import PolicyMatrix
 from policies.catalogue import Catalogue
 from policies.decision import decide
@@ -283,7 +283,7 @@ class Publisher:
                 session,
                 requester_id=None,
                 key_prefix=None,
-                action="socle_publish",
+                action=Action.SOCLE_PUBLISH,
                 fingerprint=fingerprint(version),
                 decision=audit_log.ALLOWED,
                 rules=[Rule.SOCLE_PUBLICATION],

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+Q = TypeVar("Q", bound=Select[Any])
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,14 @@ class Page:
             "total": self.total,
             "pages": self.pages,
         }
+
+
+def where_equal(query: Q, *filters: tuple[InstrumentedAttribute[Any], object]) -> Q:
+    """Keep the rows whose column equals each (column, value) given; a None value keeps all."""
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    return query
 
 
 def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> Page:

@@ -82,6 +82,18 @@ def read_rows(path: Path) -> pd.DataFrame:
     return frame.apply(lambda column: column.astype(str).str.strip())
 
 
+def _read_keyed(
+    path: Path, catalogue: Catalogue, communes: Sequence[str], columns: Sequence[str]
+) -> tuple[pd.DataFrame, Checker, pd.Series, list[str]]:
+    """Read a file and check its columns and keys: its rows, the checker (to go on with its
+    measures), the periods and the breakdown columns (blanked where foreign to the row)."""
+    frame = read_rows(path)
+    check = Checker(path.name, frame, first_line=2)
+    check.require_columns(columns)
+    periods = check_keys(check, catalogue, communes)
+    return frame, check, periods, _blank_foreign_breakdowns(frame, catalogue)
+
+
 def _blank_foreign_breakdowns(frame: pd.DataFrame, catalogue: Catalogue) -> list[str]:
     """Blank breakdown columns on rows of indicators that do not use them; return them all."""
     breakdowns = sorted({b for bs in catalogue.values() for b in bs if b in frame.columns})
@@ -100,11 +112,7 @@ def import_cells(
     verify: Callable[[Path], None] | None = None,
 ) -> ImportSummary:
     """Check a file of cell summaries and publish it; refuse it whole on any defect."""
-    frame = read_rows(path)
-    check = Checker(path.name, frame, first_line=2)
-    check.require_columns(CELL_COLUMNS)
-    periods = check_keys(check, catalogue, communes)
-    breakdowns = _blank_foreign_breakdowns(frame, catalogue)
+    frame, check, periods, breakdowns = _read_keyed(path, catalogue, communes, CELL_COLUMNS)
     measures = {
         "value": check.numbers("value"),
         "freq": check.numbers("freq", integer=True),
@@ -129,11 +137,7 @@ def import_microdata(
     verify: Callable[[Path], None] | None = None,
 ) -> ImportSummary:
     """Summarise unit-level rows into cells (one contributor per holding) and publish them."""
-    frame = read_rows(path)
-    check = Checker(path.name, frame, first_line=2)
-    check.require_columns(MICRO_COLUMNS)
-    periods = check_keys(check, catalogue, communes)
-    breakdowns = _blank_foreign_breakdowns(frame, catalogue)
+    frame, check, periods, breakdowns = _read_keyed(path, catalogue, communes, MICRO_COLUMNS)
     value = check.numbers("value")
     check.flag(frame["holding"] == "", "holding", "identifiant d’unité attendu, {lu}")
     check.refuse_if_any()

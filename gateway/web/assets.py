@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, request, url_for
 
+from gateway.links import api_url
 from tariffs.money import format_number
 
 PORTAL_NAME = "Passerelle de diffusion des données des Caf"
@@ -46,7 +47,7 @@ NAVIGATION = (
     NavItem("socle_commun.socle", "Socle commun", "socle_commun"),
 )
 #: The API's documentation page (served by flask-smorest, outside the portal's blueprints).
-API_DOCS_PATH = "/api/v1/docs"
+API_DOCS_PATH = api_url("/docs")
 
 
 def vendor_scripts() -> tuple[str, ...]:

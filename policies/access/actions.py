@@ -34,6 +34,7 @@ class Action(StrEnum):
     SOCLE_PUBLISH = "socle_publish"
     EXTRACT_CREATE = "extract_create"
     EXTRACT_READ = "extract_read"
+    EXTRACT_PREVIEW_READ = "extract_preview_read"
     IMAJE_READ = "imaje_read"
     QUOTE_CREATE = "quote_create"
     QUOTE_READ = "quote_read"
@@ -74,6 +75,7 @@ class Action(StrEnum):
     ACCESS_REQUEST_READ = "access_request_read"
     ACCESS_REQUEST_APPROVE = "access_request_approve"
     ACCESS_REQUEST_REJECT = "access_request_reject"
+    ORGANISATION_KEYS_READ = "organisation_keys_read"
     ORGANISATION_KEYS_MANAGE = "organisation_keys_manage"
 
 
@@ -121,6 +123,8 @@ ACTIONS: Mapping[str, ActionRule] = _actions(
     ActionRule(A.SOCLE_PUBLISH, Audience.NATIONAL, "publier le socle commun d'un millésime"),
     ActionRule(A.EXTRACT_CREATE, Audience.REQUESTERS, "demander un extrait", public=True),
     ActionRule(A.EXTRACT_READ, Audience.REQUESTERS, "suivre ou télécharger ses extraits"),
+    # Reads what asking would give (cells, decision, price): allowed to whom asking is.
+    _like(A.EXTRACT_PREVIEW_READ, "prévisualiser une demande d'extrait", A.EXTRACT_CREATE),
     _like(A.IMAJE_READ, "consulter un écran IMAJE", A.EXTRACT_CREATE),
     ActionRule(A.QUOTE_CREATE, Audience.REQUESTERS, "demander un devis"),
     _like(A.QUOTE_READ, "consulter ses devis", A.QUOTE_CREATE),
@@ -167,6 +171,11 @@ ACTIONS: Mapping[str, ActionRule] = _actions(
     ActionRule(A.ACCESS_REQUEST_APPROVE, Audience.ADMINS, "accepter une demande d'accès"),
     _like(A.ACCESS_REQUEST_REJECT, "refuser une demande d'accès", A.ACCESS_REQUEST_APPROVE),
     # A person of the organisation, with the role `policies.access.people` requires.
+    _like(
+        A.ORGANISATION_KEYS_READ,
+        "consulter les clés d'API de son organisation",
+        A.ORGANISATION_KEYS_MANAGE,
+    ),
     ActionRule(
         A.ORGANISATION_KEYS_MANAGE, Audience.REQUESTERS, "gérer les clés d'API de son organisation"
     ),

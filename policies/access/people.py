@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from policies.access.actions import Action
+from policies.access.actions import ACTIONS, Action
 from policies.access.values import Decision, deny
 from policies.refusals import Refusal, Rule
 
@@ -40,9 +40,20 @@ ORGANISATION_ACTIONS: Mapping[Action, tuple[frozenset[PersonRole], str]] = {
 }
 
 
+def reserved(action: Action) -> bool:
+    """Tell whether an action is reserved to some roles within the organisation."""
+    return _governing(action) in ORGANISATION_ACTIONS
+
+
+def _governing(action: Action) -> Action:
+    """An action allowed as another (reading the keys, say) is reserved as that one is."""
+    rule = ACTIONS.get(action)
+    return rule.allowed_as if rule is not None and rule.allowed_as is not None else action
+
+
 def authorize_person(action: Action, role: PersonRole) -> Decision:
     """Decide whether a person of this role may perform an organisation action."""
-    spec = ORGANISATION_ACTIONS.get(action)
+    spec = ORGANISATION_ACTIONS.get(_governing(action))
     if spec is None:
         refusal = Refusal(
             Rule.AUTORISATION_ACTION_INCONNUE, f"action « {action} » inconnue", "aucune"

@@ -13,9 +13,7 @@ from sqlalchemy import select
 
 from gateway.db.models import ReleasedCell, TerritoryDefinition
 from gateway.services.conventions.clauses import mandatory_clauses
-from gateway.services.conventions.documents import upload_document
-from gateway.services.conventions.drafts import create_convention
-from gateway.services.conventions.lifecycle import activate_convention
+from gateway.services.demo.conventions import activated_convention
 from gateway.services.requesters import registry as requesters
 from gateway.services.requesters.api_keys import issue_key
 from gateway.store import CellStore
@@ -71,16 +69,7 @@ def _conventioned(app: Flask, departement: str, *, national: bool) -> Requester:
         )
         clauses = [c.code for c in mandatory_clauses(session)]
         terms = _convention(requester.id, departement, clauses, national)
-        record = create_convention(session, None, terms)
-        upload_document(
-            session,
-            None,
-            record.id,
-            filename="convention.pdf",
-            content_type="application/pdf",
-            content=_PDF,
-        )
-        activate_convention(session, None, record.id)
+        activated_convention(session, terms, document=_PDF, filename="convention.pdf")
         key = issue_key(session, requester.id).plaintext
         return Requester(requester.id, key, departement)
 

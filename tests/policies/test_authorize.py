@@ -20,6 +20,7 @@ T = RequesterType
 REQUESTER_ACTIONS = {
     "extract_create",
     "extract_read",
+    "extract_preview_read",
     "zone_read",
     "socle_read",
     "quote_create",
@@ -29,9 +30,10 @@ REQUESTER_ACTIONS = {
     "imaje_read",
     "quote_read",
     "invoice_read",
+    "organisation_keys_read",
     "organisation_keys_manage",
 }
-PUBLIC_ACTIONS = {"extract_create", "socle_read", "imaje_read"}
+PUBLIC_ACTIONS = {"extract_create", "extract_preview_read", "socle_read", "imaje_read"}
 NATIONAL_ACTIONS = {"policy_update", "catalogue_update", "convention_expire", "socle_publish"}
 ADMIN_ACTIONS = {
     "convention_create",

@@ -34,7 +34,10 @@ blp = Blueprint(
 
 
 def _filters(args: dict[str, Any]) -> audit_log.AuditFilter:
-    return audit_log.AuditFilter(**{**args, "caf_code": args.get("caf_code") or caf_scope()})
+    action = Action(args["action"]) if "action" in args else None
+    return audit_log.AuditFilter(
+        **{**args, "caf_code": args.get("caf_code") or caf_scope(), "action": action}
+    )
 
 
 @blp.route("/audit")

@@ -14,13 +14,14 @@ from gateway.api.schemas import (
     text,
 )
 from gateway.services.audit.queries import ALLOWED, REFUSED
+from policies.access import Action
 
 
 class AuditFilterSchema(QuerySchema):
     requester_id = ma.fields.Integer(validate=POSITIVE_INT)
     caf_code = text(8, metadata={"description": "Caf (un administrateur de Caf : la sienne)"})
     decision = ma.fields.String(validate=one_of([ALLOWED, REFUSED]))
-    action = text(40)
+    action = ma.fields.String(validate=one_of(Action))
     since = ma.fields.Date(metadata={"description": "Depuis ce jour (inclus)"})
     until = ma.fields.Date(metadata={"description": "Jusqu'à ce jour (inclus)"})
 
@@ -54,7 +55,9 @@ class AuditPageSchema(PageSchema):
 
 class ChangeQuerySchema(PageQuerySchema):
     entity = ma.fields.String(
-        validate=one_of(["requester", "api_key", "convention", "policy_matrix", "indicator"])
+        validate=one_of(
+            ["requester", "api_key", "convention", "policy_matrix", "indicator", "tariff_schedule"]
+        )
     )
 
 

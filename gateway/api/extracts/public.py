@@ -14,32 +14,8 @@ from gateway.api.extracts.routes import FILE_RESPONSES, file_response
 from gateway.api.extracts.schemas import DeliveredSchema, SocleQuerySchema
 from gateway.services.extracts import service as extracts
 from policies.access import PUBLIC, Action
-from policies.domain import PERIODS, Use
 
 blp = Blueprint("socle", __name__, url_prefix="/socle", description="Socle commun (libre)")
-
-
-def socle_body(indicator: str, args: dict[str, Any]) -> dict[str, Any]:
-    """Describe the public request: one indicator, the territories asked, latest year by default."""
-    level = args["level"]
-    if args.get("codes"):  # `codes=` names none: as if absent
-        territories = {"level": level, "codes": args["codes"]}
-    elif "parent_level" in args and "parent_code" in args:
-        territories = {
-            "level": level,
-            "parent_level": args["parent_level"],
-            "parent_code": args["parent_code"],
-        }
-    else:
-        territories = {"level": level, "parent_level": "france", "parent_code": "FR"}
-    return {
-        "indicators": [indicator],
-        "territories": territories,
-        "periods": args.get("periods") or [PERIODS[-1]],
-        "breakdowns": args.get("breakdowns") or [],
-        "use": Use.USAGE_FINAL.value,
-        "format": args["format"],
-    }
 
 
 @blp.route("/<string:indicator>")
@@ -50,7 +26,7 @@ class Socle(MethodView):
     @blp.doc(responses=FILE_RESPONSES)
     def get(self, args: dict[str, Any], indicator: str) -> Response:
         """Lire un indicateur du socle commun, protégé, avec sa note explicative."""
-        delivery = extracts.socle_slice(PUBLIC, socle_body(indicator, args))
+        delivery = extracts.socle_slice(PUBLIC, extracts.socle_body(indicator, args))
         content, media_type, name = extracts.rendered(delivery, args["format"])
         response = file_response(content, media_type, name)
         # One publication per data vintage, the same for everyone: cacheable by anyone.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, jsonify, request, url_for
@@ -12,11 +13,14 @@ from gateway.api.blueprint import Blueprint
 from gateway.api.extracts.schemas import (
     DeliveredSchema,
     DownloadQuerySchema,
+    ExtractPreviewSchema,
     ExtractRequestSchema,
     ExtractStatusSchema,
+    RequestSchema,
 )
 from gateway.links import download_url
 from gateway.services.extracts import service as extracts
+from gateway.services.extracts.preview import preview
 from gateway.state import request_session
 from policies.access import Action
 
@@ -78,6 +82,23 @@ class Extracts(MethodView):
             return response
         content, media, name = extracts.rendered(outcome.delivery, body.get("format", "json"))
         return file_response(content, media, name, outcome.extract_id)
+
+
+@blp.route("/preview")
+class ExtractPreview(MethodView):
+    @gate(Action.EXTRACT_PREVIEW_READ)
+    @blp.arguments(RequestSchema)
+    @blp.response(200, ExtractPreviewSchema)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Prévisualiser une demande : cellules, décision et prix, sans rien livrer ni enregistrer.
+
+        Les mêmes étapes que POST /extracts jusqu'à la livraison (décision, taille, quota,
+        différenciation, tarif) : un refus est décrit par les motifs du problème que
+        l'extrait recevrait ; le prix, ligne par ligne, est celui du devis. Une demande
+        invalide reçoit le même 422.
+        """
+        today = datetime.now(UTC).date()
+        return preview(request_session(), current_caller(), body, today).to_json()
 
 
 @blp.route("/<string:extract_id>")

@@ -9,6 +9,7 @@ from webargs.fields import DelimitedList
 
 from gateway.api.schemas import LEVELS, QuerySchema, Schema, one_of
 from gateway.delivery import FORMATS
+from gateway.services.extracts.screens import MAX_HISTORY_INDICATORS
 from policies.domain import GeoLevel, Use
 
 MAX_INDICATORS, MAX_PERIODS, MAX_ZONES, MAX_BREAKDOWNS, MAX_CODES = 30, 12, 20, 4, 2000
@@ -159,6 +160,41 @@ class ExtractStatusSchema(Schema):
     liens = ma.fields.Dict()
 
 
+class ExtractPreviewRefusalSchema(Schema):
+    """The refusal the extract would get: its problem document's members."""
+
+    code = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    reasons = ma.fields.List(ma.fields.Dict(), metadata={"description": "regle, message, solution"})
+
+
+class ExtractPreviewSchema(Schema):
+    """What POST /extracts would do with this request, nothing delivered nor stored."""
+
+    cellules = ma.fields.Integer(metadata={"description": "Cellules de l'extrait"})
+    territoires = ma.fields.Integer(
+        metadata={"description": "Lignes : territoires, totaux, parents"}
+    )
+    cellules_maximum = ma.fields.Integer(metadata={"description": "Taille maximale permise"})
+    arriere_plan = ma.fields.Boolean(metadata={"description": "Traité en arrière-plan (202)"})
+    autorisee = ma.fields.Boolean()
+    issue = ma.fields.String(
+        metadata={"description": "refus, gratuit, devis (402 : devis à accepter), devis_accepte"}
+    )
+    convention = ma.fields.String(allow_none=True)
+    refus = ma.fields.Nested(ExtractPreviewRefusalSchema, allow_none=True)
+    gratuit = ma.fields.Boolean()
+    acces_gratuit = ma.fields.Boolean(metadata={"description": "Gratuit sans tarification"})
+    devis_accepte = ma.fields.Integer(
+        allow_none=True, metadata={"description": "Devis accepté couvrant cette demande"}
+    )
+    prix = ma.fields.Dict(
+        allow_none=True, metadata={"description": "Le chiffrage, ligne par ligne, comme le devis"}
+    )
+
+
 class DeliveredSchema(Schema):
     """The JSON delivery (other formats are files of their media type)."""
 
@@ -209,7 +245,14 @@ class CustomZoneListSchema(Schema):
 
 
 class HistorySchema(Schema):
-    indicator = indicator_field(required=True)
+    """One indicator (`indicator`), or several of one axis (`indicators`), on one territory."""
+
+    indicator = indicator_field()
+    indicators = ma.fields.List(
+        indicator_field(),
+        validate=_sized(1, MAX_HISTORY_INDICATORS, "indicateurs"),
+        metadata={"description": "Plusieurs indicateurs d'un même axe (au lieu d'indicator)"},
+    )
     level = ma.fields.String(validate=one_of(LEVELS))
     code = ma.fields.String(validate=ma.validate.Length(min=1, max=16))
     zone = zone_id_field(metadata={"description": "Une zone personnalisée du demandeur"})
@@ -220,6 +263,14 @@ class HistorySchema(Schema):
     def territory(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if ("zone" in data) == ("level" in data and "code" in data):
             raise ma.ValidationError("Donner level et code, ou une zone.", field_name="code")
+
+    @ma.validates_schema
+    def one_choice_of_indicators(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if ("indicator" in data) == ("indicators" in data):
+            raise ma.ValidationError(
+                "Donner indicator, ou indicators (un même axe), mais pas les deux.",
+                field_name="indicator",
+            )
 
 
 class PlaceSchema(TerritoriesSchema):

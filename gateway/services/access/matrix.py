@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 from gateway.db.models import PolicyMatrixVersion
 from gateway.pipeline.locks import STEP_TIMEOUT, serialise
 from gateway.services.access.queries import current_document, current_matrix
-from gateway.services.audit.changes import record_change
+from gateway.services.audit.changes import Recorded
 from gateway.state import app_state
 from policies.access import Action, PolicyMatrix, policy_matrix_from_mapping
 from policies.errors import Conflict
+
+MATRIX = Recorded[PolicyMatrixVersion]("policy_matrix", lambda v: v.version, lambda v: v.document)
 
 
 def matrix_in_force(session: Session) -> PolicyMatrix:
@@ -43,14 +45,5 @@ def replace_matrix(
     stored = PolicyMatrixVersion(version=version + 1, document=document, created_by=actor_id)
     session.add(stored)
     session.flush()
-    record_change(
-        session,
-        actor_id=actor_id,
-        action=Action.POLICY_UPDATE,
-        entity="policy_matrix",
-        entity_id=stored.version,
-        caf_code=None,
-        before=before,
-        after=document,
-    )
+    MATRIX.change(session, actor_id, Action.POLICY_UPDATE, stored, caf_code=None, before=before)
     return stored.version, document

@@ -17,8 +17,8 @@ from gateway.services.accounts.values import (
     PersonRole,
     normalise_email,
 )
-from gateway.services.audit.changes import record_change
-from gateway.services.paging import Page, paginate
+from gateway.services.audit.changes import Recorded
+from gateway.services.paging import Page, paginate, where_equal
 from gateway.services.requesters.queries import get_requester
 from gateway.services.requesters.registry import create_requester
 from policies.access import Action
@@ -57,6 +57,9 @@ def snapshot(record: AccessRequestRecord) -> dict[str, Any]:
     }
 
 
+ACCESS_REQUEST = Recorded[AccessRequestRecord]("access_request", lambda r: r.id, snapshot)
+
+
 def submit_access_request(session: Session, fields: dict[str, Any]) -> AccessRequestRecord:
     """Record an organisation's request after checking every field (422 naming each one)."""
     errors: dict[str, list[str]] = {}
@@ -90,11 +93,11 @@ def list_access_requests(
     per_page: int = 50,
 ) -> Page:
     """List requests, oldest first; `caf_code` restricts to one Caf (None: all, national)."""
-    query = select(AccessRequestRecord).order_by(AccessRequestRecord.id)
-    if caf_code is not None:
-        query = query.where(AccessRequestRecord.caf_code == caf_code)
-    if status is not None:
-        query = query.where(AccessRequestRecord.status == status)
+    query = where_equal(
+        select(AccessRequestRecord).order_by(AccessRequestRecord.id),
+        (AccessRequestRecord.caf_code, caf_code),
+        (AccessRequestRecord.status, status),
+    )
     return paginate(session, query, page, per_page)
 
 
@@ -189,15 +192,8 @@ def _record(
     before: dict[str, Any],
 ) -> None:
     session.flush()
-    record_change(
-        session,
-        actor_id=actor_id,
-        action=action,
-        entity="access_request",
-        entity_id=record.id,
-        caf_code=record.caf_code,
-        before=before,
-        after=snapshot(record),
+    ACCESS_REQUEST.change(
+        session, actor_id, action, record, caf_code=record.caf_code, before=before
     )
 
 

@@ -18,7 +18,7 @@ from gateway.services.accounts.values import (
     field_error,
     normalise_email,
 )
-from gateway.services.audit.changes import record_change
+from gateway.services.audit.changes import Recorded
 from gateway.services.requesters.queries import get_requester
 from policies.access import Action
 from policies.errors import Conflict, NotFound
@@ -43,6 +43,9 @@ def snapshot(person: Person) -> dict[str, Any]:
         "role": person.role,
         "status": person.status,
     }
+
+
+PERSON = Recorded[Person]("person", lambda p: p.id, snapshot)
 
 
 def get_person(session: Session, requester_id: int, person_id: int) -> Person:
@@ -141,16 +144,7 @@ def _record(
     requester: Requester,
     before: dict[str, Any] | None,
 ) -> None:
-    record_change(
-        session,
-        actor_id=actor_id,
-        action=action,
-        entity="person",
-        entity_id=person.id,
-        caf_code=requester.caf_code,
-        before=before,
-        after=snapshot(person),
-    )
+    PERSON.change(session, actor_id, action, person, caf_code=requester.caf_code, before=before)
 
 
 def _check_free(session: Session, email: str) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import AdminChange
-from gateway.services.paging import Page, paginate
+from gateway.services.paging import Page, paginate, where_equal
 from policies.access import Action
 from policies.audit_chain import canonical_json
 
@@ -48,6 +50,41 @@ def record_change(
     return change
 
 
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Recorded(Generic[R]):
+    """A kind of record whose changes the log keeps: its entity's name, its key, and what of
+    it is kept (the `before` and `after` of a change)."""
+
+    entity: str
+    key: Callable[[R], object]
+    snapshot: Callable[[R], dict[str, Any]]
+
+    def change(
+        self,
+        session: Session,
+        actor_id: int | None,
+        action: Action,
+        record: R,
+        *,
+        caf_code: str | None,
+        before: dict[str, Any] | None,
+    ) -> AdminChange:
+        """Record a change of `record`, as it is now (`after`), in the caller's transaction."""
+        return record_change(
+            session,
+            actor_id=actor_id,
+            action=action,
+            entity=self.entity,
+            entity_id=self.key(record),
+            caf_code=caf_code,
+            before=before,
+            after=self.snapshot(record),
+        )
+
+
 def list_changes(
     session: Session,
     *,
@@ -57,9 +94,9 @@ def list_changes(
     per_page: int = 50,
 ) -> Page:
     """List changes, newest first; a Caf administrator sees only their Caf's (caf_code)."""
-    query = select(AdminChange).order_by(AdminChange.id.desc())
-    if caf_code is not None:
-        query = query.where(AdminChange.caf_code == caf_code)
-    if entity is not None:
-        query = query.where(AdminChange.entity == entity)
+    query = where_equal(
+        select(AdminChange).order_by(AdminChange.id.desc()),
+        (AdminChange.caf_code, caf_code),
+        (AdminChange.entity, entity),
+    )
     return paginate(session, query, page, per_page)

@@ -14,7 +14,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from gateway.db.models import AuditEntry, AuditHead, Requester
-from gateway.services.paging import Page, paginate
+from gateway.services.paging import Page, paginate, where_equal
+from policies.access import Action
 from policies.audit_chain import GENESIS_HASH, ChainEntry, ChainReport, entry_hash, verify_chain
 
 HEAD_ID = 1
@@ -71,7 +72,7 @@ def append_entry(
     *,
     requester_id: int | None,
     key_prefix: str | None,
-    action: str,
+    action: Action,
     fingerprint: str,
     decision: str,
     rules: list[str],
@@ -81,7 +82,11 @@ def append_entry(
     price: Decimal | None,
     details: dict[str, Any],
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction; concurrent appends queue on the head."""
+    """Append one entry in the caller's transaction; concurrent appends queue on the head.
+
+    `action` is one of the gateway's actions (`ACTIONS`): an unknown name is refused.
+    """
+    action = Action(action)
     head = _lock_head(session)
     requester = session.get(Requester, requester_id) if requester_id is not None else None
     entry = AuditEntry(
@@ -89,7 +94,7 @@ def append_entry(
         requester_id=requester_id,
         caf_code=requester.caf_code if requester else None,
         key_prefix=key_prefix,
-        action=action,
+        action=action.value,
         fingerprint=fingerprint,
         decision=decision,
         rules=[str(r) for r in rules],
@@ -133,7 +138,7 @@ class AuditFilter:
     requester_id: int | None = None
     caf_code: str | None = None
     decision: str | None = None
-    action: str | None = None
+    action: Action | None = None
     since: date | None = None  # inclusive
     until: date | None = None  # inclusive
 
@@ -143,15 +148,13 @@ def _day_start(day: date) -> datetime:
 
 
 def _query(filters: AuditFilter) -> Select[Any]:
-    query = select(AuditEntry).order_by(AuditEntry.id)
-    for column, value in (
+    query = where_equal(
+        select(AuditEntry).order_by(AuditEntry.id),
         (AuditEntry.requester_id, filters.requester_id),
         (AuditEntry.caf_code, filters.caf_code),
         (AuditEntry.decision, filters.decision),
         (AuditEntry.action, filters.action),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    )
     if filters.since is not None:
         query = query.where(AuditEntry.at >= _day_start(filters.since))
     if filters.until is not None:
@@ -190,7 +193,7 @@ def monthly_usage(
     start, end = month_bounds(month)
     query = select(func.count(AuditEntry.id), func.sum(AuditEntry.cells_delivered)).where(
         AuditEntry.requester_id == requester_id,
-        AuditEntry.action == "extract_create",
+        AuditEntry.action == Action.EXTRACT_CREATE,
         AuditEntry.decision == ALLOWED,
         AuditEntry.at >= start,
         AuditEntry.at < end,

@@ -1,4 +1,5 @@
-"""A route's gate refusing a caller: appended to the audit chain, like every decision."""
+"""A gate refusing a caller (an API route's, a page's): appended to the audit chain, like
+every decision."""
 
 from __future__ import annotations
 
@@ -8,7 +9,34 @@ from sqlalchemy.orm import Session
 
 from gateway.db.models import AuditEntry
 from gateway.services.audit.queries import REFUSED, append_entry
+from gateway.state import app_state
 from policies.access import Action, Caller, Decision
+
+
+def enforce(
+    decision: Decision,
+    *,
+    caller: Caller,
+    action: Action,
+    request_line: str,
+    target_caf: str | None = None,
+) -> None:
+    """Let an allowed decision pass; raise a refused one, once appended to the audit chain.
+
+    The refusal is written in a transaction of its own: the request fails, the refusal stays.
+    """
+    if decision.allowed:
+        return
+    with app_state().database.transaction() as session:
+        record_gate_refusal(
+            session,
+            caller=caller,
+            action=action,
+            decision=decision,
+            request_line=request_line,
+            target_caf=target_caf,
+        )
+    decision.raise_if_refused()
 
 
 def record_gate_refusal(

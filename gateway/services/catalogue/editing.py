@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from gateway.db.models import BreakdownRecord, IndicatorRecord
 from gateway.pipeline.locks import STEP_TIMEOUT, serialise
-from gateway.services.audit.changes import record_change
+from gateway.services.audit.changes import Recorded
 from policies.access import Action
 from policies.catalogue import Catalogue
 from policies.catalogue_parsing import parse_catalogue
@@ -19,6 +19,15 @@ from policies.errors import NotFound
 
 #: What an edit may change, as the catalogue file writes it (the rest is the fiche's).
 EDITABLE = ("tier", "restricted_to", "secrecy")
+
+
+def _editable(definition: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: definition.get(key) for key in EDITABLE}
+
+
+INDICATOR = Recorded[IndicatorRecord](
+    "indicator", lambda r: r.code, lambda r: _editable(r.definition)
+)
 
 
 def update_indicator(
@@ -40,15 +49,8 @@ def update_indicator(
     catalogue = parse_catalogue(_catalogue_data(session, code, after))
     record.definition = after
     session.flush()
-    record_change(
-        session,
-        actor_id=actor_id,
-        action=Action.CATALOGUE_UPDATE,
-        entity="indicator",
-        entity_id=code,
-        caf_code=None,
-        before={key: before.get(key) for key in EDITABLE},
-        after={key: after.get(key) for key in EDITABLE},
+    INDICATOR.change(
+        session, actor_id, Action.CATALOGUE_UPDATE, record, caf_code=None, before=_editable(before)
     )
     return catalogue
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVarTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +20,7 @@ from policies.access import Action
 from policies.conventions import Convention, ConventionStatus
 from policies.errors import Conflict, InvalidInput
 
-Transition = Callable[[Convention, date], Convention]
+Ts = TypeVarTuple("Ts")
 
 
 def _apply(
@@ -27,13 +28,15 @@ def _apply(
     actor_id: int | None,
     action: Action,
     convention_id: int,
-    transition: Transition,
+    transition: Callable[[Convention, date, *Ts], Convention],
+    *args: *Ts,
 ) -> ConventionRecord:
-    """Run a pure transition on the stored convention; refusals become 409 with reasons."""
+    """Run a pure transition (its arguments after the day: `args`) on the stored convention;
+    refusals become 409 with reasons."""
     record = get_record(session, convention_id)
     before = snapshot(record)
     try:
-        conv = transition(to_value(record), today())
+        conv = transition(to_value(record), today(), *args)
     except (InvalidInput, Conflict) as refused:
         raise Conflict(refused.detail, refused.reasons) from None
     store_value(record, conv)
@@ -48,11 +51,7 @@ def activate_convention(
     """Activate a draft (every missing clause, signatory, date or document is listed)."""
     clauses = mandatory_clauses(session)
     return _apply(
-        session,
-        actor_id,
-        Action.CONVENTION_ACTIVATE,
-        convention_id,
-        lambda conv, day: lifecycle.activate(conv, day, clauses),
+        session, actor_id, Action.CONVENTION_ACTIVATE, convention_id, lifecycle.activate, clauses
     )
 
 
@@ -60,11 +59,7 @@ def suspend_convention(
     session: Session, actor_id: int | None, convention_id: int, reason: str = ""
 ) -> ConventionRecord:
     return _apply(
-        session,
-        actor_id,
-        Action.CONVENTION_SUSPEND,
-        convention_id,
-        lambda conv, day: lifecycle.suspend(conv, day, reason),
+        session, actor_id, Action.CONVENTION_SUSPEND, convention_id, lifecycle.suspend, reason
     )
 
 
@@ -78,11 +73,7 @@ def terminate_convention(
     session: Session, actor_id: int | None, convention_id: int, reason: str = ""
 ) -> ConventionRecord:
     return _apply(
-        session,
-        actor_id,
-        Action.CONVENTION_TERMINATE,
-        convention_id,
-        lambda conv, day: lifecycle.terminate(conv, day, reason),
+        session, actor_id, Action.CONVENTION_TERMINATE, convention_id, lifecycle.terminate, reason
     )
 
 

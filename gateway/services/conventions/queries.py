@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from gateway.db.models import ConventionRecord
 from gateway.services.conventions.values import to_value
-from gateway.services.paging import Page, paginate
+from gateway.services.paging import Page, paginate, where_equal
 from policies.conventions import Convention, ConventionStatus
 from policies.errors import NotFound
 
@@ -53,13 +53,12 @@ def list_conventions(
     per_page: int = 50,
 ) -> Page:
     """List convention versions; `caf_code` restricts to one Caf (None: all)."""
-    query = select(ConventionRecord).order_by(ConventionRecord.id)
-    if caf_code is not None:
-        query = query.where(ConventionRecord.caf_code == caf_code)
-    if requester_id is not None:
-        query = query.where(ConventionRecord.requester_id == requester_id)
-    if status is not None:
-        query = query.where(ConventionRecord.status == status)
+    query = where_equal(
+        select(ConventionRecord).order_by(ConventionRecord.id),
+        (ConventionRecord.caf_code, caf_code),
+        (ConventionRecord.requester_id, requester_id),
+        (ConventionRecord.status, status),
+    )
     return paginate(session, query, page, per_page)
 
 

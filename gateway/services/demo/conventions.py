@@ -24,72 +24,84 @@ _DEMO_PDF = (
     b"%%EOF\n"
 )
 
+
+def _terms(
+    finalite: str,
+    uses: list[str],
+    tiers: list[str],
+    pricing: str,
+    *,
+    quotas: tuple[int, int] | None = None,
+    territory: tuple[str, str] | None = None,
+    finest_level: str = "commune",
+) -> dict[str, Any]:
+    """One convention's terms: on the requester's own territory unless `territory` (level,
+    code) names one; `quotas`: extracts and cells per month."""
+    where: dict[str, Any] = (
+        {"territories": [{"level": territory[0], "code": territory[1]}]}
+        if territory
+        else {"own_territory": True}
+    )
+    terms: dict[str, Any] = {
+        "finalite": finalite,
+        "uses": uses,
+        "scope": {"tiers": tiers, **where, "finest_level": finest_level},
+        "pricing": pricing,
+    }
+    if quotas is not None:
+        terms["quotas"] = {"extracts_per_month": quotas[0], "cells_per_month": quotas[1]}
+    return terms
+
+
+SOCLE, CONVENTION, RESTREINT = "socle_commun", "convention", "restreint"
+FINAL, INTERNAL, STUDIES = "usage_final", "usage_strictement_interne", "etudes"
+FREE, PER_EXTRACT, YEARLY = "gratuit_exoneration", "tarif_par_extrait", "forfait_annuel"
+
 # slug -> terms; the scope reads as the convention would (DOMAIN.md sections 1 and 3).
 DEMO_TERMS: dict[str, dict[str, Any]] = {
-    "conseil_departemental": {
-        "finalite": "Pilotage du RSA et schéma départemental des services aux familles",
-        "uses": ["usage_final", "usage_strictement_interne"],
-        "scope": {
-            "tiers": ["socle_commun", "convention", "restreint"],
-            "own_territory": True,
-            "finest_level": "commune",
-        },
-        "pricing": "gratuit_exoneration",
-    },
-    "commune": {
-        "finalite": "Diagnostic petite enfance de la commune (CTG)",
-        "uses": ["usage_final"],
-        "scope": {
-            "tiers": ["socle_commun", "convention"],
-            "own_territory": True,
-            "finest_level": "commune",
-        },
-        "pricing": "tarif_par_extrait",
-        "quotas": {"extracts_per_month": 20, "cells_per_month": 100_000},
-    },
-    "epci": {
-        "finalite": "Diagnostic territorial de la Métropole (accueil du jeune enfant)",
-        "uses": ["usage_final", "etudes"],
-        "scope": {
-            "tiers": ["socle_commun", "convention"],
-            "own_territory": True,
-            "finest_level": "commune",
-        },
-        "pricing": "tarif_par_extrait",
-        "quotas": {"extracts_per_month": 30, "cells_per_month": 200_000},
-    },
-    "service_etat": {
-        "finalite": "Politique de la ville et statistiques nationales (convention nationale)",
-        "uses": ["usage_final", "etudes"],
-        "scope": {
-            "tiers": ["socle_commun", "convention", "restreint"],
-            "territories": [{"level": "france", "code": "FR"}],
-            "finest_level": "commune",
-        },
-        "pricing": "gratuit_exoneration",
-    },
-    "cabinet_prive": {
-        "finalite": "Étude de besoins en accueil du jeune enfant pour une commune cliente",
-        "uses": ["etudes"],
-        "scope": {
-            "tiers": ["convention"],
-            "territories": [{"level": "departement", "code": "13"}],
-            "finest_level": "epci",
-        },
-        "pricing": "tarif_par_extrait",
-        "quotas": {"extracts_per_month": 5, "cells_per_month": 20_000},
-    },
-    "organisme_mission_publique": {
-        "finalite": "Observatoire régional : diagnostic partagé santé et petite enfance",
-        "uses": ["usage_final", "etudes"],
-        "scope": {
-            "tiers": ["socle_commun", "convention"],
-            "own_territory": True,
-            "finest_level": "commune",
-        },
-        "pricing": "forfait_annuel",
-        "quotas": {"extracts_per_month": 15, "cells_per_month": 100_000},
-    },
+    "conseil_departemental": _terms(
+        "Pilotage du RSA et schéma départemental des services aux familles",
+        [FINAL, INTERNAL],
+        [SOCLE, CONVENTION, RESTREINT],
+        FREE,
+    ),
+    "commune": _terms(
+        "Diagnostic petite enfance de la commune (CTG)",
+        [FINAL],
+        [SOCLE, CONVENTION],
+        PER_EXTRACT,
+        quotas=(20, 100_000),
+    ),
+    "epci": _terms(
+        "Diagnostic territorial de la Métropole (accueil du jeune enfant)",
+        [FINAL, STUDIES],
+        [SOCLE, CONVENTION],
+        PER_EXTRACT,
+        quotas=(30, 200_000),
+    ),
+    "service_etat": _terms(
+        "Politique de la ville et statistiques nationales (convention nationale)",
+        [FINAL, STUDIES],
+        [SOCLE, CONVENTION, RESTREINT],
+        FREE,
+        territory=("france", "FR"),
+    ),
+    "cabinet_prive": _terms(
+        "Étude de besoins en accueil du jeune enfant pour une commune cliente",
+        [STUDIES],
+        [CONVENTION],
+        PER_EXTRACT,
+        quotas=(5, 20_000),
+        territory=("departement", "13"),
+        finest_level="epci",
+    ),
+    "organisme_mission_publique": _terms(
+        "Observatoire régional : diagnostic partagé santé et petite enfance",
+        [FINAL, STUDIES],
+        [SOCLE, CONVENTION],
+        YEARLY,
+        quotas=(15, 100_000),
+    ),
 }
 
 
@@ -135,17 +147,27 @@ def seed_demo_conventions(session: Session) -> list[str]:
         )
         if exists is not None or requester.caf_code is None:
             continue
-        record = create_convention(
-            session, None, _body(requester.id, requester.caf_code, terms, clauses)
-        )
-        upload_document(
-            session,
-            None,
-            record.id,
-            filename="convention-demo.pdf",
-            content_type="application/pdf",
-            content=_DEMO_PDF,
-        )
-        activate_convention(session, None, record.id)
+        body = _body(requester.id, requester.caf_code, terms, clauses)
+        record = activated_convention(session, body, document=_DEMO_PDF)
         created.append(f"{record.reference} v{record.version}")
     return created
+
+
+def activated_convention(
+    session: Session,
+    terms: dict[str, Any],
+    *,
+    document: bytes,
+    filename: str = "convention-demo.pdf",
+) -> ConventionRecord:
+    """Create a convention, attach its signed PDF and activate it, all at once (no actor)."""
+    record = create_convention(session, None, terms)
+    upload_document(
+        session,
+        None,
+        record.id,
+        filename=filename,
+        content_type="application/pdf",
+        content=document,
+    )
+    return activate_convention(session, None, record.id)

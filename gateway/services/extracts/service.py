@@ -17,6 +17,7 @@ from gateway.services.catalogue.queries import current_catalogue
 from gateway.services.requesters.queries import caf_of_requester
 from gateway.state import app_state
 from policies.access import Caller, RequesterProfile, may_see
+from policies.domain import PERIODS, Use
 from policies.errors import Conflict, NotFound
 
 
@@ -30,6 +31,32 @@ def submit(
 def socle_slice(caller: Caller, body: Mapping[str, Any]) -> Delivery:
     """Read a slice of the socle commun's publication of the current data."""
     return app_state().pipeline.socle(caller, body)
+
+
+def socle_body(indicator: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    """Describe the public request of a socle slice, from the query of
+    `GET /api/v1/socle/{indicator}` (the portal's socle page builds the same): one indicator,
+    the territories asked (by default, every one of the level in France), the latest year by
+    default, for a final use."""
+    level = args["level"]
+    if args.get("codes"):  # `codes=` names none: as if absent
+        territories = {"level": level, "codes": args["codes"]}
+    elif "parent_level" in args and "parent_code" in args:
+        territories = {
+            "level": level,
+            "parent_level": args["parent_level"],
+            "parent_code": args["parent_code"],
+        }
+    else:
+        territories = {"level": level, "parent_level": "france", "parent_code": "FR"}
+    return {
+        "indicators": [indicator],
+        "territories": territories,
+        "periods": args.get("periods") or [PERIODS[-1]],
+        "breakdowns": args.get("breakdowns") or [],
+        "use": Use.USAGE_FINAL.value,
+        "format": args["format"],
+    }
 
 
 def rendered(delivery: Delivery, format_name: str) -> tuple[bytes, str, str]:

@@ -1,4 +1,4 @@
-"""A requester's custom zones: created after the differencing check, listed, described."""
+"""A requester's custom zones: checked (before saving, or as they are saved), listed, described."""
 
 from __future__ import annotations
 
@@ -29,6 +29,40 @@ def create_zone(
 
     Call it first in its transaction (the step per requester begins it, see `serialise`).
     """
+    zone_population(communes, geography, min_population)
+    # One zone of a requester at a time: two created at once would each pass the name and the
+    # differencing checks against zones without the other (a 500, or two zones a commune apart).
+    serialise(session, f"zones|{requester_id}", lock_timeout)
+    members = _check_neighbours(session, requester_id, name, communes, geography, min_population)
+    zone = Zone(
+        requester_id=requester_id,
+        name=name,
+        definition_id=definition_ids(session, [members])[members],
+    )
+    session.add(zone)
+    session.flush()
+    return zone
+
+
+def check_zone(
+    session: Session,
+    requester_id: int,
+    name: str,
+    communes: list[str],
+    geography: Geography,
+    min_population: int,
+) -> int:
+    """Check a zone as `create_zone` would, without storing it; return its population.
+
+    Raises the error its creation would raise now (a page shows it before saving).
+    """
+    population = zone_population(communes, geography, min_population)
+    _check_neighbours(session, requester_id, name, communes, geography, min_population)
+    return population
+
+
+def zone_population(communes: list[str], geography: Geography, min_population: int) -> int:
+    """Return a zone's population; refuse unknown communes and a zone below the minimum."""
     unknown = sorted({c for c in communes if not geography.exists(GeoLevel.COMMUNE, c)})
     if unknown:
         raise InvalidInput(
@@ -41,9 +75,18 @@ def create_zone(
             "Zone trop petite.",
             errors={"communes": [f"Population {population} < {min_population} habitants requis."]},
         )
-    # One zone of a requester at a time: two created at once would each pass the name and the
-    # differencing checks against zones without the other (a 500, or two zones a commune apart).
-    serialise(session, f"zones|{requester_id}", lock_timeout)
+    return population
+
+
+def _check_neighbours(
+    session: Session,
+    requester_id: int,
+    name: str,
+    communes: list[str],
+    geography: Geography,
+    min_population: int,
+) -> frozenset[str]:
+    """Refuse a name already taken, or a zone too close to a territory the requester knows."""
     taken = session.scalar(select(Zone).where(Zone.requester_id == requester_id, Zone.name == name))
     if taken is not None:
         raise Conflict(f"Une zone nommée « {name} » existe déjà (n° {taken.id}).")
@@ -51,14 +94,7 @@ def create_zone(
     refusal = zone_refusal(session, requester_id, name, members, geography, min_population)
     if refusal is not None:  # a zone its requester could not use: said now, not at extraction
         raise refusal
-    zone = Zone(
-        requester_id=requester_id,
-        name=name,
-        definition_id=definition_ids(session, [members])[members],
-    )
-    session.add(zone)
-    session.flush()
-    return zone
+    return members
 
 
 def describe_zone(session: Session, zone: Zone, geography: Geography) -> dict[str, Any]:

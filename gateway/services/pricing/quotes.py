@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from gateway.db.models import Order, QuoteRecord
 from gateway.db.models.pricing import OrderStatus, QuoteStatus
 from gateway.pipeline import payment
-from gateway.pipeline.prepare import check_size, prepare
+from gateway.pipeline.prepare import check_size
 from gateway.services.pricing.queries import quote_value
 from gateway.state import app_state
 from policies.access import Caller, RequesterProfile, may_see
@@ -46,15 +46,7 @@ def propose_quote(
     extract asked with the same body.
     """
     state = app_state()
-    prepared = prepare(
-        session,
-        caller,
-        body,
-        store=state.store,
-        geography=state.geography,
-        caches=state.caches,
-        today=today,
-    )
+    prepared = state.pipeline.decide(session, caller, body, today)
     prepared.decision.raise_if_refused()
     check_size(prepared, state.limits)
     return payment.propose(session, prepared, state.geography, today)

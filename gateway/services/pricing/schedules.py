@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 from gateway.db.models import TariffScheduleVersion
 from gateway.pipeline.locks import STEP_TIMEOUT, serialise
 from gateway.reference.seeds import read_tariff_schedules
+from gateway.services.audit.changes import Recorded
 from gateway.services.pricing.queries import current_record, require_caf, version_records
+from policies.access import Action
 from policies.errors import Conflict, InvalidInput
 from tariffs import (
     TariffSchedule,
@@ -77,7 +79,8 @@ def publish_version(
 
     A version starts today or later (a tariff never changes the past) and after the
     Caf's latest version; quotes keep the version they were made with. Two versions
-    published at once would both close the same one: one at a time per Caf.
+    published at once would both close the same one: one at a time per Caf. The change log
+    records the Caf's schedule before (its latest version, as it stood) and after.
     """
     serialise(session, f"bareme|{caf_code}", STEP_TIMEOUT)
     require_caf(session, caf_code)
@@ -99,6 +102,7 @@ def publish_version(
             f"La nouvelle version doit entrer en vigueur après le "
             f"{previous[-1].effective_from} (version {previous[-1].version})."
         )
+    before = version_summary(previous[-1]) if previous else None
     if previous and (
         previous[-1].effective_to is None or previous[-1].effective_to >= schedule.effective_from
     ):
@@ -106,6 +110,7 @@ def publish_version(
     record = _record(schedule, created_by=by)
     session.add(record)
     session.flush()
+    SCHEDULE.change(session, by, Action.TARIFF_UPDATE, record, caf_code=caf_code, before=before)
     return record
 
 
@@ -137,3 +142,7 @@ def version_summary(record: TariffScheduleVersion) -> dict[str, Any]:
         "en_vigueur_au": record.effective_to,
         "bareme": record.document,
     }
+
+
+#: A Caf's schedule in the change log: one entity per Caf, each version one of its states.
+SCHEDULE = Recorded[TariffScheduleVersion]("tariff_schedule", lambda v: v.caf_code, version_summary)

@@ -165,3 +165,24 @@ def _invoice_item(invoice: InvoiceRecord, extract_id: str | None) -> dict[str, A
 
 def _with_items(found: Page, items: list[dict[str, Any]]) -> Page:
     return Page(items=items, page=found.page, per_page=found.per_page, total=found.total)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """What became of a quote: its order, the invoice of its delivery and the extract billed."""
+
+    order: Order | None
+    invoice: str | None
+    extract_id: str | None
+
+
+def quote_follow_up(session: Session, quote_id: int) -> FollowUp:
+    """Return a quote's order, and once delivered, its invoice number and extract."""
+    order = session.scalar(select(Order).where(Order.quote_id == quote_id))
+    if order is None:
+        return FollowUp(None, None, None)
+    invoice = session.scalar(select(InvoiceRecord.number).where(InvoiceRecord.order_id == order.id))
+    extract_id = None
+    if invoice is not None:
+        extract_id = session.scalar(select(Extract.id).where(Extract.invoice_number == invoice))
+    return FollowUp(order, invoice, extract_id)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import ApiKey
-from gateway.services.audit.changes import record_change
+from gateway.services.audit.changes import Recorded
 from gateway.services.requesters.api_keys import IssuedKey, issue_key
 from gateway.services.requesters.queries import get_requester
 from policies.access import Action
@@ -70,6 +70,9 @@ def _snapshot(key: ApiKey) -> dict[str, Any]:
     }
 
 
+API_KEY = Recorded[ApiKey]("api_key", lambda k: k.prefix, _snapshot)
+
+
 def create_key(
     session: Session,
     actor_id: int | None,
@@ -89,15 +92,8 @@ def create_key(
     issued = issue_key(session, requester.id, label=label, expires_at=expires_at)
     key = session.get(ApiKey, issued.id)
     assert key is not None
-    record_change(
-        session,
-        actor_id=actor_id,
-        action=Action.API_KEY_CREATE,
-        entity="api_key",
-        entity_id=issued.prefix,
-        caf_code=requester.caf_code,
-        before=None,
-        after=_snapshot(key),
+    API_KEY.change(
+        session, actor_id, Action.API_KEY_CREATE, key, caf_code=requester.caf_code, before=None
     )
     return issued
 
@@ -127,14 +123,6 @@ def revoke_key(session: Session, actor_id: int | None, requester_id: int, prefix
     before = _snapshot(key)
     key.revoked_at = datetime.now(UTC)
     session.flush()
-    record_change(
-        session,
-        actor_id=actor_id,
-        action=Action.API_KEY_REVOKE,
-        entity="api_key",
-        entity_id=prefix,
-        caf_code=get_requester(session, requester_id).caf_code,
-        before=before,
-        after=_snapshot(key),
-    )
+    caf_code = get_requester(session, requester_id).caf_code
+    API_KEY.change(session, actor_id, Action.API_KEY_REVOKE, key, caf_code=caf_code, before=before)
     return key_view(key)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.db.models import Caf, Requester, Territory
-from gateway.services.audit.changes import record_change
-from gateway.services.paging import Page, paginate
+from gateway.services.audit.changes import Recorded
+from gateway.services.paging import Page, paginate, where_equal
 from gateway.services.requesters.queries import get_requester
 from gateway.services.requesters.territory import confine_to_caf
 from policies.access import Action
@@ -26,6 +26,9 @@ def snapshot(requester: Requester) -> dict[str, Any]:
     return {name: getattr(requester, name) for name in (*CREATABLE, "active")}
 
 
+REQUESTER = Recorded[Requester]("requester", lambda r: r.id, snapshot)
+
+
 def list_requesters(
     session: Session,
     *,
@@ -36,10 +39,7 @@ def list_requesters(
 ) -> Page:
     """List requesters by id; `caf_code` restricts to one Caf (None: all, national admins)."""
     query = select(Requester).order_by(Requester.id)
-    if caf_code is not None:
-        query = query.where(Requester.caf_code == caf_code)
-    if type is not None:
-        query = query.where(Requester.type == type)
+    query = where_equal(query, (Requester.caf_code, caf_code), (Requester.type, type))
     return paginate(session, query, page, per_page)
 
 
@@ -51,15 +51,13 @@ def create_requester(session: Session, actor_id: int | None, fields: dict[str, A
     requester = Requester(**data)
     session.add(requester)
     session.flush()
-    record_change(
+    REQUESTER.change(
         session,
-        actor_id=actor_id,
-        action=Action.REQUESTER_CREATE,
-        entity="requester",
-        entity_id=requester.id,
+        actor_id,
+        Action.REQUESTER_CREATE,
+        requester,
         caf_code=requester.caf_code,
         before=None,
-        after=snapshot(requester),
     )
     return requester
 
@@ -78,15 +76,13 @@ def update_requester(
     for name, value in changes.items():
         setattr(requester, name, value)
     session.flush()
-    record_change(
+    REQUESTER.change(
         session,
-        actor_id=actor_id,
-        action=Action.REQUESTER_UPDATE,
-        entity="requester",
-        entity_id=requester.id,
+        actor_id,
+        Action.REQUESTER_UPDATE,
+        requester,
         caf_code=requester.caf_code,
         before=before,
-        after=snapshot(requester),
     )
     return requester
 

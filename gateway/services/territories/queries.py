@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from gateway.db.models import Caf, Territory, TerritoryLink
 from gateway.services.paging import Page, paginate
@@ -130,19 +130,21 @@ def get_territory(session: Session, level: str, code: str) -> TerritoryDetail:
     )
     if territory is None:
         raise NotFound(f"Aucun territoire de niveau « {level} » ne porte le code « {code} ».")
-    parents = session.scalars(
-        select(Territory)
-        .join(TerritoryLink, TerritoryLink.parent_id == Territory.id)
-        .where(TerritoryLink.child_id == territory.id)
-        .order_by(Territory.level, Territory.code)
-    ).all()
-    children = session.scalars(
-        select(Territory)
-        .join(TerritoryLink, TerritoryLink.child_id == Territory.id)
-        .where(TerritoryLink.parent_id == territory.id)
-        .order_by(Territory.level, Territory.code)
-    ).all()
+    parents = _linked(session, TerritoryLink.parent_id, TerritoryLink.child_id, territory.id)
+    children = _linked(session, TerritoryLink.child_id, TerritoryLink.parent_id, territory.id)
     return TerritoryDetail(territory=territory, parents=parents, children=children)
+
+
+def _linked(
+    session: Session, them: InstrumentedAttribute[int], us: InstrumentedAttribute[int], own: int
+) -> Sequence[Territory]:
+    """Return the territories linked to territory `own`, `them` being their side of the link."""
+    return session.scalars(
+        select(Territory)
+        .join(TerritoryLink, them == Territory.id)
+        .where(us == own)
+        .order_by(Territory.level, Territory.code)
+    ).all()
 
 
 def caf_name(session: Session, caf_code: str) -> str | None:

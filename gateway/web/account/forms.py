@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 from flask import Response, make_response, render_template, request, url_for
 
 from gateway.services.accounts.values import PersonRole
+from gateway.services.audit.refusals import enforce
 from gateway.web.account.current import current_person, login_required
 from policies.access import Action, authorize
-from policies.access.people import ORGANISATION_ACTIONS, authorize_person
+from policies.access.people import authorize_person, reserved
 from policies.errors import InvalidInput
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,16 +58,20 @@ def see_other_path(path: str) -> Response:
 
 def person_gate(action: Action) -> Callable[[F], F]:
     """Gate a signed-in page: sign-in first, then the action's gate for the person's
-    organisation and, for organisation actions, the person's role."""
+    organisation and, for organisation actions, the person's role; a refusal is appended to
+    the audit chain, as an API gate's is."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def gated(*args: Any, **kwargs: Any) -> Any:
             person = current_person()
             assert person is not None  # login_required, outside
-            authorize(action, person.profile, None).raise_if_refused()
-            if action in ORGANISATION_ACTIONS:
-                authorize_person(action, PersonRole(person.role)).raise_if_refused()
+            line = f"{request.method} {request.path}"
+            decisions = [authorize(action, person.profile, None)]
+            if reserved(action):
+                decisions.append(authorize_person(action, PersonRole(person.role)))
+            for decision in decisions:
+                enforce(decision, caller=person.caller, action=action, request_line=line)
             return view(*args, **kwargs)
 
         gated.gate_action = action  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from gateway.web.account.forms import page, person_gate, see_other
 from policies.access import Action
 from policies.errors import InvalidInput, NotFound
 
-ACTION = Action.ORGANISATION_KEYS_MANAGE
+READ, MANAGE = Action.ORGANISATION_KEYS_READ, Action.ORGANISATION_KEYS_MANAGE
 LABEL_MAX = 200
 
 
@@ -30,13 +30,13 @@ def _list(person: SignedInPerson, status: int = 200, **context: object) -> Respo
     return page("account/keys.html", status, private=True, person=person, keys=listed, **context)
 
 
-@person_gate(ACTION)
+@person_gate(READ)
 def keys_page() -> Response:
     """List the organisation's keys (prefix, label, dates, status; never the key)."""
     return _list(_person(), errors={}, values={"label": ""})
 
 
-@person_gate(ACTION)
+@person_gate(MANAGE)
 def key_create() -> Response:
     """Issue a key and show it once, on this response only (never stored, never cached)."""
     person = _person()
@@ -53,7 +53,7 @@ def key_create() -> Response:
     return _list(person, 201, errors={}, values={"label": ""}, issued=issued)
 
 
-@person_gate(ACTION)
+@person_gate(READ)
 def key_revoke_form(prefix: str) -> Response:
     """Ask to confirm: a revoked key stops working at once, for good."""
     person = _person()
@@ -65,7 +65,7 @@ def key_revoke_form(prefix: str) -> Response:
     return page("account/key_revoke.html", private=True, key=found[0])
 
 
-@person_gate(ACTION)
+@person_gate(MANAGE)
 def key_revoke(prefix: str) -> Response:
     person = _person()
     with app_state().database.transaction() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from gateway.links import api_url
 from gateway.services.catalogue import views as catalogue
 from gateway.state import request_session
 from gateway.web import labels
@@ -20,7 +21,7 @@ def index() -> tuple[str, int]:
     query, filters, errors = parse_filters(request.args)
     current = catalogue.catalogue_in_force(request_session())
     indicators = () if errors else current.filter(query.axis, query.tier, query.source)
-    twin = data_twin("/api/v1/indicators", query.params())
+    twin = data_twin(api_url("/indicators"), query.params())
     return render_template(
         "catalogue/index.html",
         filters=filters,
@@ -43,6 +44,6 @@ def fiche(code: str) -> str:
         breakdowns=[current.breakdown(b) for b in indicator.breakdowns],
         fiche_headings=FICHE_HEADINGS,
         secrecy=secrecy_lines(indicator),
-        twin=data_twin(f"/api/v1/indicators/{indicator.code}"),
+        twin=data_twin(api_url(f"/indicators/{indicator.code}")),
         labels=labels,
     )

@@ -8,7 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from gateway.delivery.note import explain_rule
+from gateway.delivery.note import rule_lines
 from gateway.web.labels import AXIS_LABELS, SOURCE_LABELS, TIER_LABELS
 from policies.catalogue import Indicator
 from policies.domain import Axis, Source, Tier
@@ -120,18 +120,10 @@ def tree(indicators: Iterable[Indicator]) -> tuple[AxisGroup, ...]:
 
 def secrecy_lines(indicator: Indicator) -> tuple[str, ...]:
     """Explain in French how the indicator's cells are protected (as the note explicative does)."""
-    lines = [explain_rule(rule, indicator.unit) for rule in indicator.secrecy.rules]
-    if indicator.is_ratio:
-        lines.append(
-            f"Ratio : masqué dès que son numérateur ({indicator.numerator}) ou son "
-            f"dénominateur ({indicator.denominator}) l’est."
-        )
-    if indicator.secrecy.zero_unsafe:
-        lines.append("Une cellule nulle est elle-même révélatrice : elle est masquée.")
-    lines.append(
+    return (
+        *rule_lines(indicator),
         "Secret secondaire : d’autres cellules sont masquées pour qu’aucune cellule à risque ne "
         "puisse être recalculée par différence avec les totaux, les sous-totaux et les données "
         "déjà diffusées ; toute valeur masquée reste incertaine d’au moins "
-        f"{format_number(Decimal(repr(indicator.secrecy.interval_percent)))} %."
+        f"{format_number(Decimal(repr(indicator.secrecy.interval_percent)))} %.",
     )
-    return tuple(lines)

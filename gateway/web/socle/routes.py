@@ -1,7 +1,7 @@
 """GET /socle: the socle commun by indicator and territory, through the API's own service call.
 
 The page reads its form, then calls exactly what `GET /api/v1/socle/{indicator}` calls
-(`extracts.socle_slice(PUBLIC, socle_body(...))`): the same publication, the same
+(`extracts.socle_slice(PUBLIC, extracts.socle_body(...))`): the same publication, the same
 refusals, the same cells. Its data twin links that API call in every format.
 """
 
@@ -13,8 +13,8 @@ from flask import Blueprint, render_template, request
 from sqlalchemy.orm import Session
 
 from gateway.api.auth import gate
-from gateway.api.extracts.public import socle_body
 from gateway.delivery import FORMATS
+from gateway.links import socle_url
 from gateway.pipeline.socle import published_levels
 from gateway.services.access.matrix import matrix_in_force
 from gateway.services.catalogue import views as catalogue
@@ -58,7 +58,7 @@ def socle() -> tuple[str, int]:
     breakdowns: tuple[str, ...] = ()
     if query.detail and query.indicator in current:
         breakdowns = current.get(query.indicator).breakdowns
-    body = socle_body(query.indicator, {**query.api_args(breakdowns), "format": "json"})
+    body = extracts.socle_body(query.indicator, {**query.api_args(breakdowns), "format": "json"})
     try:
         delivery = extracts.socle_slice(PUBLIC, body)
     except InvalidInput as error:
@@ -71,9 +71,7 @@ def socle() -> tuple[str, int]:
     context |= {
         "table": socle_table(delivery, query.periods),
         "place": _place(query, choices),
-        "twin": data_twin(
-            f"/api/v1/socle/{query.indicator}", query.api_params(breakdowns), formats
-        ),
+        "twin": data_twin(socle_url(query.indicator), query.api_params(breakdowns), formats),
     }
     return render_template("socle/index.html", **context), 200
 

@@ -95,7 +95,7 @@ def test_concurrent_appends_keep_one_chain(db: Database) -> None:
 def test_monthly_usage_counts_allowed_extracts(db: Database) -> None:
     _append(db, 3, requester_id=None)
     _append(db, 2, requester_id=None, decision="refused")
-    _append(db, 1, requester_id=None, action="delivery")
+    _append(db, 1, requester_id=None, action="extract_read")
     with db.transaction() as session:
         this_month = audit_log.monthly_usage(session, None, "CONV-13-2026-001 v1", date.today())  # type: ignore[arg-type]
         other = audit_log.monthly_usage(session, None, "CONV-13-2026-001 v1", date(2001, 1, 1))  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """One gate per action: every route of the API is gated exactly once, or explicitly public.
 
-Every action is used, every read of the API is gated by a read action, and the gate is the
-outermost decorator of every route.
+Every action is used, every read of the API and every page shown by a GET is gated by a read
+action, and the gate is the outermost decorator of every route.
 """
 
 from __future__ import annotations
@@ -77,6 +77,15 @@ def _api_methods(app: Flask) -> Iterator[tuple[str, str, Any]]:
                 yield rule.rule, method, getattr(view_class, method.lower())
 
 
+def _page_gates(app: Flask) -> Iterator[tuple[str, str, str]]:
+    """Yield (rule, method, action) of every gated page of the portal (gateway/web)."""
+    for rule in app.url_map.iter_rules():
+        action = getattr(app.view_functions[rule.endpoint], "gate_action", None)
+        if not rule.rule.startswith(API_PREFIX) and action is not None:
+            for method in sorted(set(rule.methods or ()) - {"HEAD", "OPTIONS"}):
+                yield rule.rule, method, str(action)
+
+
 def test_every_route_has_one_known_gate(sqlite_app: Flask) -> None:
     ungated = []
     for rule in sqlite_app.url_map.iter_rules():
@@ -98,6 +107,17 @@ def test_every_read_of_the_api_is_gated_by_a_read_action(sqlite_app: Flask) -> N
     assert borrowed == []
 
 
+def test_every_page_shown_by_a_get_is_gated_by_a_read_action(sqlite_app: Flask) -> None:
+    """A portal page follows the API's rule: showing is reading, with an action of its own."""
+    gated = list(_page_gates(sqlite_app))
+    borrowed = [
+        (rule, action)
+        for rule, method, action in gated
+        if method == "GET" and not action.endswith("_read")
+    ]
+    assert gated and borrowed == []
+
+
 def _used_in_source() -> set[str]:
     """Return the actions the gateway's code names: `Action.X`, or the action's name."""
     names = {action.name: action.value for action in Action}
@@ -115,6 +135,7 @@ def _used_in_source() -> set[str]:
 def test_every_action_is_used_by_a_route_or_a_service(sqlite_app: Flask) -> None:
     """No action is declared for nothing: a route gates on it, or a service records it."""
     gated = {action for _, _, function in _api_methods(sqlite_app) if (action := _action(function))}
+    gated |= {action for _, _, action in _page_gates(sqlite_app)}
     assert sorted(set(ACTIONS) - gated - _used_in_source()) == []
 
 

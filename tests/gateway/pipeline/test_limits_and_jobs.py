@@ -93,11 +93,17 @@ def test_too_many_cells(
     assert "au plus" in response.json["errors"]["territories"][0]
 
 
+@pytest.mark.parametrize("idempotency", [{}, {"Idempotency-Key": "tableau-48"}])
 def test_large_extract_runs_in_background(
-    sqlite_app: Flask, keys: dict[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+    sqlite_app: Flask,
+    keys: dict[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    idempotency: dict[str, str],
 ) -> None:
+    """Regression (with a key): the job took its own pending extract, remembered under the
+    key, for one already delivered, and stayed "en_attente" at 0 % for good."""
     _limit(sqlite_app, monkeypatch, background_above=5)
-    client, headers = sqlite_app.test_client(), keys["service_etat"]
+    client, headers = sqlite_app.test_client(), {**keys["service_etat"], **idempotency}
     accepted = client.post("/api/v1/extracts", json=COMMUNES_48, headers=headers)
     assert accepted.status_code == 202
     job = accepted.headers["Location"]

@@ -83,3 +83,37 @@ def test_comparison_screen(sqlite_client: FlaskClient, keys: dict[str, dict[str,
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     assert {s["code"] for s in response.json["series"]} == {"13005", "13"}
     assert set(response.json["tableau"]) == {"etude", "reference"}
+
+
+def test_history_screen_of_several_indicators_of_one_axis(
+    sqlite_client: FlaskClient, keys: dict[str, dict[str, str]]
+) -> None:
+    offre = ["ASSMAT_ACTIVES", "PLACES_EAJE"]
+    body = {"indicators": offre, "level": "departement", "code": "48", "use": "usage_final"}
+    response = sqlite_client.post("/api/v1/imaje/history", json=body, headers=keys["service_etat"])
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert [s["indicateur"] for s in response.json["series"]] == offre
+    assert all(len(s["points"]) == 6 for s in response.json["series"])
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"indicators": ["ENF_MOINS_3", "PLACES_EAJE"]}, "indicators"),  # two axes
+        ({"indicator": "ALLOC", "indicators": ["ALLOC"]}, "indicator"),  # both forms
+        ({}, "indicator"),  # neither
+        ({"indicators": ["ALLOC"] * 7}, "indicators"),  # more than a chart shows
+    ],
+)
+def test_history_screen_indicators_are_checked(
+    sqlite_client: FlaskClient,
+    keys: dict[str, dict[str, str]],
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    request = {"level": "departement", "code": "48", "use": "usage_final", **body}
+    response = sqlite_client.post(
+        "/api/v1/imaje/history", json=request, headers=keys["service_etat"]
+    )
+    assert response.status_code == 422, response.json
+    assert field in response.json["errors"]

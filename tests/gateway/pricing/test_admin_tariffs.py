@@ -59,6 +59,34 @@ def test_a_later_version_closes_the_previous_one(client: FlaskClient, keys: Keys
     assert client.post(VERSIONS, json=later, headers=admin).status_code == 409
 
 
+def test_each_published_version_is_in_the_change_log_with_before_and_after(
+    client: FlaskClient, keys: Keys
+) -> None:
+    admin = keys.auth("admin_caf")
+    first, second = date.today() + timedelta(days=10), date.today() + timedelta(days=40)
+    assert (
+        client.post(VERSIONS, json={"bareme": _candidate(first)}, headers=admin).status_code == 201
+    )
+    later = {"bareme": _candidate(second, version="2027.2")}
+    assert client.post(VERSIONS, json=later, headers=admin).status_code == 201
+    assert client.post(VERSIONS, json=later, headers=admin).status_code == 409  # not recorded
+    listed = client.get("/api/v1/admin/changes?entity=tariff_schedule", headers=admin)
+    newest, oldest = listed.json["items"]
+    for change in (newest, oldest):
+        assert (change["action"], change["entity_id"], change["caf_code"], change["actor_id"]) == (
+            "tariff_update",
+            "13",
+            "13",
+            keys.ids["admin_caf"],
+        )
+    assert oldest["before"] is None
+    assert (oldest["after"]["version"], oldest["after"]["en_vigueur_au"]) == ("2027.1", None)
+    # Before: the version replaced as it stood, still open; after: the new one.
+    assert (newest["before"]["version"], newest["before"]["en_vigueur_au"]) == ("2027.1", None)
+    assert newest["after"]["version"] == "2027.2"
+    assert newest["after"]["bareme"]["en_vigueur_du"] == second.isoformat()
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 
@@ -27,6 +29,7 @@ def test_every_page_form_without_its_token_gets_a_french_400_page(
     assert "/compte/connexion" in routes and "/compte/cles" in routes
     for rule in routes:
         path = rule.replace("<string:token>", "x" * 43).replace("<string:prefix>", "abcd1234")
+        path = re.sub(r"<int:\w+>", "1", path)  # a quote's number, say
         response = browser.client.post(path, data={"email": "a@b.fr"})
         assert response.status_code == 400, rule
         assert response.mimetype == "text/html", rule

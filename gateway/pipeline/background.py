@@ -1,0 +1,67 @@
+"""Extracts too large to wait for: claimed as one row, delivered by a job, followed by status.
+
+The job runs `Pipeline._deliver` on the job runner's thread; its progress, its failure or
+the twin it ended up serving are written on its extract's row, which any worker reads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from gateway.db import Database
+from gateway.db.models import Extract
+from gateway.db.models.extracts import DELIVERED, FAILED, IN_FLIGHT, PENDING
+from gateway.pipeline import claims
+from gateway.pipeline.locks import serialise
+from gateway.pipeline.prepare import Prepared
+from gateway.pipeline.record import fill
+from gateway.services.extracts import queries as extracts
+
+LOG = logging.getLogger("gateway.extracts")
+
+
+def claim(
+    database: Database,
+    extract_id: str,
+    prepared: Prepared,
+    key: str | None,
+    *,
+    version: str,
+    lock_timeout: float,
+) -> Extract:
+    """Record a background extract, or return the same request's extract already in flight."""
+    with database.transaction() as session:
+        serialise(session, claims.request_step(prepared, version), lock_timeout)
+        extract = claims.twin(session, prepared, version, (*IN_FLIGHT, DELIVERED))
+        if extract is None:
+            extract = Extract(id=extract_id)
+            fill(extract, prepared, version, PENDING)
+            extracts.store_extract(session, extract)
+        claims.remember(session, prepared, key, extract.id)
+    return extract
+
+
+def run_job(database: Database, extract_id: str, deliver: Callable[[], str]) -> None:
+    """Deliver a claimed extract: `deliver` returns the id of the extract delivered.
+
+    When that is an identical extract delivered while the job waited, the job's extract
+    becomes a copy of it (same mask); a failure is reported by the extract's status.
+    """
+    try:
+        delivered_id = deliver()
+        if delivered_id != extract_id:
+            with database.transaction() as session:
+                extracts.copy_delivery(session, extract_id, delivered_id, datetime.now(UTC))
+    except Exception as error:  # the job's failure is reported by its status, not lost
+        LOG.exception("extrait %s en échec", extract_id)
+        detail = {"detail": getattr(error, "detail", "Erreur interne.")}
+        with database.transaction() as session:
+            extracts.record_failure(session, extract_id, FAILED, detail)
+
+
+def progress(database: Database, extract_id: str, percent: int) -> None:
+    """Show a job's progress on its extract's row."""
+    with database.transaction() as session:
+        extracts.record_progress(session, extract_id, percent)
