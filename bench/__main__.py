@@ -42,6 +42,10 @@ BENCHES: tuple[Bench, ...] = (
     Bench("secrecy_speed", "bench.secrecy_speed", ("13",)),
     Bench("secrecy_vs_tauargus", "bench.secrecy_vs_tauargus", ("13", "--opt-minutes", "1")),
     Bench("extract", "bench.extract_bench", ("--departements", "13"), "--instance"),
+    # A history screen as a page, over HTTP (gunicorn): each first request a new extract.
+    Bench("imaje", "bench.imaje_bench", ("--rounds", "1"), "--instance"),
+    # The request builder's live preview as a page, over HTTP (gunicorn): nothing written.
+    Bench("builder", "bench.builder_bench", ("--repeat", "8"), "--instance"),
     # Its own instance: its first figure is the publication `init --demo` makes.
     Bench("socle", "bench.socle_bench"),
     Bench("ledger", "bench.ledger_bench", ("--cells", "100000"), "--instance"),

@@ -99,28 +99,35 @@
       var option = chartOption(data);
       var chart = window.echarts.init(canvas, null, { renderer: "svg" });
       chart.setOption(option);
-      var name = "graphique-" + (data.titre || "socle").toLowerCase().replace(/[^a-z0-9]+/g, "-");
-      var actions = figure.querySelector(".graphique__actions");
-      actions.replaceChildren(
-        exportButton("Télécharger le graphique (PNG)", function () {
-          // PNG from a canvas twin of the chart, drawn off screen at twice the resolution.
-          var twin = document.createElement("div");
-          twin.style.cssText = "position:absolute;left:-10000px;width:" + canvas.clientWidth + "px;height:" + height + "px";
-          document.body.appendChild(twin);
-          var raster = window.echarts.init(twin, null, { renderer: "canvas" });
-          raster.setOption(option);
-          download(name + ".png", raster.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" }));
-          raster.dispose();
-          twin.remove();
-        }),
-        exportButton("Télécharger le graphique (SVG)", function () {
-          var svg = chart.renderToSVGString();
-          download(name + ".svg", URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" })));
-        })
-      );
+      addExports(figure, chart, option, data.titre || "socle");
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
+
+  // The export buttons of a drawn chart: PNG (a canvas twin, twice the resolution) and SVG.
+  function addExports(figure, chart, option, title) {
+    var canvas = figure.querySelector(".graphique__dessin");
+    var name = "graphique-" + title.toLowerCase().normalize("NFD").replace(/[^a-z0-9]+/g, "-");
+    figure.querySelector(".graphique__actions").replaceChildren(
+      exportButton("Télécharger le graphique (PNG)", function () {
+        var twin = document.createElement("div");
+        twin.style.cssText = "position:absolute;left:-10000px;width:" + canvas.clientWidth + "px;height:" + canvas.clientHeight + "px";
+        document.body.appendChild(twin);
+        var raster = window.echarts.init(twin, null, { renderer: "canvas" });
+        raster.setOption(option);
+        download(name + ".png", raster.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" }));
+        raster.dispose();
+        twin.remove();
+      }),
+      exportButton("Télécharger le graphique (SVG)", function () {
+        var svg = chart.renderToSVGString();
+        download(name + ".svg", URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" })));
+      })
+    );
+  }
+
+  // What other scripts of the portal reuse (static/imaje.js): the bar chart and the exports.
+  window.Portail = { barOption: chartOption, addExports: addExports, palette: PALETTE, numberFormat: numberFormat };
 
   function enhance(root, focus) {
     setUpCopy(root);

@@ -1,0 +1,107 @@
+"""What the pages of "Mon espace" share: the person, listing filters, files, the API call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, request
+
+from gateway.api.schemas import Schema
+from gateway.web.account.current import SignedInPerson, current_person
+from gateway.web.twin import api_address
+
+#: Rows per page of a listing (the API's `per_page`, 50 by default there).
+PER_PAGE = 20
+#: The query parameters of a listing page: the API's own, so that the call is the same.
+LISTING_PARAMS = ("since", "until", "status", "page", "per_page")
+
+EXTRACT_STATUSES = {
+    "en_attente": "En attente",
+    "en_cours": "En cours de production",
+    "livre": "Livré",
+    "echec": "Échec",
+}
+QUOTE_STATUSES = {"propose": "Proposé", "accepte": "Accepté", "expire": "Expiré"}
+ORDER_STATUSES = {"commandee": "Commandée, à livrer", "livree": "Livrée"}
+
+
+def signed_in() -> SignedInPerson:
+    """Return the signed-in person (the page's gate signed them in)."""
+    person = current_person()
+    assert person is not None
+    return person
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A listing's query, as the page shows it (text) and as the service takes it (values)."""
+
+    shown: dict[str, str]
+    values: dict[str, Any]
+    errors: dict[str, str]
+
+    def params(self, **changes: object) -> list[tuple[str, str]]:
+        """Return the query parameters of this listing, with `changes` (a page number)."""
+        merged = {**self.shown, **{k: str(v) for k, v in changes.items()}}
+        return [(k, v) for k, v in merged.items() if v and not (k == "page" and v == "1")]
+
+
+def read_filters(schema: type[Schema], args: Mapping[str, str]) -> Filters:
+    """Read a listing's filters with the API's own query schema (same rules, same messages)."""
+    shown = {name: args.get(name, "").strip() for name in LISTING_PARAMS}
+    shown["per_page"] = shown["per_page"] or str(PER_PAGE)
+    try:
+        values = schema().load({k: v for k, v in shown.items() if v})
+    except ma.ValidationError as error:
+        messages = by_field(error)
+        errors = {field: text_of(found) for field, found in messages.items()}
+        values = schema().load({"per_page": PER_PAGE})
+        return Filters(shown, values, errors)
+    return Filters(shown, values, {})
+
+
+def by_field(error: ma.ValidationError) -> dict[str, Any]:
+    """Return a validation error's messages by field ("" for the whole form)."""
+    found = error.messages
+    return {str(k): v for k, v in found.items()} if isinstance(found, dict) else {"": found}
+
+
+def text_of(messages: object) -> str:
+    """Join nested validation messages into one sentence."""
+    if isinstance(messages, list | tuple):
+        return " ".join(text_of(m) for m in messages)
+    if isinstance(messages, dict):
+        return " ".join(text_of(m) for m in messages.values())
+    return str(messages)
+
+
+def attachment(content: bytes, media_type: str, name: str, *, inline: bool = False) -> Response:
+    """Return a file to save (or, `inline`, to open in the browser), never cached."""
+    response = Response(content, status=200, mimetype=media_type.split(";", maxsplit=1)[0])
+    response.headers["Content-Type"] = media_type
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """The API call behind a page of "Mon espace": with the organisation's key, not a cookie."""
+
+    method: str
+    url: str
+    curl: str
+
+
+def api_call(
+    path: str, params: list[tuple[str, str]] | None = None, method: str = "GET"
+) -> ApiCall:
+    """Describe the API request that returns what the page shows (a key stands for the person)."""
+    url = request.host_url.rstrip("/") + api_address(path, params or [])
+    verb = "" if method == "GET" else f" -X {method}"
+    curl = f"curl -sS{verb} -H 'Authorization: Bearer <clé de votre organisation>' '{url}'"
+    return ApiCall(method, url, curl)

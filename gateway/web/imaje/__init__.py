@@ -1,0 +1,1 @@
+"""The IMAJE screens: a five-year history, and a study zone against a reference zone."""
