@@ -17,7 +17,10 @@ class Status(StrEnum):
     @property
     def suppressed(self) -> bool:
         """Tell whether a cell with this status is withheld."""
-        return self in (Status.PRIMARY, Status.SECONDARY)
+        return self in _SUPPRESSED  # a constant set: read for every cell of every table
+
+
+_SUPPRESSED = frozenset({Status.PRIMARY, Status.SECONDARY})
 
 
 class Reason(StrEnum):

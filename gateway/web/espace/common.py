@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +10,11 @@ import marshmallow as ma
 from flask import Response, request
 
 from gateway.api.schemas import Schema
+from gateway.services.paging import Page
+from gateway.services.requesters import history
+from gateway.state import request_session
 from gateway.web.account.current import SignedInPerson, current_person
+from gateway.web.account.forms import page
 from gateway.web.twin import api_address
 
 #: Rows per page of a listing (the API's `per_page`, 50 by default there).
@@ -61,6 +65,38 @@ def read_filters(schema: type[Schema], args: Mapping[str, str]) -> Filters:
         values = schema().load({"per_page": PER_PAGE})
         return Filters(shown, values, errors)
     return Filters(shown, values, {})
+
+
+def listing_page(
+    template: str,
+    schema: type[Schema],
+    lister: Callable[..., Page],
+    api_path: str,
+    **context: Any,
+) -> Response:
+    """Show one page of a listing of the organisation's own (extracts, quotes, invoices).
+
+    Read with the API's query schema (`api_path` lists the same), found by `lister` (a
+    `history.*_of`); a wrong filter answers 422 with the listing's first page.
+    """
+    filters = read_filters(schema, request.args)
+    values = filters.values
+    found = lister(
+        request_session(),
+        signed_in().requester_id,
+        history.Filters(values.get("since"), values.get("until"), values.get("status")),
+        values["page"],
+        values["per_page"],
+    )
+    return page(
+        template,
+        422 if filters.errors else 200,
+        private=True,
+        filters=filters,
+        found=found,
+        api=api_call(api_path, filters.params()),
+        **context,
+    )
 
 
 def by_field(error: ma.ValidationError) -> dict[str, Any]:

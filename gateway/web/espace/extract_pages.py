@@ -15,7 +15,7 @@ from gateway.web.espace.common import (
     EXTRACT_STATUSES,
     api_call,
     attachment,
-    read_filters,
+    listing_page,
     signed_in,
 )
 from gateway.web.twin import FORMAT_LABELS
@@ -29,25 +29,13 @@ FORMAT_ORDER = ("csv-fr", "csv", "xlsx", "pdf", "json", "jsonstat")
 @person_gate(Action.EXTRACT_READ)
 def extracts_page() -> Response:
     """List the organisation's extracts, newest first, by date and status."""
-    person = signed_in()
-    filters = read_filters(ExtractListQuerySchema, request.args)
-    values = filters.values
-    found = history.extracts_of(
-        request_session(),
-        person.requester_id,
-        history.Filters(values.get("since"), values.get("until"), values.get("status")),
-        values["page"],
-        values["per_page"],
-    )
-    return page(
+    return listing_page(
         "espace/extracts.html",
-        422 if filters.errors else 200,
-        private=True,
-        filters=filters,
-        found=found,
+        ExtractListQuerySchema,
+        history.extracts_of,
+        "/api/v1/me/extracts",
         subject=request_subject,
         statuses=EXTRACT_STATUSES,
-        api=api_call("/api/v1/me/extracts", filters.params()),
     )
 
 

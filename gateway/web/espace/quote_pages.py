@@ -7,8 +7,9 @@ quote covers is asked again through the extract service, as the API asks the sam
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
-from flask import Response, flash, request
+from flask import Response, flash
 
 from gateway.api.me.listing_schemas import InvoiceListQuerySchema, QuoteListQuerySchema
 from gateway.db.models.pricing import QuoteStatus
@@ -24,7 +25,7 @@ from gateway.web.espace.common import (
     QUOTE_STATUSES,
     api_call,
     attachment,
-    read_filters,
+    listing_page,
     signed_in,
 )
 from policies.access import Action
@@ -34,26 +35,14 @@ from policies.errors import DomainError
 @person_gate(Action.QUOTE_READ)
 def quotes_page() -> Response:
     """List the organisation's quotes with their status today and their order."""
-    filters = read_filters(QuoteListQuerySchema, request.args)
-    values = filters.values
-    found = history.quotes_of(
-        request_session(),
-        signed_in().requester_id,
-        history.Filters(values.get("since"), values.get("until"), values.get("status")),
-        values["page"],
-        values["per_page"],
-        today=date.today(),
-    )
-    return page(
+    return listing_page(
         "espace/quotes.html",
-        422 if filters.errors else 200,
-        private=True,
-        filters=filters,
-        found=found,
+        QuoteListQuerySchema,
+        partial(history.quotes_of, today=date.today()),
+        "/api/v1/me/quotes",
         statuses=QUOTE_STATUSES,
         order_statuses=ORDER_STATUSES,
         subject=request_subject,
-        api=api_call("/api/v1/me/quotes", filters.params()),
     )
 
 
@@ -134,22 +123,8 @@ def quote_extract(quote_id: int) -> Response:
 @person_gate(Action.INVOICE_READ)
 def invoices_page() -> Response:
     """List the organisation's invoices with the extract each one bills."""
-    filters = read_filters(InvoiceListQuerySchema, request.args)
-    values = filters.values
-    found = history.invoices_of(
-        request_session(),
-        signed_in().requester_id,
-        history.Filters(values.get("since"), values.get("until"), values.get("status")),
-        values["page"],
-        values["per_page"],
-    )
-    return page(
-        "espace/invoices.html",
-        422 if filters.errors else 200,
-        private=True,
-        filters=filters,
-        found=found,
-        api=api_call("/api/v1/me/invoices", filters.params()),
+    return listing_page(
+        "espace/invoices.html", InvoiceListQuerySchema, history.invoices_of, "/api/v1/me/invoices"
     )
 
 

@@ -78,36 +78,38 @@ def index() -> Response:
 @person_gate(ACTION)
 def history_form() -> Response:
     """Show the history form, filled from the query string (or the requester's territory)."""
-    context = _context(HISTORY)
-    read = forms.prefilled_history(request.args, context["default"])
-    return page(HISTORY.template, private=True, form=read, **context)
+    return _form(HISTORY, forms.prefilled_history)
 
 
 @person_gate(ACTION)
 def history_submit() -> Response:
     """Show a history: its table, its charts, each fiche's interpretation, its API call."""
-    context = _context(HISTORY)
-    read = forms.read_history(
-        request.form, context["choices"], app_state().geography, context["default"]
-    )
-    return _screen(HISTORY, read, context)
+    return _submitted(HISTORY, forms.read_history)
 
 
 @person_gate(ACTION)
 def comparison_form() -> Response:
-    context = _context(COMPARISON)
-    read = forms.prefilled_comparison(request.args, context["default"])
-    return page(COMPARISON.template, private=True, form=read, **context)
+    return _form(COMPARISON, forms.prefilled_comparison)
 
 
 @person_gate(ACTION)
 def comparison_submit() -> Response:
     """Show a study zone against its reference zone: one request, one protection."""
-    context = _context(COMPARISON)
-    read = forms.read_comparison(
-        request.form, context["choices"], app_state().geography, context["default"]
-    )
-    return _screen(COMPARISON, read, context)
+    return _submitted(COMPARISON, forms.read_comparison)
+
+
+def _form(kind: Kind, prefilled: Callable[..., Any]) -> Response:
+    """Show a screen's form, filled from the query string (or the requester's territory)."""
+    context = _context(kind)
+    read = prefilled(request.args, context["default"])
+    return page(kind.template, private=True, form=read, **context)
+
+
+def _submitted(kind: Kind, reader: Callable[..., Any]) -> Response:
+    """Read a screen's submitted form and show the screen (or what stops it)."""
+    context = _context(kind)
+    read = reader(request.form, context["choices"], app_state().geography, context["default"])
+    return _screen(kind, read, context)
 
 
 def _screen(kind: Kind, read: Any, context: dict[str, Any]) -> Response:

@@ -12,28 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.delivery import SYMBOL_MEANINGS
-from gateway.delivery.model import DECIMALS
 from gateway.services.extracts.screens import REFERENCE, STUDY, Screen, series
-from gateway.web.assets import french_number
+from gateway.web.shown import ShownCell, show
 from policies.catalogue import Indicator
 
 #: A year the screen has no cell for (not expected: said rather than left blank).
 MISSING = "n.d."
 MEANINGS = {**SYMBOL_MEANINGS, MISSING: "non disponible : aucune donnée pour cette année."}
 SIDE_LABELS = {STUDY: "Zone d’étude", REFERENCE: "Zone de référence"}
-
-
-@dataclass(frozen=True)
-class ShownPoint:
-    """A point as read on the page: its text, its symbol, its value (None when withheld)."""
-
-    text: str
-    symbol: str
-    value: float | None
-
-    @property
-    def secret(self) -> bool:
-        return self.symbol == "s"
 
 
 @dataclass(frozen=True)
@@ -44,7 +30,7 @@ class Row:
     level: str
     code: str
     label: str
-    points: tuple[ShownPoint, ...]
+    points: tuple[ShownCell, ...]
     side: str = ""  # a comparison's side label
 
     @property
@@ -114,7 +100,7 @@ class ScreenView:
         }
 
 
-def _serie(name: str, points: Sequence[ShownPoint]) -> dict[str, Any]:
+def _serie(name: str, points: Sequence[ShownCell]) -> dict[str, Any]:
     return {
         "nom": name,
         "valeurs": [p.value for p in points],
@@ -155,19 +141,14 @@ def screen_view(screen: Screen) -> ScreenView:
 
 def _points(
     points: Sequence[Mapping[str, Any]], periods: Sequence[int], indicator: Indicator
-) -> tuple[ShownPoint, ...]:
+) -> tuple[ShownCell, ...]:
     by_period = {p["periode"]: p for p in points}
     return tuple(_shown(by_period.get(period), indicator) for period in periods)
 
 
-def _shown(point: Mapping[str, Any] | None, indicator: Indicator) -> ShownPoint:
+def _shown(point: Mapping[str, Any] | None, indicator: Indicator) -> ShownCell:
     """Show a point: its value in French, or its symbol; a secret is never 0 nor blank."""
     if point is None:
-        return ShownPoint(MISSING, MISSING, None)
-    symbol, value = str(point["statut"]), point["valeur"]
-    if value is None:
-        return ShownPoint(symbol, symbol, None)
-    if symbol == "-":  # néant: no contributor, a true zero, written as the files write it
-        return ShownPoint("-", symbol, float(value))
-    text = french_number(value, DECIMALS[indicator.kind])
-    return ShownPoint(f"{text} ({symbol})" if symbol else text, symbol, float(value))
+        return ShownCell(MISSING, MISSING, None)
+    value = point["valeur"]
+    return show(str(point["statut"]), None if value is None else float(value), indicator)

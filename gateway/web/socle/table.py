@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.delivery import SYMBOL_MEANINGS, TOTAL, DeliveredCell, Delivery
-from gateway.delivery.model import DECIMALS
-from gateway.web.assets import french_number
+from gateway.web.shown import ShownCell, show
 from policies.catalogue import Indicator
 
 TOTAL_LABEL = "Ensemble"
@@ -18,19 +17,6 @@ MEANINGS = {
     **SYMBOL_MEANINGS,
     MISSING: "non disponible : l’année n’est pas publiée pour ce territoire.",
 }
-
-
-@dataclass(frozen=True)
-class ShownCell:
-    """A cell as read on the page: its text, its symbol and its value (None when withheld)."""
-
-    text: str
-    symbol: str
-    value: float | None
-
-    @property
-    def secret(self) -> bool:
-        return self.symbol == "s"
 
 
 @dataclass(frozen=True)
@@ -78,13 +64,7 @@ def shown(cell: DeliveredCell | None, indicator: Indicator) -> ShownCell:
     """Show a cell: its value in French, or its symbol; never a secret as 0 or as a blank."""
     if cell is None:
         return ShownCell(MISSING, MISSING, None)
-    symbol = cell.symbol
-    if not cell.has_value or cell.value is None:
-        return ShownCell(symbol, symbol, None)
-    if symbol == "-":  # néant: no contributor, a true zero, written as the files write it
-        return ShownCell("-", symbol, cell.value)
-    text = french_number(cell.value, DECIMALS[indicator.kind])
-    return ShownCell(f"{text} ({symbol})" if symbol else text, symbol, cell.value)
+    return show(cell.symbol, cell.value if cell.has_value else None, indicator)
 
 
 def socle_table(delivery: Delivery, periods: tuple[int, ...]) -> SocleTable:
