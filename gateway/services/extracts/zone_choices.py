@@ -75,7 +75,8 @@ def matching(communes: Sequence[ZoneCommune], text: str) -> tuple[ZoneCommune, .
     wanted = name_key(text.strip())
     if not wanted:
         return tuple(communes)
-    return tuple(c for c in communes if c.code.startswith(wanted) or wanted in name_key(c.name))
+    code = text.strip().upper()  # codes are compared as written: Corsica's "2A004", not folded
+    return tuple(c for c in communes if c.code.startswith(code) or wanted in name_key(c.name))
 
 
 def zone_choice(geography: Geography, codes: Iterable[str], minimum: int) -> ZoneChoice:
