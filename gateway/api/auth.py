@@ -9,14 +9,14 @@ from functools import wraps
 from typing import Any, NoReturn, TypeVar, cast
 
 from flask import current_app, g, request
-from sqlalchemy import select
 
 from gateway.api.blueprint import GATE_ATTRIBUTE, PARSES_ARGUMENTS, Blueprint
 from gateway.api.ratelimit import Limiter, limiter
-from gateway.db.models import Caf, Requester
+from gateway.db.models import Requester
 from gateway.services.audit.refusals import enforce
 from gateway.services.requesters.api_keys import authenticate
 from gateway.services.requesters.queries import profile_of
+from gateway.services.territories.queries import caf_names
 from gateway.state import app_state, request_session
 from policies.access import PUBLIC, Action, Caller, authorize
 from policies.errors import DomainError
@@ -159,18 +159,12 @@ def _enforce(spec: Gate, caller: Caller, target: str | None) -> None:
         return
     cafs = {c for c in (target, caller.profile.caf_code) if c}
     enforce(
-        authorize(spec.action, caller.profile, target, caf_names(cafs)),
+        authorize(spec.action, caller.profile, target, caf_names(request_session(), cafs)),
         caller=caller,
         action=spec.action,
         request_line=f"{request.method} {request.path}",
         target_caf=target,
     )
-
-
-def caf_names(codes: set[str]) -> dict[str, str]:
-    """Return the names of these Cafs, as stored ("13" -> "Caf des Bouches-du-Rhône")."""
-    rows = request_session().execute(select(Caf.code, Caf.name).where(Caf.code.in_(codes)))
-    return {str(code): str(name) for code, name in rows}
 
 
 def gate(

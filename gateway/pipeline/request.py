@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from policies.access import AccessRequest
@@ -96,6 +97,12 @@ class ExtractRequest:
 
     def fingerprint(self) -> str:
         """Return the SHA-256 of what is asked, insensitive to order and to zone names."""
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
+        # Computed once per request value: the claims, the ledger step and the extract row
+        # each ask for it, and a zone's communes are sorted and hashed each time otherwise.
         identity = {
             "indicators": sorted(self.indicators),
             "territories": _described_territories(self.territories, sort=True),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select
@@ -151,3 +151,9 @@ def caf_name(session: Session, caf_code: str) -> str | None:
     """Return the name of a Caf, None when unknown."""
     caf = session.get(Caf, caf_code)
     return caf.name if caf else None
+
+
+def caf_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """Return the names of these Cafs, as stored ("13" -> "Caf des Bouches-du-Rhône")."""
+    rows = session.execute(select(Caf.code, Caf.name).where(Caf.code.in_(set(codes))))
+    return {str(code): str(name) for code, name in rows}

@@ -23,6 +23,7 @@ from gateway.services.pricing.subject import request_subject
 from gateway.state import app_state, request_session
 from gateway.web.account.current import SignedInPerson, current_person
 from gateway.web.account.forms import page, person_gate, see_other
+from gateway.web.files import attachment
 from policies.access import Action
 from policies.errors import DomainError
 
@@ -61,9 +62,8 @@ def quote_pdf(quote_id: int) -> Response:
     """Return the quote as PDF, as `GET /api/v1/quotes/{id}.pdf` does."""
     session = request_session()
     record = quote_service.owned_quote(session, quote_id, _person().profile)
-    response = Response(documents.quote_pdf(session, record), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{quote_reference(record)}.pdf"'
-    return response
+    pdf = documents.quote_pdf(session, record)
+    return attachment(pdf, "application/pdf", f"{quote_reference(record)}.pdf", inline=True)
 
 
 @person_gate(Action.QUOTE_ACCEPT)

@@ -21,6 +21,7 @@ from gateway.services.pricing.subject import request_subject
 from gateway.state import request_session
 from gateway.web.account.current import SignedInPerson, current_person
 from gateway.web.account.forms import page, person_gate
+from gateway.web.files import attachment, delivered_file
 from gateway.web.socle.routes import FORMAT_ORDER
 from gateway.web.twin import FORMAT_LABELS
 from policies.access import Action
@@ -72,18 +73,12 @@ def download(extract_id: str) -> Response:
         abort(404)
     session = request_session()
     extract = extracts.owned_extract(session, extract_id, _person().caller)
-    content, media_type, name = extracts.download(session, extract, format_name)
-    response = Response(content, mimetype=media_type.split(";", maxsplit=1)[0])
-    response.headers["Content-Type"] = media_type
-    disposition = "inline" if media_type.startswith("application/json") else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    return response
+    return delivered_file(*extracts.download(session, extract, format_name))
 
 
 @person_gate(Action.INVOICE_READ)
 def invoice_pdf(number: str) -> Response:
     """Return an invoice as PDF, as `GET /api/v1/invoices/{number}.pdf` does."""
     invoice = documents.visible_invoice(request_session(), number, _person().profile)
-    response = Response(documents.invoice_pdf(invoice), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="facture-{invoice.number}.pdf"'
-    return response
+    pdf = documents.invoice_pdf(invoice)
+    return attachment(pdf, "application/pdf", f"facture-{invoice.number}.pdf", inline=True)

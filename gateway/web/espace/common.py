@@ -114,16 +114,6 @@ def text_of(messages: object) -> str:
     return str(messages)
 
 
-def attachment(content: bytes, media_type: str, name: str, *, inline: bool = False) -> Response:
-    """Return a file to save (or, `inline`, to open in the browser), never cached."""
-    response = Response(content, status=200, mimetype=media_type.split(";", maxsplit=1)[0])
-    response.headers["Content-Type"] = media_type
-    disposition = "inline" if inline else "attachment"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @dataclass(frozen=True)
 class ApiCall:
     """The API call behind a page of "Mon espace": with the organisation's key, not a cookie."""

@@ -14,10 +14,10 @@ from gateway.web.account.forms import page, person_gate
 from gateway.web.espace.common import (
     EXTRACT_STATUSES,
     api_call,
-    attachment,
     listing_page,
     signed_in,
 )
+from gateway.web.files import delivered_file
 from gateway.web.twin import FORMAT_LABELS
 from policies.access import Action
 from policies.errors import InvalidInput
@@ -65,6 +65,4 @@ def extract_download(extract_id: str) -> Response:
         )
     session = request_session()
     extract = extracts.owned_extract(session, extract_id, signed_in().caller)
-    content, media_type, name = extracts.download(session, extract, format_name)
-    inline = media_type.startswith("application/json")
-    return attachment(content, media_type, name, inline=inline)
+    return delivered_file(*extracts.download(session, extract, format_name))

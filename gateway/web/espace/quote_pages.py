@@ -24,10 +24,10 @@ from gateway.web.espace.common import (
     ORDER_STATUSES,
     QUOTE_STATUSES,
     api_call,
-    attachment,
     listing_page,
     signed_in,
 )
+from gateway.web.files import attachment
 from policies.access import Action
 from policies.errors import DomainError
 

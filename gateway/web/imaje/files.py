@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Response
 
-from gateway.api.extracts.routes import file_response
 from gateway.services.extracts import service as extracts
 from gateway.state import request_session
 from gateway.web.account.current import current_person
 from gateway.web.account.forms import person_gate
+from gateway.web.files import delivered_file
 from gateway.web.imaje.twin import TABLE_FORMATS
 from policies.access import Action
 from policies.errors import NotFound
@@ -23,4 +23,4 @@ def download(extract_id: str, format_name: str) -> Response:
     assert person is not None  # the gate signed them in
     session = request_session()
     extract = extracts.owned_extract(session, extract_id, person.caller)
-    return file_response(*extracts.download(session, extract, format_name), extract_id)
+    return delivered_file(*extracts.download(session, extract, format_name))
