@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.web.account.routes import blp as account
+from gateway.web.admin.routes import blp as administration
 from gateway.web.assets import blp as portail
 from gateway.web.catalogue.routes import blp as catalogue
 from gateway.web.demande.routes import blp as demande
@@ -20,4 +21,5 @@ WEB_BLUEPRINTS = (
     demande,
     espace,
     imaje,
+    administration,
 )

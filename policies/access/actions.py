@@ -62,6 +62,7 @@ class Action(StrEnum):
     API_KEY_REVOKE = "api_key_revoke"
     AUDIT_READ = "audit_read"
     ADMIN_CHANGE_READ = "admin_change_read"
+    WORKLIST_READ = "worklist_read"
     POLICY_READ = "policy_read"
     POLICY_UPDATE = "policy_update"
     TARIFF_READ = "tariff_read"
@@ -156,6 +157,7 @@ ACTIONS: Mapping[str, ActionRule] = _actions(
     ActionRule(A.API_KEY_REVOKE, Audience.ADMINS, "révoquer une clé d'API"),
     ActionRule(A.AUDIT_READ, Audience.ADMINS, "consulter le journal d'audit"),
     _like(A.ADMIN_CHANGE_READ, "consulter les modifications des administrateurs", A.AUDIT_READ),
+    _like(A.WORKLIST_READ, "consulter ce qui attend la Caf", A.AUDIT_READ),
     # Every administrator reviewing decisions needs the rules they applied.
     _like(A.POLICY_READ, "consulter la matrice d'accès", A.AUDIT_READ),
     ActionRule(A.POLICY_UPDATE, Audience.NATIONAL, "modifier la matrice d'accès"),

@@ -53,6 +53,7 @@ ADMIN_ACTIONS = {
     "api_key_revoke",
     "audit_read",
     "admin_change_read",
+    "worklist_read",
     "policy_read",
     "requester_records_read",
     "tariff_read",

@@ -1,0 +1,9 @@
+"""The console's organisation pages (to be written)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+#: (rule, endpoint, view, methods)
+ROUTES: tuple[tuple[str, str, Callable[..., Any], tuple[str, ...]], ...] = ()
