@@ -59,6 +59,13 @@ def current_person() -> SignedInPerson | None:
     return found
 
 
+def signed_in() -> SignedInPerson:
+    """Return the person a page's gate signed in (`login_required` ran before the view)."""
+    person = current_person()
+    assert person is not None
+    return person
+
+
 def _load() -> SignedInPerson | None:
     try:
         person_id, generation = int(session[_PERSON]), int(session[_GENERATION])

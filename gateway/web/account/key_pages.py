@@ -10,19 +10,13 @@ from flask import Response, flash, request
 
 from gateway.services.requesters import keys
 from gateway.state import app_state, request_session
-from gateway.web.account.current import SignedInPerson, current_person
+from gateway.web.account.current import SignedInPerson, signed_in
 from gateway.web.account.forms import page, person_gate, see_other
 from policies.access import Action
 from policies.errors import InvalidInput, NotFound
 
 READ, MANAGE = Action.ORGANISATION_KEYS_READ, Action.ORGANISATION_KEYS_MANAGE
 LABEL_MAX = 200
-
-
-def _person() -> SignedInPerson:
-    person = current_person()
-    assert person is not None  # the gate signed them in
-    return person
 
 
 def _list(person: SignedInPerson, status: int = 200, **context: object) -> Response:
@@ -33,13 +27,13 @@ def _list(person: SignedInPerson, status: int = 200, **context: object) -> Respo
 @person_gate(READ)
 def keys_page() -> Response:
     """List the organisation's keys (prefix, label, dates, status; never the key)."""
-    return _list(_person(), errors={}, values={"label": ""})
+    return _list(signed_in(), errors={}, values={"label": ""})
 
 
 @person_gate(MANAGE)
 def key_create() -> Response:
     """Issue a key and show it once, on this response only (never stored, never cached)."""
-    person = _person()
+    person = signed_in()
     label = " ".join(request.form.get("label", "").split())
     if len(label) > LABEL_MAX:
         errors = {"label": f"{LABEL_MAX} caractères au plus."}
@@ -56,7 +50,7 @@ def key_create() -> Response:
 @person_gate(READ)
 def key_revoke_form(prefix: str) -> Response:
     """Ask to confirm: a revoked key stops working at once, for good."""
-    person = _person()
+    person = signed_in()
     found = [
         k for k in keys.list_keys(request_session(), person.requester_id) if k.prefix == prefix
     ]
@@ -67,7 +61,7 @@ def key_revoke_form(prefix: str) -> Response:
 
 @person_gate(MANAGE)
 def key_revoke(prefix: str) -> Response:
-    person = _person()
+    person = signed_in()
     with app_state().database.transaction() as session:
         keys.revoke_key(session, person.requester_id, person.requester_id, prefix)
     flash(f"La clé « {prefix} » est révoquée.", "succes")

@@ -16,7 +16,7 @@ from flask import request
 from gateway.services.audit.refusals import enforce
 from gateway.services.territories.queries import caf_names
 from gateway.state import app_state, request_session
-from gateway.web.account.current import SignedInPerson, current_person, login_required
+from gateway.web.account.current import SignedInPerson, login_required, signed_in
 from policies.access import Action, authorize
 from policies.domain import RequesterType
 
@@ -28,9 +28,7 @@ TargetCaf = Callable[..., str | None]
 
 def admin() -> SignedInPerson:
     """Return the signed-in administrator (the page's gate let them in)."""
-    person = current_person()
-    assert person is not None
-    return person
+    return signed_in()
 
 
 def caf_scope() -> str | None:

@@ -21,7 +21,7 @@ from gateway.pipeline.payment import QuoteToAccept
 from gateway.services.catalogue.views import catalogue_in_force
 from gateway.services.extracts import service as extracts
 from gateway.state import request_session
-from gateway.web.account.current import SignedInPerson, current_person
+from gateway.web.account.current import SignedInPerson, signed_in
 from gateway.web.account.forms import page, person_gate, see_other
 from gateway.web.demande.assessment import Assessed, api_calls, assess
 from gateway.web.demande.choices import builder_choices, offered_breakdowns, own_territory
@@ -34,14 +34,8 @@ from policies.errors import DomainError, InvalidInput
 SEARCH = "rechercher"
 
 
-def _person() -> SignedInPerson:
-    person = current_person()
-    assert person is not None  # the gate signed them in
-    return person
-
-
 def _render(template: str, assessed: Assessed, status: int = 200, **context: Any) -> Response:
-    person = _person()
+    person = signed_in()
     form = assessed.form
     choices = builder_choices(request_session(), person.profile, person.requester_id, form)
     return page(
@@ -62,7 +56,7 @@ def _render(template: str, assessed: Assessed, status: int = 200, **context: Any
 @person_gate(Action.EXTRACT_PREVIEW_READ)
 def builder() -> Response:
     """Show the form; with its fields sent, their errors or the preview beside it."""
-    person = _person()
+    person = signed_in()
     if not request.args:  # a new request: the organisation's own territory, the last year
         return _render("demande/builder.html", Assessed(_fresh(person)))
     form = read_form(request.args)
@@ -81,7 +75,7 @@ def _fresh(person: SignedInPerson) -> BuilderForm:
 def preview_fragment() -> Response:
     """Return the preview alone (htmx swaps it in); the breakdowns too when they changed."""
     form = read_form(request.args)
-    assessed = assess(form, _person()) if form.indicators else Assessed(form)
+    assessed = assess(form, signed_in()) if form.indicators else Assessed(form)
     offered = offered_breakdowns(catalogue_in_force(request_session()), form.indicators)
     changed = ",".join(b.code for b in offered) != request.args.get("offertes", "")
     return _render("demande/_preview_fragment.html", assessed, breakdowns_changed=changed)
@@ -90,7 +84,7 @@ def preview_fragment() -> Response:
 @person_gate(Action.EXTRACT_PREVIEW_READ)
 def check() -> Response:
     """Show the whole request to check before sending it, or the form with its errors."""
-    assessed = assess(read_form(request.args), _person())
+    assessed = assess(read_form(request.args), signed_in())
     if assessed.form.errors or assessed.preview is None:
         return _render("demande/builder.html", assessed, 422)
     return _render("demande/check.html", assessed)
@@ -103,7 +97,7 @@ def submit() -> Response:
     A second click sends the same request: the pipeline serves the extract already delivered,
     or the job already in flight, of an identical request (no second extract).
     """
-    person = _person()
+    person = signed_in()
     form = read_form(request.form)
     body, errors = loaded_body(form)
     if errors or body is None:

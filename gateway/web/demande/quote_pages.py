@@ -21,21 +21,15 @@ from gateway.services.pricing import quotes as quote_service
 from gateway.services.pricing.queries import quote_reference
 from gateway.services.pricing.subject import request_subject
 from gateway.state import app_state, request_session
-from gateway.web.account.current import SignedInPerson, current_person
+from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page, person_gate, see_other
 from gateway.web.files import attachment
 from policies.access import Action
 from policies.errors import DomainError
 
 
-def _person() -> SignedInPerson:
-    person = current_person()
-    assert person is not None  # the gate signed them in
-    return person
-
-
 def _quote_page(quote_id: int, status: int = 200, **context: Any) -> Response:
-    person = _person()
+    person = signed_in()
     record = quote_service.owned_quote(request_session(), quote_id, person.profile)
     return page(
         "demande/quote.html",
@@ -61,7 +55,7 @@ def quote(quote_id: int) -> Response:
 def quote_pdf(quote_id: int) -> Response:
     """Return the quote as PDF, as `GET /api/v1/quotes/{id}.pdf` does."""
     session = request_session()
-    record = quote_service.owned_quote(session, quote_id, _person().profile)
+    record = quote_service.owned_quote(session, quote_id, signed_in().profile)
     pdf = documents.quote_pdf(session, record)
     return attachment(pdf, "application/pdf", f"{quote_reference(record)}.pdf", inline=True)
 
@@ -69,7 +63,7 @@ def quote_pdf(quote_id: int) -> Response:
 @person_gate(Action.QUOTE_ACCEPT)
 def accept(quote_id: int) -> Response:
     """Accept the quote: it becomes an order (an expired quote is refused, in French)."""
-    person = _person()
+    person = signed_in()
     try:
         with app_state().database.transaction() as session:
             quote_service.accept_quote(
@@ -84,7 +78,7 @@ def accept(quote_id: int) -> Response:
 @person_gate(Action.EXTRACT_CREATE)
 def deliver(quote_id: int) -> Response:
     """Ask again the request of an accepted quote: its order covers it, it is delivered."""
-    person = _person()
+    person = signed_in()
     record = quote_service.owned_quote(request_session(), quote_id, person.profile)
     try:
         outcome = reorder.ask_again(person.caller, record.description)

@@ -19,7 +19,7 @@ from gateway.services.extracts import service as extracts
 from gateway.services.pricing import documents
 from gateway.services.pricing.subject import request_subject
 from gateway.state import request_session
-from gateway.web.account.current import SignedInPerson, current_person
+from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page, person_gate
 from gateway.web.files import attachment, delivered_file
 from gateway.web.socle.routes import FORMAT_ORDER
@@ -30,14 +30,8 @@ from policies.access import Action
 SPACE_ENDPOINT = "espace.extract"
 
 
-def _person() -> SignedInPerson:
-    person = current_person()
-    assert person is not None  # the gate signed them in
-    return person
-
-
 def _extract(extract_id: str) -> Extract:
-    return extracts.owned_extract(request_session(), extract_id, _person().caller)
+    return extracts.owned_extract(request_session(), extract_id, signed_in().caller)
 
 
 def _context(extract: Extract) -> dict[str, Any]:
@@ -56,7 +50,7 @@ def _context(extract: Extract) -> dict[str, Any]:
 def result(extract_id: str) -> Response:
     """Show an extract: what was asked, its status (progress bar), downloads or its error."""
     extract = _extract(extract_id)
-    return page("demande/result.html", person=_person(), **_context(extract))
+    return page("demande/result.html", person=signed_in(), **_context(extract))
 
 
 @person_gate(Action.EXTRACT_READ)
@@ -72,13 +66,13 @@ def download(extract_id: str) -> Response:
     if format_name not in FORMATS:
         abort(404)
     session = request_session()
-    extract = extracts.owned_extract(session, extract_id, _person().caller)
+    extract = extracts.owned_extract(session, extract_id, signed_in().caller)
     return delivered_file(*extracts.download(session, extract, format_name))
 
 
 @person_gate(Action.INVOICE_READ)
 def invoice_pdf(number: str) -> Response:
     """Return an invoice as PDF, as `GET /api/v1/invoices/{number}.pdf` does."""
-    invoice = documents.visible_invoice(request_session(), number, _person().profile)
+    invoice = documents.visible_invoice(request_session(), number, signed_in().profile)
     pdf = documents.invoice_pdf(invoice)
     return attachment(pdf, "application/pdf", f"facture-{invoice.number}.pdf", inline=True)

@@ -13,7 +13,7 @@ from gateway.api.schemas import Schema
 from gateway.services.paging import Page
 from gateway.services.requesters import history
 from gateway.state import request_session
-from gateway.web.account.current import SignedInPerson, current_person
+from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page
 from gateway.web.twin import api_address
 
@@ -30,13 +30,6 @@ EXTRACT_STATUSES = {
 }
 QUOTE_STATUSES = {"propose": "Proposé", "accepte": "Accepté", "expire": "Expiré"}
 ORDER_STATUSES = {"commandee": "Commandée, à livrer", "livree": "Livrée"}
-
-
-def signed_in() -> SignedInPerson:
-    """Return the signed-in person (the page's gate signed them in)."""
-    person = current_person()
-    assert person is not None
-    return person
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from flask import Response
 from gateway.services.catalogue import views as catalogue
 from gateway.services.conventions.views import my_conventions
 from gateway.state import app_state, request_session
+from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page, person_gate
-from gateway.web.espace.common import api_call, signed_in
+from gateway.web.espace.common import api_call
 from policies.access import Action
 from policies.access.values import LEVEL_LABELS, TIER_LABELS, USE_LABELS
 from policies.domain import GeoLevel, PricingMode, Tier, Use

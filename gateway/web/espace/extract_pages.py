@@ -10,13 +10,9 @@ from gateway.services.extracts import service as extracts
 from gateway.services.pricing.subject import request_subject
 from gateway.services.requesters import history
 from gateway.state import request_session
+from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page, person_gate
-from gateway.web.espace.common import (
-    EXTRACT_STATUSES,
-    api_call,
-    listing_page,
-    signed_in,
-)
+from gateway.web.espace.common import EXTRACT_STATUSES, api_call, listing_page
 from gateway.web.files import delivered_file
 from gateway.web.twin import FORMAT_LABELS
 from policies.access import Action

@@ -19,14 +19,9 @@ from gateway.services.pricing.queries import quote_reference
 from gateway.services.pricing.subject import request_subject
 from gateway.services.requesters import history
 from gateway.state import app_state, request_session
+from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page, person_gate, see_other
-from gateway.web.espace.common import (
-    ORDER_STATUSES,
-    QUOTE_STATUSES,
-    api_call,
-    listing_page,
-    signed_in,
-)
+from gateway.web.espace.common import ORDER_STATUSES, QUOTE_STATUSES, api_call, listing_page
 from gateway.web.files import attachment
 from policies.access import Action
 from policies.errors import DomainError

@@ -17,9 +17,10 @@ from gateway.api.extracts.schemas import CustomZoneCreateSchema
 from gateway.services.extracts import zone_choices, zones
 from gateway.services.territories.queries import name_key
 from gateway.state import app_state, request_session
+from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page, person_gate, see_other
 from gateway.web.assets import french_number
-from gateway.web.espace.common import api_call, by_field, signed_in, text_of
+from gateway.web.espace.common import api_call, by_field, text_of
 from policies.access import Action
 from policies.errors import DomainError, InvalidInput, SecrecyRefusal
 

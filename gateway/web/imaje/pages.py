@@ -23,7 +23,7 @@ from gateway.services.conventions.queries import conventions_for
 from gateway.services.extracts import screens, zones
 from gateway.services.extracts.screens import Screen
 from gateway.state import app_state, request_session
-from gateway.web.account.current import SignedInPerson, current_person
+from gateway.web.account.current import SignedInPerson, signed_in
 from gateway.web.account.forms import page, person_gate
 from gateway.web.imaje import form as forms
 from gateway.web.imaje.choices import (
@@ -61,12 +61,6 @@ class Kind:
 
 HISTORY = Kind("imaje/historique.html", api_url("/imaje/history"), screens.history, False)
 COMPARISON = Kind("imaje/comparaison.html", api_url("/imaje/comparison"), screens.comparison, True)
-
-
-def _person() -> SignedInPerson:
-    person = current_person()
-    assert person is not None  # the gate signed them in
-    return person
 
 
 @person_gate(ACTION)
@@ -118,14 +112,14 @@ def _screen(kind: Kind, read: Any, context: dict[str, Any]) -> Response:
         return page(kind.template, 422, private=True, form=read, **context)
     body = read.body()
     try:
-        screen = kind.call(_person().caller, body)
+        screen = kind.call(signed_in().caller, body)
     except InvalidInput as error:
         read = forms.with_service_errors(
             read, error.errors, error.detail, comparison=kind.comparison
         )
         return page(kind.template, 422, private=True, form=read, **context)
     except QuoteToAccept as error:
-        offer = quote_offer(error, _person(), _back(kind, read))
+        offer = quote_offer(error, signed_in(), _back(kind, read))
         return page(kind.template, 402, private=True, form=read, quote=offer, **context)
     except DomainError as error:
         return page(
@@ -151,7 +145,7 @@ def _back(kind: Kind, read: Any) -> str:
 
 def _context(kind: Kind) -> dict[str, Any]:
     """Return what a screen's page offers: choices, defaults, the territory search."""
-    session, person = request_session(), _person()
+    session, person = request_session(), signed_in()
     owned = tuple((str(z.id), z.name) for z in zones.list_zones(session, person.requester_id))
     choices = screen_choices(catalogue_in_force(session), owned)
     search = request.args.get("q", "")
