@@ -181,7 +181,10 @@ class ExtractPreviewSchema(Schema):
     arriere_plan = ma.fields.Boolean(metadata={"description": "Traité en arrière-plan (202)"})
     autorisee = ma.fields.Boolean()
     issue = ma.fields.String(
-        metadata={"description": "refus, gratuit, devis (402 : devis à accepter), devis_accepte"}
+        metadata={
+            "description": "refus, deja_livre (le même extrait, servi de nouveau sans frais), "
+            "gratuit, devis (402 : devis à accepter), devis_accepte"
+        }
     )
     convention = ma.fields.String(allow_none=True)
     refus = ma.fields.Nested(ExtractPreviewRefusalSchema, allow_none=True)
@@ -189,6 +192,10 @@ class ExtractPreviewSchema(Schema):
     acces_gratuit = ma.fields.Boolean(metadata={"description": "Gratuit sans tarification"})
     devis_accepte = ma.fields.Integer(
         allow_none=True, metadata={"description": "Devis accepté couvrant cette demande"}
+    )
+    extrait_livre = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "L'extrait déjà livré de la même demande, servi de nouveau"},
     )
     prix = ma.fields.Dict(
         allow_none=True, metadata={"description": "Le chiffrage, ligne par ligne, comme le devis"}

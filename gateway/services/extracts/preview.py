@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from gateway.pipeline import payment
+from gateway.db.models.extracts import DELIVERED
+from gateway.pipeline import claims, payment
 from gateway.pipeline.differencing import request_refusal
 from gateway.pipeline.prepare import Prepared, check_size
 from gateway.state import AppState, app_state
@@ -41,6 +42,9 @@ class Preview:
     quote: Quote | None = None  # the pricing (lines); None when free access prices nothing
     covering_quote: int | None = None  # an accepted quote covering exactly this request
     free_access: bool = False  # free whatever the tariff (socle commun, free convention)
+    # The same request, already delivered to this requester on this data version: submitting
+    # serves that extract again, free and outside the quotas (`Pipeline._cached`).
+    delivered: str | None = None
 
     @property
     def allowed(self) -> bool:
@@ -48,13 +52,17 @@ class Preview:
 
     @property
     def free(self) -> bool:
-        return self.allowed and (self.quote is None or self.quote.total == 0)
+        if not self.allowed:
+            return False
+        return self.delivered is not None or self.quote is None or self.quote.total == 0
 
     @property
     def outcome(self) -> str:
-        """Say what submitting would give: refused, free, covered by a quote, or a quote."""
+        """Say what submitting would give: refused, served again, free, covered, or a quote."""
         if self.refusal is not None:
             return "refus"
+        if self.delivered is not None:
+            return "deja_livre"
         if self.free:
             return "gratuit"
         return "devis_accepte" if self.covering_quote is not None else "devis"
@@ -89,7 +97,8 @@ class Preview:
             "gratuit": self.free,
             "acces_gratuit": self.free_access,
             "devis_accepte": self.covering_quote,
-            "prix": self.quote_json,
+            "extrait_livre": self.delivered,
+            "prix": None if self.delivered is not None else self.quote_json,
         }
 
 
@@ -104,6 +113,11 @@ def preview(session: Session, caller: Caller, body: Mapping[str, Any], today: da
     except DomainError as refusal:
         return Preview(**shown, refusal=refusal)
     check_size(prepared, state.limits)
+    # As submitting does: the same request delivered before is served again, before the
+    # quota and pricing steps (`Pipeline.submit`, `_cached`).
+    delivered = claims.twin(session, prepared, state.store.version(), (DELIVERED,))
+    if delivered is not None and delivered.result is not None:
+        return Preview(**shown, delivered=delivered.id)
     later = _later_refusal(session, prepared, state, today)
     if later is not None:
         return Preview(**shown, refusal=later)

@@ -111,3 +111,22 @@ def test_an_invalid_request_gets_the_extracts_field_errors(
 
 def test_the_preview_needs_a_key(demo_app: Flask) -> None:
     assert demo_app.test_client().post(PATH, json=AUBAGNE).status_code == 401
+
+
+def test_a_request_already_delivered_is_previewed_as_served_again_free(demo_app: Flask) -> None:
+    """A regression: the preview priced an extract the requester already had, while
+    submitting it serves the delivered one again, free and outside the quotas."""
+    body = {**AUBAGNE, "periods": [2022]}
+    quote = _post(demo_app, "/api/v1/quotes", body)
+    client, headers = demo_app.test_client(), keys_of(demo_app, "commune")
+    accepted = client.post(f"/api/v1/quotes/{quote.json['id']}/accept", headers=headers)
+    assert accepted.status_code == 201
+    delivered = client.post("/api/v1/extracts", json=body, headers=headers)
+    assert delivered.status_code == 200, delivered.get_data(as_text=True)[:300]
+
+    found = _post(demo_app, PATH, body).json
+
+    assert found["issue"] == "deja_livre" and found["gratuit"] is True
+    assert found["extrait_livre"] == delivered.headers["X-Extrait"] and found["prix"] is None
+    again = client.post("/api/v1/extracts", json=body, headers=headers)
+    assert again.headers["X-Extrait"] == delivered.headers["X-Extrait"]
