@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 
 from gateway.links import api_url
+from gateway.web.twin import KEY_PLACEHOLDER
 from tariffs.money import format_number
 
 PORTAL_NAME = "Passerelle de diffusion des données des Caf"
@@ -98,6 +99,7 @@ def portal_context() -> dict[str, Any]:
             for item in NAVIGATION
         ],
         "api_docs_url": API_DOCS_PATH,
+        "key_placeholder": KEY_PLACEHOLDER,
         "vendor_scripts": vendor_scripts(),
     }
 

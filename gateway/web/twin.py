@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import request
@@ -17,6 +19,29 @@ FORMAT_LABELS = {
     "jsonstat": "JSON-stat 2.0",
     "pdf": "PDF (tableau et note explicative)",
 }
+
+
+#: What every command to copy writes where the organisation's API key goes.
+KEY_PLACEHOLDER = "VOTRE_CLE_API"
+
+
+def curl_command(
+    path: str,
+    *,
+    method: str = "GET",
+    body: Mapping[str, Any] | None = None,
+    keyed: bool = True,
+) -> str:
+    """Return the `curl` command a page's data twin shows: this site's address, the key's
+    placeholder when the call needs one, the JSON body (quoted for a POSIX shell)."""
+    address = request.host_url.rstrip("/") + path
+    lines = [f"curl -sS{'' if method == 'GET' else ' -X ' + method} '{address}'"]
+    if keyed:
+        lines.append(f"-H 'Authorization: Bearer {KEY_PLACEHOLDER}'")
+    if body is not None:
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":")).replace("'", "'\\''")
+        lines += ["-H 'Content-Type: application/json'", f"-d '{text}'"]
+    return " \\\n  ".join(lines)
 
 
 @dataclass(frozen=True)
@@ -52,4 +77,4 @@ def data_twin(
         for name in formats
     ) or (TwinLink("json", FORMAT_LABELS["json"], api_address(path, params)),)
     absolute = request.host_url.rstrip("/") + links[0].url
-    return DataTwin(links=links, api_url=absolute, curl=f"curl -sS '{absolute}'")
+    return DataTwin(links=links, api_url=absolute, curl=curl_command(links[0].url, keyed=False))

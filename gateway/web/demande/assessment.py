@@ -7,17 +7,15 @@ the API's schema, then `gateway.services.extracts.preview.preview` (what
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-from flask import request
 
 from gateway.services.extracts.preview import Preview, preview
 from gateway.state import request_session
 from gateway.web.account.current import SignedInPerson
 from gateway.web.demande.form import BuilderForm, field_errors, loaded_body
+from gateway.web.twin import curl_command
 from policies.errors import DomainError, InvalidInput
 
 #: The API calls a page's request makes, in the order the builder shows them.
@@ -65,14 +63,6 @@ class ApiCall:
 
 def api_calls(body: dict[str, Any]) -> tuple[ApiCall, ...]:
     """Return the `curl` commands that send this request to the API (the page's data twin)."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":")).replace("'", "'\\''")
-    host = request.host_url.rstrip("/")
     return tuple(
-        ApiCall(
-            label,
-            f"curl -sS -X POST '{host}{path}' \\\n"
-            "  -H 'Authorization: Bearer VOTRE_CLE' -H 'Content-Type: application/json' \\\n"
-            f"  -d '{text}'",
-        )
-        for label, path in API_CALLS
+        ApiCall(label, curl_command(path, method="POST", body=body)) for label, path in API_CALLS
     )

@@ -15,7 +15,7 @@ from gateway.services.requesters import history
 from gateway.state import request_session
 from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page
-from gateway.web.twin import api_address
+from gateway.web.twin import api_address, curl_command
 
 #: Rows per page of a listing (the API's `per_page`, 50 by default there).
 PER_PAGE = 20
@@ -120,7 +120,6 @@ def api_call(
     path: str, params: list[tuple[str, str]] | None = None, method: str = "GET"
 ) -> ApiCall:
     """Describe the API request that returns what the page shows (a key stands for the person)."""
-    url = request.host_url.rstrip("/") + api_address(path, params or [])
-    verb = "" if method == "GET" else f" -X {method}"
-    curl = f"curl -sS{verb} -H 'Authorization: Bearer <clé de votre organisation>' '{url}'"
-    return ApiCall(method, url, curl)
+    address = api_address(path, params or [])
+    url = request.host_url.rstrip("/") + address
+    return ApiCall(method, url, curl_command(address, method=method))

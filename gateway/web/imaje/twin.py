@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request, url_for
+from flask import url_for
 
 from gateway.links import download_url
-from gateway.web.twin import FORMAT_LABELS, TwinLink
+from gateway.web.twin import FORMAT_LABELS, TwinLink, curl_command
 
 #: The table's files a screen offers, in the order a reader looks for them.
 TABLE_FORMATS = ("csv", "csv-fr", "xlsx")
-KEY_PLACEHOLDER = "VOTRE_CLE_API"
 
 
 @dataclass(frozen=True)
@@ -36,14 +35,7 @@ class ScreenTwin:
 def screen_twin(api_path: str, body: Mapping[str, Any], extract_id: str) -> ScreenTwin:
     """Describe the API call behind a screen and the files of its table."""
     text = json.dumps(body, ensure_ascii=False, separators=(", ", ": "))
-    address = request.host_url.rstrip("/") + api_path
-    quoted = text.replace("'", "'\\''")
-    curl = (
-        f"curl -sS -X POST '{address}' \\\n"
-        f"  -H 'Authorization: Bearer {KEY_PLACEHOLDER}' \\\n"
-        f"  -H 'Content-Type: application/json' \\\n"
-        f"  -d '{quoted}'"
-    )
+    curl = curl_command(api_path, method="POST", body=body)
     downloads = tuple(
         TwinLink(
             name,
