@@ -65,6 +65,10 @@ class ChangeSchema(Schema):
     id = ma.fields.Integer()
     at = ma.fields.DateTime()
     actor_id = ma.fields.Integer(allow_none=True)
+    person_id = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "La personne qui a agi sur les pages (null : clé d'API, CLI)"},
+    )
     caf_code = ma.fields.String(allow_none=True)
     action = ma.fields.String()
     entity = ma.fields.String()

@@ -95,6 +95,9 @@ class AdminChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None]  # requester id of the administrator (None: command line)
+    # The person who acted, signed in on the pages (None: an API key or the command line); no
+    # foreign key: the log outlives what it names.
+    person_id: Mapped[int | None]
     caf_code: Mapped[str | None] = mapped_column(String(8), index=True)  # Caf of the target
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))

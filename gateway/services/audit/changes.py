@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
@@ -14,6 +17,20 @@ from gateway.db.models import AdminChange
 from gateway.services.paging import Page, paginate, where_equal
 from policies.access import Action
 from policies.audit_chain import canonical_json
+
+#: The person acting on the pages, for the length of one request: the requester they act as
+#: is the change's actor, and several people may act as one administration (`acting_as`).
+_ACTING_PERSON: ContextVar[int | None] = ContextVar("acting_person", default=None)
+
+
+@contextmanager
+def acting_as(person_id: int) -> Iterator[None]:
+    """Name `person_id` on every change recorded inside (a page's gate wraps its view)."""
+    token = _ACTING_PERSON.set(person_id)
+    try:
+        yield
+    finally:
+        _ACTING_PERSON.reset(token)
 
 
 def jsonable(value: Any) -> Any:
@@ -38,6 +55,7 @@ def record_change(
     """
     change = AdminChange(
         actor_id=actor_id,
+        person_id=_ACTING_PERSON.get(),
         action=Action(action).value,
         entity=entity,
         entity_id=str(entity_id),
@@ -94,9 +112,31 @@ def list_changes(
     per_page: int = 50,
 ) -> Page:
     """List changes, newest first; a Caf administrator sees only their Caf's (caf_code)."""
+    return changes_between(session, caf_code=caf_code, entity=entity, page=page, per_page=per_page)
+
+
+def changes_between(
+    session: Session,
+    *,
+    caf_code: str | None,
+    entity: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
+    """List changes made from `since` to `until` (days included, UTC), newest first."""
     query = where_equal(
         select(AdminChange).order_by(AdminChange.id.desc()),
         (AdminChange.caf_code, caf_code),
         (AdminChange.entity, entity),
     )
+    if since is not None:
+        query = query.where(AdminChange.at >= _day_start(since))
+    if until is not None:
+        query = query.where(AdminChange.at < _day_start(until + timedelta(days=1)))
     return paginate(session, query, page, per_page)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

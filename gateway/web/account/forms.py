@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask import Response, make_response, render_template, request, url_for
 
 from gateway.services.accounts.values import PersonRole
+from gateway.services.audit.changes import acting_as
 from gateway.services.audit.refusals import enforce
 from gateway.web.account.current import current_person, login_required
 from policies.access import Action, authorize
@@ -72,7 +73,8 @@ def person_gate(action: Action) -> Callable[[F], F]:
                 decisions.append(authorize_person(action, PersonRole(person.role)))
             for decision in decisions:
                 enforce(decision, caller=person.caller, action=action, request_line=line)
-            return view(*args, **kwargs)
+            with acting_as(person.id):
+                return view(*args, **kwargs)
 
         gated.gate_action = action  # type: ignore[attr-defined]
         return login_required(gated)  # type: ignore[return-value]

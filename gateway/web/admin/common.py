@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from flask import request
 
+from gateway.services.audit.changes import acting_as
 from gateway.services.audit.refusals import enforce
 from gateway.services.territories.queries import caf_names
 from gateway.state import app_state, request_session
@@ -76,7 +77,8 @@ def admin_gate(action: Action, *, caf: TargetCaf = own_caf) -> Callable[[F], F]:
                     request_line=f"{request.method} {request.path}",
                     target_caf=target,
                 )
-            return view(*args, **kwargs)
+            with acting_as(person.id):
+                return view(*args, **kwargs)
 
         gated.gate_action = action  # type: ignore[attr-defined]
         return login_required(gated)  # type: ignore[return-value]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from sqlalchemy import select
 
+from gateway.db.models import AdminChange
 from tests.support.accounts import PASSWORD, People
+from tests.support.state import get_database
 from tests.web.account.conftest import Browser, text_of
 
 EMAIL = "camille@aubagne.fr"
@@ -61,3 +64,17 @@ def test_an_unknown_key_and_a_long_label_are_said(browser: Browser, people: Peop
 def test_the_keys_page_asks_to_sign_in(browser: Browser) -> None:
     response = browser.get("/compte/cles")
     assert response.status_code == 303 and "/compte/connexion" in response.headers["Location"]
+
+
+def test_a_change_made_on_a_page_names_the_person_who_made_it(
+    browser: Browser, people: People, sqlite_app: Flask
+) -> None:
+    """A regression: the change log named only the organisation a person acts as, so two
+    people of one organisation (or of one Caf's administration) could not be told apart."""
+    person = people.active(EMAIL, role="gestionnaire")
+    browser.sign_in(EMAIL, PASSWORD)
+    assert browser.submit("/compte/cles", {"label": "Observatoire"}).status_code == 201
+    with sqlite_app.app_context(), get_database().sessions() as session:
+        change = session.scalars(select(AdminChange).order_by(AdminChange.id.desc())).first()
+    assert change is not None and change.entity == "api_key"
+    assert change.person_id == person and change.actor_id == people.world.id("commune_13")
