@@ -117,3 +117,67 @@ def test_connected_is_the_closure_through_shared_communes(
 def test_connected_reaches_through_a_chain_only() -> None:
     chain = [frozenset({"b", "c"}), frozenset({"c", "d"}), frozenset({"x"}), frozenset()]
     assert connected(chain, frozenset({"a", "b"})) == [True, True, False, False]
+
+
+class _Counted(frozenset[str]):
+    """A commune set that counts how often it is compared with another (member by member)."""
+
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        type(self).compared += 1
+        return frozenset.__eq__(self, other)
+
+    __hash__ = frozenset.__hash__
+
+
+def _socle_like() -> tuple[frozenset[str], list[KnownCell]]:
+    """A France of 20 départements of 100 communes, published by 3 categories, and a region."""
+    departements = [frozenset(f"{d:02d}{c:03d}" for c in range(100)) for d in range(20)]
+    france = frozenset().union(*departements)
+    known = [
+        KnownCell(communes, category, True, float(len(communes)))
+        for communes in (france, departements[0] | departements[1], *departements)
+        for category in ("0_2", "3_5", TOTAL)
+    ]
+    return france, known
+
+
+def test_reducing_against_an_equal_request_compares_no_sets_member_by_member() -> None:
+    """Each request builds its communes anew: the caches find them by identity, not by members.
+
+    A France-wide request compared its 35,000 communes with the cached key's at every known
+    cell (2.6 s of a France-level IMAJE screen); the result must not depend on the instance.
+    """
+    from policies.secrecy.linked import reduce_known
+
+    france, known = _socle_like()
+    expected = reduce_known(known, france)
+    assert expected == known  # nothing published lies outside France: nothing to subtract
+    _Counted.compared = 0
+    for _ in range(5):
+        assert reduce_known(known, _Counted(france)) == expected
+    assert _Counted.compared <= 5  # at most once per call (finding its one instance)
+
+
+def test_reduction_is_the_same_with_cold_and_warm_caches() -> None:
+    from policies.secrecy import linked
+
+    france, known = _socle_like()
+    departement = next(c.communes for c in known if len(c.communes) == 100)
+    warm = {r: linked.reduce_known(known, frozenset(set(r))) for r in (france, departement)}
+    for cache in (linked._canonical, linked._split, linked._cover, linked._mask):
+        cache.cache_clear()
+    for requested, reduced in warm.items():
+        assert linked.reduce_known(known, requested) == reduced
+    # A département: France minus the 19 others published is that département (value 100).
+    assert KnownCell(departement, TOTAL, True, 100.0) in warm[departement]
+
+
+def test_a_requested_set_equal_to_a_known_one_is_linked_as_that_instance() -> None:
+    france, known = _socle_like()
+    copy = frozenset(set(france))
+    table = link([copy], known, ("0_2", "3_5"))
+    assert table == link([france], known, ("0_2", "3_5"))
+    assert table.coordinate(copy) == table.coordinate(france) == (TOTAL, TOTAL)
+    assert any(code is france for code in table.codes)  # the known cells' instance
