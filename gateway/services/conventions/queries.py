@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.db.models import ConventionRecord
+from gateway.db.models import AdminChange, ConventionRecord
 from gateway.services.conventions.values import to_value
 from gateway.services.paging import Page, paginate, where_equal
 from policies.conventions import Convention, ConventionStatus
@@ -60,6 +60,29 @@ def list_conventions(
         (ConventionRecord.status, status),
     )
     return paginate(session, query, page, per_page)
+
+
+def versions_of(session: Session, reference: str) -> list[ConventionRecord]:
+    """Return every version of a convention (same reference), oldest first."""
+    return list(
+        session.scalars(
+            select(ConventionRecord)
+            .where(ConventionRecord.reference == reference)
+            .order_by(ConventionRecord.version)
+        )
+    )
+
+
+def changes_of(session: Session, convention_id: int, limit: int = 50) -> list[AdminChange]:
+    """Return the admin change log's entries about one convention version, newest first."""
+    return list(
+        session.scalars(
+            select(AdminChange)
+            .where(AdminChange.entity == "convention", AdminChange.entity_id == str(convention_id))
+            .order_by(AdminChange.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def next_reference(session: Session, caf_code: str, year: int) -> str:
