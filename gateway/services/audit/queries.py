@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -169,6 +169,12 @@ def query_entries(session: Session, filters: AuditFilter, page: int, per_page: i
     return paginate(session, _query(filters), page, per_page)
 
 
+def latest_entries(session: Session, filters: AuditFilter, page: int, per_page: int) -> Page:
+    """Return one page of entries matching the filters, newest first (the console's order)."""
+    query = _query(filters).order_by(None).order_by(AuditEntry.id.desc())
+    return paginate(session, query, page, per_page)
+
+
 def iter_entries(session: Session, filters: AuditFilter) -> Iterator[AuditEntry]:
     """Yield every matching entry, in batches (for the CSV export)."""
     last = 0
@@ -202,3 +208,12 @@ def monthly_usage(
         query = query.where(AuditEntry.convention_ref == convention_ref)
     extracts, cells = session.execute(query).one()
     return int(extracts or 0), int(cells or 0)
+
+
+def requester_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Return the names of the requesters the log (or the change log) names, by id."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Requester.id, Requester.name).where(Requester.id.in_(wanted)))
+    return {int(rid): str(name) for rid, name in rows}

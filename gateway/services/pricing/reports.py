@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.db.models import InvoiceRecord, QuoteRecord
+from gateway.db.models import InvoiceRecord, QuoteRecord, Requester
 from gateway.services.pricing.queries import require_caf
 from gateway.services.pricing.schedules import candidate_schedule
 from gateway.services.pricing.stored import pricing_request_from_mapping
@@ -63,6 +63,47 @@ def revenue(
         RevenueRow(dict(zip(groups, key, strict=True)), *values)
         for key, values in sorted(totals.items())
     ]
+
+
+@dataclass(frozen=True)
+class RequesterRevenue:
+    requester_id: int
+    name: str
+    requester_type: str
+    invoices: int
+    total: Decimal
+
+
+def revenue_by_requester(
+    session: Session,
+    *,
+    caf_code: str | None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[RequesterRevenue]:
+    """Sum invoices per requester (count, total), largest total first; one grouped query."""
+    query = (
+        select(
+            InvoiceRecord.requester_id,
+            Requester.name,
+            InvoiceRecord.requester_type,
+            func.count(InvoiceRecord.id),
+            func.sum(InvoiceRecord.total),
+        )
+        .join(Requester, Requester.id == InvoiceRecord.requester_id)
+        .group_by(InvoiceRecord.requester_id, Requester.name, InvoiceRecord.requester_type)
+    )
+    if caf_code is not None:
+        query = query.where(InvoiceRecord.caf_code == caf_code)
+    if start is not None:
+        query = query.where(InvoiceRecord.issued_on >= start)
+    if end is not None:
+        query = query.where(InvoiceRecord.issued_on <= end)
+    rows = [
+        RequesterRevenue(rid, name, rtype, int(count), Decimal(total or ZERO).quantize(ZERO))
+        for rid, name, rtype, count, total in session.execute(query)
+    ]
+    return sorted(rows, key=lambda r: (-r.total, r.name, r.requester_id))
 
 
 def _dimension(invoice: InvoiceRecord, group: str) -> str:
