@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gateway.db.models import TariffScheduleVersion
+from gateway.db.models import Caf, Requester, TariffScheduleVersion
 from gateway.pipeline.locks import STEP_TIMEOUT, serialise
 from gateway.reference.seeds import read_tariff_schedules
 from gateway.services.audit.changes import Recorded
@@ -85,23 +85,8 @@ def publish_version(
     serialise(session, f"bareme|{caf_code}", STEP_TIMEOUT)
     require_caf(session, caf_code)
     schedule = candidate_schedule(caf_code, document)
-    if schedule.effective_from < today:
-        raise InvalidInput(
-            "Barème tarifaire invalide.",
-            errors={
-                "bareme.en_vigueur_du": [
-                    f"Un barème ne peut pas être rétroactif (avant le {today})."
-                ]
-            },
-        )
+    check_publishable(session, schedule, today=today)
     previous = version_records(session, caf_code)
-    if any(r.version == schedule.version for r in previous):
-        raise Conflict(f"La version {schedule.version} du barème de la Caf {caf_code} existe déjà.")
-    if previous and previous[-1].effective_from >= schedule.effective_from:
-        raise Conflict(
-            f"La nouvelle version doit entrer en vigueur après le "
-            f"{previous[-1].effective_from} (version {previous[-1].version})."
-        )
     before = version_summary(previous[-1]) if previous else None
     if previous and (
         previous[-1].effective_to is None or previous[-1].effective_to >= schedule.effective_from
@@ -112,6 +97,31 @@ def publish_version(
     session.flush()
     SCHEDULE.change(session, by, Action.TARIFF_UPDATE, record, caf_code=caf_code, before=before)
     return record
+
+
+def check_publishable(session: Session, schedule: TariffSchedule, *, today: date) -> None:
+    """Refuse a candidate version that starts in the past, or not after the Caf's latest one.
+
+    The checks `publish_version` makes before it writes, for a page to ask them first.
+    """
+    if schedule.effective_from < today:
+        raise InvalidInput(
+            "Barème tarifaire invalide.",
+            errors={
+                "bareme.en_vigueur_du": [
+                    f"Un barème ne peut pas être rétroactif (avant le {today})."
+                ]
+            },
+        )
+    caf_code = schedule.caf_code
+    previous = version_records(session, caf_code)
+    if any(r.version == schedule.version for r in previous):
+        raise Conflict(f"La version {schedule.version} du barème de la Caf {caf_code} existe déjà.")
+    if previous and previous[-1].effective_from >= schedule.effective_from:
+        raise Conflict(
+            f"La nouvelle version doit entrer en vigueur après le "
+            f"{previous[-1].effective_from} (version {previous[-1].version})."
+        )
 
 
 def _close(record: TariffScheduleVersion, last_day: date) -> None:
@@ -146,3 +156,23 @@ def version_summary(record: TariffScheduleVersion) -> dict[str, Any]:
 
 #: A Caf's schedule in the change log: one entity per Caf, each version one of its states.
 SCHEDULE = Recorded[TariffScheduleVersion]("tariff_schedule", lambda v: v.caf_code, version_summary)
+
+
+def version_history(session: Session, caf_code: str) -> list[dict[str, Any]]:
+    """Return the Caf's own versions, newest first, each with who published it (None: seed)."""
+    records = version_records(session, caf_code)
+    ids = {r.created_by for r in records if r.created_by is not None}
+    rows = session.execute(select(Requester.id, Requester.name).where(Requester.id.in_(ids)))
+    names = {int(i): str(name) for i, name in rows}
+    return [
+        {**version_summary(r), "publie_par": names.get(r.created_by) if r.created_by else None}
+        for r in reversed(records)
+    ]
+
+
+def cafs_and_schedules(session: Session) -> list[tuple[str, str, bool]]:
+    """Return every Caf (code, name) and whether it has published its own schedule."""
+    own = set(session.scalars(select(TariffScheduleVersion.caf_code).distinct()))
+    return [
+        (c.code, c.name, c.code in own) for c in session.scalars(select(Caf).order_by(Caf.code))
+    ]
