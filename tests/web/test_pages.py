@@ -119,3 +119,14 @@ def test_the_portals_assets_are_served_by_the_gateway(page: FlaskClient) -> None
     body = html(page.get("/"))
     assert 'src="/assets/portail.js"' in body
     assert "cdn" not in body.lower()
+
+
+def test_every_page_names_its_icon_and_the_icon_is_served(page: FlaskClient) -> None:
+    """A regression: without an icon, every page made the browser ask /favicon.ico, a 404
+    in its console."""
+    home = html(page.get("/"))
+    found = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', home)
+    assert found is not None
+    icon = page.get(found.group(1))
+    icon.close()  # a static file is streamed from its open file
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
