@@ -70,6 +70,7 @@ class Action(StrEnum):
     TARIFF_PREVIEW = "tariff_preview"
     REVENUE_READ = "revenue_read"
     CATALOGUE_UPDATE = "catalogue_update"
+    CLAUSE_UPDATE = "clause_update"
     PERSON_READ = "person_read"
     PERSON_INVITE = "person_invite"
     PERSON_UPDATE = "person_update"
@@ -166,6 +167,7 @@ ACTIONS: Mapping[str, ActionRule] = _actions(
     _like(A.TARIFF_PREVIEW, "essayer un tarif sur les derniers devis", A.TARIFF_UPDATE),
     _like(A.REVENUE_READ, "consulter les recettes", A.AUDIT_READ),
     ActionRule(A.CATALOGUE_UPDATE, Audience.NATIONAL, "modifier le catalogue"),
+    ActionRule(A.CLAUSE_UPDATE, Audience.NATIONAL, "modifier les clauses obligatoires"),
     _like(A.PERSON_READ, "consulter les personnes d'un demandeur", A.PERSON_UPDATE),
     ActionRule(A.PERSON_INVITE, Audience.ADMINS, "inviter une personne d'un demandeur"),
     ActionRule(A.PERSON_UPDATE, Audience.ADMINS, "modifier une personne d'un demandeur"),

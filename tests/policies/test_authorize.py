@@ -34,7 +34,13 @@ REQUESTER_ACTIONS = {
     "organisation_keys_manage",
 }
 PUBLIC_ACTIONS = {"extract_create", "extract_preview_read", "socle_read", "imaje_read"}
-NATIONAL_ACTIONS = {"policy_update", "catalogue_update", "convention_expire", "socle_publish"}
+NATIONAL_ACTIONS = {
+    "policy_update",
+    "catalogue_update",
+    "clause_update",
+    "convention_expire",
+    "socle_publish",
+}
 ADMIN_ACTIONS = {
     "convention_create",
     "convention_read",

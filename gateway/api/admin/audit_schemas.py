@@ -13,6 +13,7 @@ from gateway.api.schemas import (
     one_of,
     text,
 )
+from gateway.services.audit.changes import CHANGE_ENTITIES
 from gateway.services.audit.queries import ALLOWED, REFUSED
 from policies.access import Action
 
@@ -54,11 +55,7 @@ class AuditPageSchema(PageSchema):
 
 
 class ChangeQuerySchema(PageQuerySchema):
-    entity = ma.fields.String(
-        validate=one_of(
-            ["requester", "api_key", "convention", "policy_matrix", "indicator", "tariff_schedule"]
-        )
-    )
+    entity = ma.fields.String(validate=one_of(list(CHANGE_ENTITIES)))
 
 
 class ChangeSchema(Schema):

@@ -18,6 +18,19 @@ from gateway.services.paging import Page, paginate, where_equal
 from policies.access import Action
 from policies.audit_chain import canonical_json
 
+#: Every kind of record whose changes the log keeps, and its French name (pages, filters).
+CHANGE_ENTITIES = {
+    "requester": "Demandeur",
+    "person": "Personne",
+    "access_request": "Demande d’accès",
+    "api_key": "Clé d’API",
+    "convention": "Convention",
+    "mandatory_clauses": "Clauses obligatoires",
+    "policy_matrix": "Matrice d’accès",
+    "indicator": "Indicateur du catalogue",
+    "tariff_schedule": "Barème tarifaire",
+}
+
 #: The person acting on the pages, for the length of one request: the requester they act as
 #: is the change's actor, and several people may act as one administration (`acting_as`).
 _ACTING_PERSON: ContextVar[int | None] = ContextVar("acting_person", default=None)
@@ -51,8 +64,11 @@ def record_change(
 ) -> AdminChange:
     """Add the change record to the caller's transaction (it commits or fails with the change).
 
-    `action` is one of the gateway's actions (`ACTIONS`): an unknown name is refused.
+    `action` is one of the gateway's actions (`ACTIONS`), `entity` one of `CHANGE_ENTITIES`:
+    an unknown name is refused.
     """
+    if entity not in CHANGE_ENTITIES:
+        raise ValueError(f"unknown kind of record in the change log: {entity}")
     change = AdminChange(
         actor_id=actor_id,
         person_id=_ACTING_PERSON.get(),
@@ -79,6 +95,10 @@ class Recorded(Generic[R]):
     entity: str
     key: Callable[[R], object]
     snapshot: Callable[[R], dict[str, Any]]
+
+    def __post_init__(self) -> None:
+        if self.entity not in CHANGE_ENTITIES:  # declared once, at import
+            raise ValueError(f"unknown kind of record in the change log: {self.entity}")
 
     def change(
         self,

@@ -100,7 +100,7 @@ def replace_clauses(
     record_change(
         session,
         actor_id=actor_id,
-        action=Action.POLICY_UPDATE,
+        action=Action.CLAUSE_UPDATE,
         entity="mandatory_clauses",
         entity_id="conventions",
         caf_code=None,

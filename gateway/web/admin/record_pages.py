@@ -32,17 +32,6 @@ from policies.access import ACTIONS, Action
 
 AUDIT_PARAMS = ("requester_id", "caf_code", "action", "decision", "since", "until", "page")
 DECISIONS = {audit_log.ALLOWED: "Autorisée", audit_log.REFUSED: "Refusée"}
-#: The kinds of object the change log records, as the console names them.
-ENTITIES = {
-    "requester": "Demandeur",
-    "api_key": "Clé d’API",
-    "convention": "Convention",
-    "policy_matrix": "Matrice d’accès",
-    "indicator": "Indicateur du catalogue",
-    "tariff_schedule": "Barème tarifaire",
-    "access_request": "Demande d’accès",
-    "person": "Personne",
-}
 
 
 def action_label(action: str) -> str:
@@ -128,7 +117,7 @@ def record_verify() -> Response:
 
 
 class ChangeFilterSchema(PageQuerySchema):
-    entity = ma.fields.String(validate=one_of(ENTITIES))
+    entity = ma.fields.String(validate=one_of(admin_changes.CHANGE_ENTITIES))
     since = ma.fields.Date()
     until = ma.fields.Date()
 
@@ -184,7 +173,7 @@ def changes() -> Response:
         filters=filters,
         found=found,
         names=_names(actors),
-        entities=ENTITIES,
+        entities=admin_changes.CHANGE_ENTITIES,
         diff=diff,
         action_label=action_label,
         national=caf_scope() is None,

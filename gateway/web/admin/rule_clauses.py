@@ -30,7 +30,7 @@ def rule_clauses() -> Response:
     return _page(rows, _row(NEW, "", "", "", ""), {})
 
 
-@admin_gate(Action.POLICY_UPDATE, caf=national)
+@admin_gate(Action.CLAUSE_UPDATE, caf=national)
 def rule_clauses_save() -> Response:
     """Save the edited list; retiring a clause asks for confirmation first."""
     rows = [_posted(str(i)) for i in range(_count())]

@@ -43,10 +43,11 @@ def test_a_national_administrator_adds_a_clause_logged(
     assert codes(sqlite_app) == [*before, "reutilisation"]
     assert "Réutilisation des données" in text_of(cnaf.get(PAGE))
     changes = sqlite_app.test_client().get(
-        "/api/v1/admin/changes", headers=console_world.headers("admin_national")
+        "/api/v1/admin/changes?entity=mandatory_clauses",
+        headers=console_world.headers("admin_national"),
     )
-    (change,) = [c for c in changes.json["items"] if c["entity"] == "mandatory_clauses"]
-    assert change["action"] == "policy_update"
+    (change,) = changes.json["items"]
+    assert change["action"] == "clause_update"
     assert [c["code"] for c in change["before"]["clauses"]] == before
     assert change["after"]["clauses"][-1]["libelle"] == "Réutilisation des données"
 
