@@ -48,6 +48,8 @@ BENCHES: tuple[Bench, ...] = (
     Bench("builder", "bench.builder_bench", ("--repeat", "8"), "--instance"),
     # Its own instance: its first figure is the publication `init --demo` makes.
     Bench("socle", "bench.socle_bench"),
+    # A large extract's XLSX, rendered (streamed) and read back: time and extra memory.
+    Bench("xlsx", "bench.xlsx_bench", ("--cells", "20000", "--repeat", "1")),
     Bench("ledger", "bench.ledger_bench", ("--cells", "100000"), "--instance"),
     Bench("throughput", "bench.throughput_bench", ("--departements", "13", "--indicators", "2")),
     Bench("attacks", "bench.attacks", ("--requests", "40", "--seed", "7")),
