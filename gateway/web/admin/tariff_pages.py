@@ -78,17 +78,24 @@ def tariff(caf: str) -> Response:
     )
 
 
-@admin_gate(Action.TARIFF_UPDATE, caf=_path_caf)
-def tariff_new(caf: str) -> Response:
-    """Ask a new version (prefilled with the one in force), preview it, then publish it."""
+@admin_gate(Action.TARIFF_READ, caf=_path_caf)
+def tariff_new_form(caf: str) -> Response:
+    """Show the form of a new version, prefilled with the one in force (showing is reading)."""
     session, today = request_session(), date.today()
     require_caf(session, caf)
     base = current_record(session, caf, today).document
-    if request.method == "GET":
-        values = {**fields.form_of(base), **sample.SAMPLE_DEFAULTS}
-        values["version"] = _next_version(base, today)
-        values["en_vigueur_du"] = _next_month(today).isoformat()
-        return _form(caf, values, {})
+    values = {**fields.form_of(base), **sample.SAMPLE_DEFAULTS}
+    values["version"] = _next_version(base, today)
+    values["en_vigueur_du"] = _next_month(today).isoformat()
+    return _form(caf, values, {})
+
+
+@admin_gate(Action.TARIFF_UPDATE, caf=_path_caf)
+def tariff_new(caf: str) -> Response:
+    """Check a new version, preview it on a sample and the last quotes, then publish it."""
+    session, today = request_session(), date.today()
+    require_caf(session, caf)
+    base = current_record(session, caf, today).document
     values = _posted()
     step = request.form.get("etape", "apercu")
     document, errors = fields.document_from_form(values, base, caf)
@@ -222,5 +229,6 @@ def _next_version(base: dict[str, Any], today: date) -> str:
 ROUTES = (
     ("/tarifs", "tariffs", tariffs, ("GET",)),
     ("/tarifs/<caf>", "tariff", tariff, ("GET",)),
-    ("/tarifs/<caf>/nouvelle-version", "tariff_new", tariff_new, ("GET", "POST")),
+    ("/tarifs/<caf>/nouvelle-version", "tariff_new_form", tariff_new_form, ("GET",)),
+    ("/tarifs/<caf>/nouvelle-version", "tariff_new", tariff_new, ("POST",)),
 )
