@@ -114,10 +114,11 @@ def words(
 
 
 def _limit(value: int | None, unit: str) -> str:
+    """Say a monthly quota: "au plus 10 extraits par mois", or "extraits sans limite"."""
     if value is None:
-        return "sans limite"
+        return f"{unit}s sans limite"
     plural = "s" if value > 1 else ""
-    return f"{value:,} {unit}{plural} par mois".replace(",", "\u202f")
+    return f"au plus {value:,} {unit}{plural} par mois".replace(",", "\u202f")
 
 
 def versions(session: Session, record: ConventionRecord) -> dict[str, Any]:

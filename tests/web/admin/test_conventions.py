@@ -182,7 +182,7 @@ def test_a_draft_is_filled_from_lists_and_logged(
     assert record["signatories"][1]["role"] == "Maire"
     page = text_of(caf13.get(f"{BASE}/{cid}"))
     assert "Termes du brouillon enregistrés." in page
-    assert "Commune Cassis (13022)" in page and "sans limite" in page
+    assert "Commune Cassis (13022)" in page and "extraits sans limite" in page
     assert "Modification des termes" in page  # the change log, on the page
     assert changes(sqlite_app.test_client(), console_world, cid) == [
         "convention_create",
@@ -355,8 +355,9 @@ def test_the_document_to_sign_says_it_all(
     assert "Diagnostic petite enfance de la commune" in shown  # the finalité
     assert "Engagements au titre du secret statistique" in shown  # a clause's label...
     assert "Aucune tentative de réidentification" in shown  # ... and its text
-    assert "10 extraits par mois" in shown and "2022, 2023" in shown
-    assert "Pour Caf des Bouches-du-Rhône Directrice de la Caf, directrice" in shown
+    assert "Au plus 10 extraits par mois ; au plus 50 000 cellules par mois." in shown
+    assert "2022, 2023" in shown
+    assert "Pour la Caf des Bouches-du-Rhône Directrice de la Caf, directrice" in shown
     assert "Fait à" in shown and "prend effet le 01/01/2024" in shown
 
 
