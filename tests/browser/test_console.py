@@ -17,7 +17,6 @@ import json
 import os
 import re
 import sqlite3
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -38,21 +37,6 @@ SIRET = "73282932000074"
 #: The signed convention, as the administrator scanned it.
 SIGNED_PDF = b"%PDF-1.4\n% convention signee par les deux parties\n%%EOF\n"
 CASSIS = "13022"
-
-
-def _link_from_log(portal: Served, to: str) -> str:
-    """The last link the gateway's outbox logged for `to` (development: no SMTP)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for line in reversed((portal.instance_dir / "gunicorn.log").read_text().splitlines()):
-            try:
-                record: dict[str, Any] = json.loads(line)
-            except ValueError:
-                continue
-            if record.get("logger") == "gateway.courriel" and record.get("to") == to:
-                return str(record["link"])
-        time.sleep(0.1)
-    raise AssertionError(f"aucun lien pour {to} dans le journal")
 
 
 def _readme_image(tab: Any, name: str) -> None:
@@ -160,7 +144,7 @@ def _person_signs_in(browser: Any, portal: Served, email: str) -> Any:
     """The invited person opens the link, chooses a password: signed in."""
     context = browser.new_context(base_url=portal.base, locale="fr-FR")
     tab = context.new_page()
-    tab.goto(_link_from_log(portal, email))
+    tab.goto(portal.link_sent_to(email))
     tab.get_by_label("Nouveau mot de passe").fill(PASSWORD)
     tab.get_by_label("Confirmez le mot de passe").fill(PASSWORD)
     tab.get_by_role("button", name="Ouvrir mon compte").click()

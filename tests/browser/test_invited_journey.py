@@ -15,7 +15,6 @@ import csv
 import io
 import json
 import re
-import time
 import uuid
 import zlib
 from pathlib import Path
@@ -33,21 +32,6 @@ CSV_LABEL = "Télécharger en CSV (séparateur « , », point décimal)"
 YEARS = ("2023", "2024")
 
 
-def _link_from_log(portal: Served, to: str) -> str:
-    """Return the last link the gateway's outbox logged for `to` (its JSON log lines)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for line in reversed((portal.instance_dir / "gunicorn.log").read_text().splitlines()):
-            try:
-                record: dict[str, Any] = json.loads(line)
-            except ValueError:
-                continue
-            if record.get("logger") == "gateway.courriel" and record.get("to") == to:
-                return str(record["link"])
-        time.sleep(0.1)
-    raise AssertionError(f"aucun lien pour {to} dans le journal")
-
-
 def _invite(portal: Served, email: str) -> str:
     """The Caf's administrator invites a person of the commune; return the link sent."""
     commune = portal.requester_id("commune")
@@ -58,7 +42,7 @@ def _invite(portal: Served, email: str) -> str:
         timeout=TIMEOUT,
     )
     assert invited.status_code == 201, invited.text
-    return _link_from_log(portal, email)
+    return portal.link_sent_to(email)
 
 
 def _pdf_text(data: bytes) -> bytes:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from typing import Any
 
 import requests
 
@@ -27,24 +25,6 @@ def _token(page: requests.Response) -> str:
     found = _TOKEN.search(page.text)
     assert found, page.text[:500]
     return found.group(1)
-
-
-def _link_from_log(served: Served, to: str) -> str:
-    """Return the last link the gateway's outbox logged for `to` (its JSON log lines)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        links = []
-        for line in (served.instance_dir / "gunicorn.log").read_text().splitlines():
-            try:
-                record: dict[str, Any] = json.loads(line)
-            except ValueError:
-                continue
-            if record.get("logger") == "gateway.courriel" and record.get("to") == to:
-                links.append(str(record["link"]))
-        if links:
-            return links[-1]
-        time.sleep(0.1)
-    raise AssertionError(f"aucun lien pour {to} dans le journal")
 
 
 def _post_form(
@@ -63,7 +43,7 @@ def test_an_invited_person_opens_the_account_signs_out_and_in(served_gateway: Se
         timeout=TIMEOUT,
     )
     assert invited.status_code == 201, invited.text
-    link = _link_from_log(served_gateway, EMAIL)
+    link = served_gateway.link_sent_to(EMAIL)
     assert link.startswith(served_gateway.base + "/compte/invitation/")
 
     browser = requests.Session()

@@ -60,6 +60,21 @@ class Served:
     def requester_id(self, slug: str) -> int:
         return int(self.keys[slug]["requester_id"])
 
+    def link_sent_to(self, to: str, seconds: float = 10) -> str:
+        """Return the last link the gateway's outbox logged for `to` (development: no SMTP,
+        the message is a JSON log line of `gateway.courriel`)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for line in reversed((self.instance_dir / "gunicorn.log").read_text().splitlines()):
+                try:
+                    record: dict[str, Any] = json.loads(line)
+                except ValueError:
+                    continue
+                if record.get("logger") == "gateway.courriel" and record.get("to") == to:
+                    return str(record["link"])
+            time.sleep(0.1)
+        raise AssertionError(f"aucun lien pour {to} dans le journal")
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -80,6 +95,7 @@ def environment(
         "GATEWAY_STORE_DIR": str(store_dir),
         "GATEWAY_LOG_LEVEL": "WARNING",
         "GATEWAY_RATE_LIMIT": "100000/minute",  # bursts of one key are the tests' point
+        "GATEWAY_ANONYMOUS_RATE_LIMIT": "100000/minute",  # and journeys without a key
     }
 
 
