@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export GATEWAY_ENV ?= development
 
-.PHONY: serve test lint typecheck pytest bench clean init assets browser
+.PHONY: serve worker test lint typecheck pytest bench clean init assets browser
 
 # The portal's front-end files, pinned in package.json/package-lock.json (npm), copied where
 # the gateway serves them (gateway/web/static/vendor/, not committed). Licences: README, Portail.
@@ -56,6 +56,11 @@ serve: init assets
 	@echo "Clés de démonstration  : instance/demo-keys.json"
 	@echo "Comptes du portail     : instance/demo-accounts.json (http://$(HOST):$(PORT)/compte/connexion)"
 	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn -c python:gateway.gunicorn_conf wsgi:app
+
+# The worker of the durable job queue (PostgreSQL: GATEWAY_DATABASE_URL=postgresql+psycopg://...):
+# background extracts, and jobs taken up again after a worker died. SQLite needs none.
+worker: $(VENV)/.runtime
+	$(BIN)/python -m gateway worker
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

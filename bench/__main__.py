@@ -50,9 +50,17 @@ BENCHES: tuple[Bench, ...] = (
     Bench("socle", "bench.socle_bench"),
     # A large extract's XLSX, rendered (streamed) and read back: time and extra memory.
     Bench("xlsx", "bench.xlsx_bench", ("--cells", "20000", "--repeat", "1")),
+    # The same extract as SDMX-CSV (pysdmx) beside the plain CSV, read back by pysdmx.
+    Bench("sdmx", "bench.sdmx_bench", ("--cells", "20000", "--repeat", "1")),
     Bench("ledger", "bench.ledger_bench", ("--cells", "100000"), "--instance"),
     Bench("throughput", "bench.throughput_bench", ("--departements", "13", "--indicators", "2")),
+    # Its own instance, over HTTP: repeated keyed reads, the same extract again, a mixed load.
+    Bench("hot_path", "bench.hot_path_bench", ("--seconds", "5")),
     Bench("attacks", "bench.attacks", ("--requests", "40", "--seed", "7")),
+    # Appends to the audit chain (HMAC under the key), one transaction each, then verified.
+    Bench("audit", "bench.audit_bench", ("--appends", "300", "--repeat", "1")),
+    # PostgreSQL only: a worker killed in the middle of a job, the job delivered after restart.
+    Bench("recovery", "bench.recovery_bench", ("--repeat", "1")),
 )
 
 

@@ -33,12 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     init_request_ids(app)
     register_error_handlers(app)
-    init_auth(
-        app,
-        settings.ratelimit_storage_uri,
-        settings.auth_failures_per_minute,
-        settings.rate_limit,
-    )
+    init_auth(app, settings)
     init_api(app)
     register_web(app)  # after the API: its error pages wrap the API's handlers
     init_accounts(app, settings)  # after the API: its blueprints are exempt from CSRF

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -13,12 +14,15 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from gateway.app import create_app
+from gateway.config import write_key_file
 from gateway.db import migrate as migrations
+from gateway.pipeline import queue
 from gateway.reference.geography import load_geography
 from gateway.services.access.seed import seed_access_rules
 from gateway.services.accounts.demo import write_demo_accounts
 from gateway.services.accounts.passwords import Passwords
-from gateway.services.audit.queries import verify
+from gateway.services.audit import heads
+from gateway.services.audit.queries import seal, verify
 from gateway.services.catalogue import queries as catalogue_service
 from gateway.services.conventions.lifecycle import expire_due_conventions
 from gateway.services.demo.conventions import seed_demo_conventions
@@ -57,10 +61,12 @@ def cli() -> None:
 )
 def init(demo: bool) -> None:
     """Préparer la base (migrations, géographie, catalogue) ; réutiliser ce qui existe."""
+    _create_audit_key_file()
     app = _app()
     settings = app_state(app).settings
     with app.app_context():
         migrations.upgrade(settings.database_url)
+        _seal_audit_chain(app)
         with app_state(app).database.transaction() as session:
             if not reference.geography_is_loaded(session):
                 rows = reference.seed_geography(
@@ -78,6 +84,21 @@ def init(demo: bool) -> None:
                 click.echo("Barème tarifaire par défaut chargé.")
         if demo:
             _init_demo(app)
+
+
+def _create_audit_key_file() -> None:
+    """Create the audit key file GATEWAY_AUDIT_KEY_FILE names, if missing (mode 0600)."""
+    path = os.environ.get("GATEWAY_AUDIT_KEY_FILE")
+    if path and not os.environ.get("GATEWAY_AUDIT_KEY") and write_key_file(Path(path)):
+        click.echo(f"Clé du journal d'audit créée : {path} (à sauvegarder hors de la base).")
+
+
+def _seal_audit_chain(app: Flask) -> None:
+    """Sign the audit chain's head with the current key (after an upgrade or a rotation)."""
+    with app_state(app).database.transaction() as session:
+        entry = seal(session)
+    if entry is not None:
+        click.echo(f"Journal d'audit scellé avec sa clé (entrée n° {entry.id}).")
 
 
 def _init_demo(app: Flask) -> None:
@@ -128,7 +149,11 @@ def publish_socle() -> None:
 @click.argument("revision", default="head")
 def migrate(revision: str) -> None:
     """Appliquer les migrations jusqu'à REVISION (par défaut : la dernière)."""
-    migrations.upgrade(app_state(_app()).settings.database_url, revision)
+    app = _app()
+    migrations.upgrade(app_state(app).settings.database_url, revision)
+    if revision == "head":
+        _seal_audit_chain(app)
+    app_state(app).database.dispose()
 
 
 @cli.command()
@@ -178,15 +203,50 @@ def import_command(path: Path, microdata: bool) -> None:
 
 
 @cli.command("audit-verify")
-def audit_verify() -> None:
+@click.option(
+    "--against",
+    "against",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Fichier des têtes exportées : une réécriture faite avec la clé y est détectée.",
+)
+def audit_verify(against: Path | None) -> None:
     """Vérifier la chaîne du journal d'audit ; code 1 à la première entrée altérée."""
-    report = _in_one_transaction(verify)
+    if against is not None and not against.is_file():
+        click.echo(f"Erreur : fichier des têtes exportées introuvable : {against}", err=True)
+        sys.exit(2)
+    if against is None:
+        report = _in_one_transaction(verify)
+    else:
+        database = app_state(_app()).database
+        report = heads.verify_against(database, against)
+        database.dispose()
     if report.ok:
-        click.echo(f"Chaîne intègre ({report.checked} entrées)")
+        suffix = ", conforme aux têtes exportées" if against is not None else ""
+        click.echo(f"Chaîne intègre ({report.checked} entrées{suffix})")
         return
     where = f"à l'entrée n° {report.first_bad_id}" if report.first_bad_id else "en fin de journal"
     click.echo(f"Chaîne altérée {where} : {report.reason} ({report.checked} entrées saines avant)")
     sys.exit(1)
+
+
+@cli.command("audit-export-head")
+def audit_export_head() -> None:
+    """Exporter la tête du journal d'audit hors de la base (GATEWAY_AUDIT_HEAD_EXPORT) ;
+    à lancer périodiquement (cron, minuterie systemd) ; code 1 si la chaîne est altérée."""
+    state = app_state(_app())
+    directory = state.settings.audit_head_export
+    if directory is None:
+        click.echo("Erreur : GATEWAY_AUDIT_HEAD_EXPORT (dossier d'export) non défini", err=True)
+        sys.exit(2)
+    export = heads.export_head(state.database, directory)
+    state.database.dispose()
+    if export.exported is None:
+        report = export.report
+        where = f" à l'entrée n° {report.first_bad_id}" if report.first_bad_id else ""
+        click.echo(f"Tête non exportée : chaîne altérée{where} : {report.reason}")
+        sys.exit(1)
+    head = export.exported
+    click.echo(f"Tête exportée : entrée n° {head.entry_id}, {head.head[:16]}…, dans {export.path}")
 
 
 @cli.command("expire-conventions")
@@ -195,6 +255,26 @@ def expire_conventions() -> None:
     expired = _in_one_transaction(expire_due_conventions)
     click.echo(
         f"Conventions expirées : {len(expired)}" + (f" ({', '.join(expired)})" if expired else "")
+    )
+
+
+@cli.command()
+@click.option("--concurrency", default=1, show_default=True, help="Travaux menés de front.")
+@click.option("--until-empty", is_flag=True, help="S'arrêter quand la file est vide.")
+def worker(concurrency: int, until_empty: bool) -> None:
+    """Livrer les extraits en arrière-plan de la file PostgreSQL (et reprendre les travaux
+    d'un processus disparu) ; arrêt propre sur SIGINT ou SIGTERM."""
+    state = app_state(_app())
+    if state.settings.job_runner != "queue":
+        raise click.ClickException(
+            "Pas de file de travaux : elle demande PostgreSQL (GATEWAY_JOB_RUNNER=queue) ; "
+            "sur SQLite, les extraits en arrière-plan sont livrés par le serveur lui-même."
+        )
+    click.echo(f"Travailleur de la file démarré ({concurrency} travail(s) à la fois).")
+    queue.work(
+        queue.worker_app(state.database, state.pipeline.deliver_queued),
+        wait=not until_empty,
+        concurrency=concurrency,
     )
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from policies.audit_keys import MIN_KEY_LENGTH, AuditKeys
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
 _PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
@@ -34,8 +36,24 @@ class Settings:
     ratelimit_storage_uri: str = ""
     auth_failures_per_minute: int = 20  # GATEWAY_AUTH_FAILURES_PER_MINUTE, per source address
     rate_limit: str = "120/minute"  # GATEWAY_RATE_LIMIT: requests per API key (limits notation)
+    # GATEWAY_ANONYMOUS_RATE_LIMIT: API calls without a key, per source address
+    anonymous_rate_limit: str = "60/minute"
+    # GATEWAY_TRUSTED_PROXIES: reverse proxies in front whose X-Forwarded-For is believed
+    trusted_proxies: int = 0
     zone_min_population: int = 1000  # GATEWAY_ZONE_MIN_POPULATION: smallest custom zone
     ledger_lock_timeout: float = 30.0  # GATEWAY_LEDGER_LOCK_TIMEOUT: seconds, then 503
+    # GATEWAY_AUDIT_KEY, or the file GATEWAY_AUDIT_KEY_FILE (mode 0600): the key of the audit
+    # chain's HMAC, kept outside the database (mandatory in production; development and test
+    # derive <instance>/audit-key). GATEWAY_AUDIT_FORMER_KEYS: former keys after a rotation,
+    # newest first, comma-separated, kept only to verify what they signed.
+    audit_key: str = field(default="", repr=False)
+    audit_key_file: Path | None = None
+    audit_former_keys: str = field(default="", repr=False)
+    audit_head_export: Path | None = None  # GATEWAY_AUDIT_HEAD_EXPORT: folder of head exports
+    # GATEWAY_JOB_RUNNER: who runs background extracts, `queue` (durable, PostgreSQL: the
+    # procrastinate queue, `python -m gateway worker`) or `embedded` (a thread of the web
+    # worker, single machine); default: `queue` on PostgreSQL, `embedded` on SQLite.
+    job_runner: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -46,8 +64,13 @@ class Settings:
     def is_development(self) -> bool:
         return self.env in ("development", "test")
 
+    @property
+    def audit_keys(self) -> AuditKeys:
+        """The audit chain's key ring: the key that signs, then the former ones."""
+        return AuditKeys.from_text(self.audit_key, self.audit_former_keys.split(","))
 
-_PATH_FIELDS = {"data_dir", "instance_dir", "store_dir"}
+
+_PATH_FIELDS = {"data_dir", "instance_dir", "store_dir", "audit_key_file", "audit_head_export"}
 _ENV_FIELDS = {
     "GATEWAY_ENV": ("env", str),
     "GATEWAY_DATABASE_URL": ("database_url", str),
@@ -59,8 +82,15 @@ _ENV_FIELDS = {
     "GATEWAY_RATELIMIT_STORAGE_URI": ("ratelimit_storage_uri", str),
     "GATEWAY_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
     "GATEWAY_RATE_LIMIT": ("rate_limit", str),
+    "GATEWAY_ANONYMOUS_RATE_LIMIT": ("anonymous_rate_limit", str),
+    "GATEWAY_TRUSTED_PROXIES": ("trusted_proxies", int),
     "GATEWAY_ZONE_MIN_POPULATION": ("zone_min_population", int),
     "GATEWAY_LEDGER_LOCK_TIMEOUT": ("ledger_lock_timeout", float),
+    "GATEWAY_AUDIT_KEY": ("audit_key", str),
+    "GATEWAY_AUDIT_KEY_FILE": ("audit_key_file", Path),
+    "GATEWAY_AUDIT_FORMER_KEYS": ("audit_former_keys", str),
+    "GATEWAY_AUDIT_HEAD_EXPORT": ("audit_head_export", Path),
+    "GATEWAY_JOB_RUNNER": ("job_runner", str),
 }
 
 
@@ -83,9 +113,12 @@ def _complete(settings: Settings) -> Settings:
     """Validate the environment and fill what development may derive by itself."""
     if settings.env not in ENVIRONMENTS:
         raise ConfigurationError(f"GATEWAY_ENV doit valoir {', '.join(ENVIRONMENTS)}")
+    if settings.trusted_proxies < 0:
+        raise ConfigurationError("GATEWAY_TRUSTED_PROXIES doit être un entier positif ou nul")
     if not settings.database_url:
         url = f"sqlite:///{settings.instance_dir / 'gateway.sqlite3'}"
         settings = replace(settings, database_url=url)
+    settings = _job_runner(settings)
     if not settings.ratelimit_storage_uri:
         uri = f"sqlite:///{settings.instance_dir / 'limites.sqlite3'}"
         settings = replace(settings, ratelimit_storage_uri=uri)
@@ -95,7 +128,21 @@ def _complete(settings: Settings) -> Settings:
                 "GATEWAY_SECRET_KEY manquante ou factice : refus de démarrer en production"
             )
         settings = replace(settings, secret_key=_development_secret(settings.instance_dir))
-    return settings
+    return _audit_key(settings)
+
+
+JOB_RUNNERS = ("embedded", "queue")
+
+
+def _job_runner(settings: Settings) -> Settings:
+    """Choose who runs background extracts: the queue on PostgreSQL, else the embedded runner."""
+    postgres = settings.database_url.startswith("postgresql")
+    runner = settings.job_runner or ("queue" if postgres else "embedded")
+    if runner not in JOB_RUNNERS:
+        raise ConfigurationError(f"GATEWAY_JOB_RUNNER doit valoir {' ou '.join(JOB_RUNNERS)}")
+    if runner == "queue" and not postgres:
+        raise ConfigurationError("GATEWAY_JOB_RUNNER=queue demande une base PostgreSQL")
+    return replace(settings, job_runner=runner)
 
 
 def _development_secret(instance_dir: Path) -> str:
@@ -108,3 +155,41 @@ def _development_secret(instance_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _audit_key(settings: Settings) -> Settings:
+    """Find the audit chain's key: the variable, else its file; refuse a missing or weak one."""
+    key, path = settings.audit_key.strip(), settings.audit_key_file
+    if not key and path is None and settings.is_development:
+        path = settings.instance_dir / "audit-key"
+        if not path.exists():
+            write_key_file(path)
+    if not key and path is not None:
+        key = read_key_file(path)
+    if key.lower() in _PLACEHOLDER_SECRETS or len(key) < MIN_KEY_LENGTH:
+        raise ConfigurationError(
+            "GATEWAY_AUDIT_KEY (ou GATEWAY_AUDIT_KEY_FILE) manquante ou trop courte "
+            f"({MIN_KEY_LENGTH} caractères au moins) : refus de démarrer"
+        )
+    return replace(settings, audit_key=key)
+
+
+def read_key_file(path: Path) -> str:
+    """Read a key file; refuse one that is missing or that others than its owner may read."""
+    if not path.is_file():
+        raise ConfigurationError(f"fichier de clé du journal d'audit introuvable : {path}")
+    if path.stat().st_mode & 0o077:
+        raise ConfigurationError(f"fichier de clé du journal d'audit lisible par d'autres : {path}")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def write_key_file(path: Path) -> bool:
+    """Create a new random key file, mode 0600, unless one exists; say whether it was created."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(secrets.token_urlsafe(48) + "\n")
+    return True

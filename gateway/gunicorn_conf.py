@@ -5,15 +5,31 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS", "2"))
+# Threaded workers: while a request waits (SQLite's lock, a commit, its client), another thread
+# of the worker answers, and connections are kept alive. The secrecy engine is CPU-bound and
+# its threads share their worker's core (the GIL): computing grows with WORKERS, not THREADS.
+# Against 2 sync workers, mixed workload: 1.6x the requests (bench.hot_path_bench, README).
+worker_class = os.environ.get("WORKER_CLASS", "gthread")
+threads = int(os.environ.get("THREADS", "4"))
 timeout = 120  # large extracts run as background jobs; this bounds the synchronous ones
 accesslog = None
 # The longest request line gunicorn reads (its maximum); a longer one gets 414 before the app
 # sees it, as a problem document like every error of the gateway (`post_worker_init`).
 limit_request_line = 8190
+
+# gunicorn's control socket (`gunicornc`): one per instance, under its folder, not the default
+# shared by every gunicorn of the user ($HOME/.gunicorn/gunicorn.ctl, where a second instance
+# took over the first's). AF_UNIX paths stop at 108 bytes: beyond, no control socket.
+_instance = os.environ.get("GATEWAY_INSTANCE_DIR") or str(
+    Path(__file__).resolve().parent.parent / "instance"
+)
+control_socket = str(Path(_instance).resolve() / "gunicorn.ctl")
+control_socket_disable = len(control_socket.encode()) > 100
 
 logconfig_dict = {
     "version": 1,

@@ -33,3 +33,9 @@ def invoice_url(number: str) -> str:
 def socle_url(indicator: str) -> str:
     """Return the address of an indicator's slice of the socle commun publication."""
     return api_url(f"/socle/{indicator}")
+
+
+def socle_bulk_url(publication_id: str | None = None) -> str:
+    """Return the address of the whole socle commun as one file: of the current vintage,
+    or of one publication (that address never changes content)."""
+    return api_url("/socle/bulk" + (f"/{publication_id}" if publication_id else ""))

@@ -9,7 +9,9 @@ services never do: they are handed what they need.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
@@ -17,15 +19,20 @@ from sqlalchemy.orm import Session
 from gateway.cache import Caches
 from gateway.config import Settings
 from gateway.db import Database
+from gateway.db.health import Component, probe_database
+from gateway.pipeline import queue
 from gateway.pipeline.collector import settle_after_loading
 from gateway.pipeline.jobs import JobRunner
 from gateway.pipeline.limits import ExtractLimits, load_limits
 from gateway.pipeline.run import Pipeline
 from gateway.reference.geography import load_geography
 from gateway.store import CellStore
+from policies.errors import NotFound
 from policies.geography import Geography
 
 EXTENSION = "gateway"
+#: A component's check for /health (the database, the store, the job queue...).
+HealthCheck = Callable[[], Component]
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,9 @@ class AppState:
     database: Database
     caches: Caches
     pipeline: Pipeline  # holds the cell store, the geography, the limits and the job runner
+    # What /health runs, filled at assembly: a part that brings its own component (a job
+    # queue on PostgreSQL...) appends its check, or replaces the one of the same name.
+    health_checks: list[HealthCheck] = field(default_factory=list)
 
     @property
     def store(self) -> CellStore:
@@ -53,10 +63,18 @@ class AppState:
     def jobs(self) -> JobRunner:
         return self.pipeline.jobs
 
+    def health(self) -> tuple[Component, ...]:
+        """Run every component's check, each once (the last check of a name wins)."""
+        components: dict[str, Component] = {}
+        for check in self.health_checks:
+            component = check()
+            components[component.name] = component
+        return tuple(components.values())
+
 
 def build_state(settings: Settings) -> AppState:
     """Open the database and the store, load the reference data, assemble the pipeline."""
-    database, caches = Database(settings.database_url), Caches()
+    database, caches = Database(settings.database_url, settings.audit_keys), Caches()
     pipeline = Pipeline(
         database,
         settings,
@@ -65,9 +83,32 @@ def build_state(settings: Settings) -> AppState:
         limits=load_limits(settings.data_dir / "extract_limits.yaml"),
         caches=caches,
         jobs=JobRunner(),
+        # Chosen once, by the settings: the durable queue on PostgreSQL, else the embedded runner.
+        queue=queue.QueueRunner(settings.database_url) if settings.job_runner == "queue" else None,
     )
     settle_after_loading()  # the reference data are loaded: out of the collector's passes
-    return AppState(settings, database, caches, pipeline)
+    state = AppState(settings, database, caches, pipeline)
+    state.health_checks.extend(
+        (lambda: probe_database(database.engine), lambda: store_health(pipeline.store))
+    )
+    state.health_checks.append(pipeline.jobs.health)
+    if pipeline.queue is not None:  # the durable queue replaces the embedded runner's check
+        state.health_checks.append(lambda: queue.health(database))
+    return state
+
+
+def store_health(store: CellStore) -> Component:
+    """Is the cell store's current version readable? Its version, shown."""
+    try:
+        version = store.version()
+        readable = os.access(store.root, os.R_OK | os.X_OK)
+    except NotFound:
+        return Component("store", False, "l'entrepôt de cellules est vide")
+    except (OSError, ValueError):
+        return Component("store", False, "l'entrepôt de cellules est illisible")
+    if not readable:
+        return Component("store", False, "l'entrepôt de cellules est illisible")
+    return Component("store", True, "ok", (("store_version", version),))
 
 
 def init_state(app: Flask, state: AppState) -> None:

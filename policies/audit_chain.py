@@ -1,7 +1,11 @@
 """Append-only audit log as a hash chain: each entry carries the hash of the previous one.
 
+An entry's hash is an HMAC-SHA-256 under the key of `AuditKeys` (kept outside the database);
+entries written before the gateway had a key keep their plain SHA-256, and may only come
+first: once an entry is signed, every later one is (see `verify_chain`).
+
 Usable from the command line on a JSON-lines export (one entry per line with
-`id`, `payload`, `prev_hash`, `hash`):
+`id`, `payload`, `prev_hash`, `hash`; the key, if the chain is signed, in GATEWAY_AUDIT_KEY):
 
     python -m policies.audit_chain journal.jsonl
 """
@@ -9,7 +13,9 @@ Usable from the command line on a JSON-lines export (one entry per line with
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from policies.access.values import AccessRequest
+from policies.audit_keys import AuditKeys, Checkpoint, mac
 
 #: The `prev_hash` of the first entry.
 GENESIS_HASH = "0" * 64
@@ -44,10 +51,17 @@ def canonical_json(payload: object) -> str:
     )
 
 
-def entry_hash(prev_hash: str, payload: object) -> str:
-    """Return the SHA-256 of the previous hash and the canonical payload."""
-    data = f"{prev_hash}\n{canonical_json(payload)}".encode()
-    return hashlib.sha256(data).hexdigest()
+def entry_hash(prev_hash: str, payload: object, key: bytes | None = None) -> str:
+    """Return the HMAC-SHA-256 under `key` of the previous hash and the canonical payload.
+
+    Without a key, the plain SHA-256 of the entries written before the chain was keyed.
+    """
+    data = _hashed(prev_hash, payload)
+    return hashlib.sha256(data).hexdigest() if key is None else mac(key, data)
+
+
+def _hashed(prev_hash: str, payload: object) -> bytes:
+    return f"{prev_hash}\n{canonical_json(payload)}".encode()
 
 
 def request_fingerprint(request: AccessRequest) -> str:
@@ -62,9 +76,14 @@ class ChainEntry(NamedTuple):
     hash: str
 
 
-def chain_entry(entry_id: int | str, payload: object, prev_hash: str = GENESIS_HASH) -> ChainEntry:
+def chain_entry(
+    entry_id: int | str,
+    payload: object,
+    prev_hash: str = GENESIS_HASH,
+    key: bytes | None = None,
+) -> ChainEntry:
     """Build the next entry of the chain after the entry whose hash is `prev_hash`."""
-    return ChainEntry(entry_id, payload, prev_hash, entry_hash(prev_hash, payload))
+    return ChainEntry(entry_id, payload, prev_hash, entry_hash(prev_hash, payload, key))
 
 
 @dataclass(frozen=True)
@@ -75,26 +94,109 @@ class ChainReport:
     checked: int = 0
 
 
+_UNKEYED = -1  # the signer of an entry written before the chain was keyed
+
+
+def _signer(keys: AuditKeys | None, entry: ChainEntry) -> int | None:
+    """Return the index in the ring of the key that signed `entry`, `_UNKEYED`, or None."""
+    data = _hashed(entry.prev_hash, entry.payload)
+    for index, key in enumerate(keys.ordered if keys is not None else ()):
+        if hmac.compare_digest(mac(key, data), entry.hash):
+            return index
+    return _UNKEYED if hashlib.sha256(data).hexdigest() == entry.hash else None
+
+
+class _Walk:
+    """The state of one verification: the previous hash, the last signer, the exports met."""
+
+    def __init__(
+        self, keys: AuditKeys | None, checkpoints: Iterable[Checkpoint], after: str
+    ) -> None:
+        self.keys, self.prev, self.count = keys, after, 0
+        self.last_signer: int | None = None
+        self.last_matched = 0
+        self.exported: dict[int, list[Checkpoint]] = {}
+        for checkpoint in checkpoints:
+            self.exported.setdefault(checkpoint.entry_id, []).append(checkpoint)
+
+    def step(self, entry: ChainEntry) -> str:
+        """Check one entry; return what is wrong with it ("" when sound), then move on."""
+        if entry.prev_hash != self.prev:
+            return "chaînage rompu : entrée précédente supprimée, déplacée ou modifiée"
+        signer = _signer(self.keys, entry)
+        if signer is None:
+            return "contenu modifié : empreinte invalide"
+        if signer == _UNKEYED and self.last_signer is not None:
+            return (
+                "entrée non signée après des entrées signées : empreintes recalculées sans la clé"
+            )
+        if self.last_signer is not None and signer > self.last_signer:
+            return "entrée signée par une clé retirée après une clé plus récente"
+        if signer != _UNKEYED:
+            self.last_signer = signer
+        wrong = self._exported(entry)
+        self.prev, self.count = entry.hash, self.count + 1
+        return wrong
+
+    def _exported(self, entry: ChainEntry) -> str:
+        """Compare the entry with its exported heads: a rewrite made with the key shows here."""
+        if not self.exported or not isinstance(entry.id, int):
+            return ""
+        entry_id = entry.id
+        exported = self.exported.pop(entry_id, [])
+        for checkpoint in exported:
+            if checkpoint.head != entry.hash:
+                return (
+                    f"journal réécrit : l'entrée n° {entry_id} n'a plus l'empreinte exportée le "
+                    f"{checkpoint.at} (entrées réécrites entre le n° {self.last_matched + 1} "
+                    f"et le n° {entry_id})"
+                )
+        if exported:
+            self.last_matched = entry_id
+        return ""
+
+    def end(self, expected_head: str | None) -> ChainReport:
+        """Check what only the whole chain tells: signed at all, its head, every export met."""
+        if self.keys is not None and self.count and self.last_signer is None:
+            reason = "aucune entrée signée : chaîne recalculée sans la clé du journal"
+            return ChainReport(False, None, reason, self.count)
+        missing = sorted(i for i in self.exported if i > 0)
+        if missing:
+            at = self.exported[missing[0]][0].at
+            reason = (
+                f"tête exportée le {at} introuvable : entrée n° {missing[0]} supprimée "
+                "ou fin du journal tronquée"
+            )
+            return ChainReport(False, missing[0], reason, self.count)
+        if expected_head is not None and self.prev != expected_head:
+            return ChainReport(
+                False, None, "fin du journal tronquée ou tête inattendue", self.count
+            )
+        return ChainReport(True, None, "", self.count)
+
+
 def verify_chain(
     entries: Iterable[ChainEntry | tuple[int | str, object, str, str]],
     expected_head: str | None = None,
+    keys: AuditKeys | None = None,
+    checkpoints: Iterable[Checkpoint] = (),
+    after: str = GENESIS_HASH,
 ) -> ChainReport:
     """Walk the chain in order and report the first entry that was edited, removed or moved.
 
-    Removing the last entries leaves a valid shorter chain: pass the head hash kept
-    elsewhere as `expected_head` to detect it.
+    With `keys`, entries must be signed by a key of the ring (unsigned ones only before the
+    first signed one, never back to an older key), and a chain of entries none of which is
+    signed is refused. Removing the last entries leaves a valid shorter chain: pass the head
+    hash kept elsewhere as `expected_head` to detect it. `checkpoints`, the heads exported
+    outside the database, catch a rewrite that is consistent under the key. `after`: the hash
+    the first entry follows (an exported head, to verify only what was appended since).
     """
-    prev, count = GENESIS_HASH, 0
-    for entry_id, payload, prev_hash, stored in entries:
-        if prev_hash != prev:
-            reason = "chaînage rompu : entrée précédente supprimée, déplacée ou modifiée"
-            return ChainReport(False, entry_id, reason, count)
-        if entry_hash(prev_hash, payload) != stored:
-            return ChainReport(False, entry_id, "contenu modifié : empreinte invalide", count)
-        prev, count = stored, count + 1
-    if expected_head is not None and prev != expected_head:
-        return ChainReport(False, None, "fin du journal tronquée ou tête inattendue", count)
-    return ChainReport(True, None, "", count)
+    walk = _Walk(keys, checkpoints, after)
+    for entry in entries:
+        wrong = walk.step(ChainEntry(*entry))
+        if wrong:
+            return ChainReport(False, entry[0], wrong, walk.count)
+    return walk.end(expected_head)
 
 
 @dataclass(frozen=True)
@@ -141,7 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(args) != 1:
         print("usage : python -m policies.audit_chain JOURNAL.jsonl", file=sys.stderr)
         return 2
-    report = verify_chain(_read_jsonl(Path(args[0])))
+    key = os.environ.get("GATEWAY_AUDIT_KEY", "")
+    keys = AuditKeys.from_text(key) if key else None
+    report = verify_chain(_read_jsonl(Path(args[0])), keys=keys)
     if report.ok:
         print(f"chaîne intègre : {report.checked} entrées vérifiées")
         return 0

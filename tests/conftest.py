@@ -18,7 +18,7 @@ from gateway.db import Database
 from gateway.reference.geography import load_geography
 from gateway.state import app_state
 from gateway.store.demo import load_demo
-from tests.support.database import prepare_template
+from tests.support.database import TEST_AUDIT_KEY, prepare_template
 from tests.support.postgres import Cluster, find_bin_dir, start_cluster
 from tests.support.state import get_database
 
@@ -122,6 +122,10 @@ def make_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
         "database_url": database_url,
         "instance_dir": tmp_path / "instance",
         "log_level": "WARNING",
+        "audit_key": TEST_AUDIT_KEY,  # the template's socle publication is signed with it
+        # Tests call the API without a key far more than anyone may: their own limit is
+        # tested in tests/gateway/api/test_rate_limit_headers.py.
+        "anonymous_rate_limit": "100000/minute",
         **overrides,
     }
     return create_app(config)

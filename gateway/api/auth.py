@@ -12,9 +12,11 @@ from flask import current_app, g, request
 
 from gateway.api.blueprint import GATE_ATTRIBUTE, PARSES_ARGUMENTS, Blueprint
 from gateway.api.ratelimit import Limiter, limiter
+from gateway.api.throttle import init_throttle, note_quota
+from gateway.config import Settings
 from gateway.db.models import Requester
 from gateway.services.audit.refusals import enforce
-from gateway.services.requesters.api_keys import authenticate
+from gateway.services.requesters.api_keys import authenticate, note_use
 from gateway.services.requesters.queries import profile_of
 from gateway.services.territories.queries import caf_names
 from gateway.state import app_state, request_session
@@ -56,6 +58,19 @@ class RateLimited(_RetryLater):
     REASON = "Limite de requêtes de cette clé atteinte"
 
 
+class AnonymousRateLimited(_RetryLater):
+    REASON = (
+        "Limite des requêtes sans clé d'API atteinte pour cette adresse (une clé d'API "
+        "donne sa propre limite)"
+    )
+
+
+#: Routes no limit counts: the health check (polled by load balancers) and the docs' assets.
+UNMETERED_ENDPOINTS = frozenset(
+    {"sante.Health", "api-docs.openapi_swagger_ui", "documentation.static"}
+)
+
+
 def _limiter(name: str) -> Limiter:
     found: Limiter = current_app.extensions[name]
     return found
@@ -84,6 +99,7 @@ def _authenticate(optional: bool) -> Caller:
     header = request.headers.get("Authorization", "")
     if not header:
         if optional:
+            _count_anonymous(request.remote_addr or "inconnue")
             return PUBLIC
         raise Unauthenticated()  # no key is no attempt: nothing to count
     scheme, _, token = header.partition(" ")
@@ -91,12 +107,22 @@ def _authenticate(optional: bool) -> Caller:
         key = authenticate(session, token.strip()) if scheme.lower() == "bearer" else None
         if key is None:
             _count_failure(request.remote_addr or "inconnue")
-        if not _limiter("gateway.key_rate").hit(key.prefix):
-            raise RateLimited(_limiter("gateway.key_rate").retry_after(key.prefix) or 1)
-        key.last_used_at = datetime.now(UTC)
+        quota = _limiter("gateway.key_rate").take(key.prefix)
+        note_quota("cle", quota)
+        if not quota.allowed:
+            raise RateLimited(quota.reset)
+        note_use(key, datetime.now(UTC))  # once per 5 minutes: reads stay reads
         requester = session.get(Requester, key.requester_id)
         assert requester is not None  # authenticate() checked it
         return Caller(requester.id, profile_of(requester), key.prefix, requester.name)
+
+
+def _count_anonymous(source: str) -> None:
+    """Count an anonymous call per source address; past the limit, 429."""
+    quota = _limiter("gateway.anonymous_rate").take(source)
+    note_quota("anonyme", quota)
+    if not quota.allowed:
+        raise AnonymousRateLimited(quota.reset)
 
 
 def _count_failure(source: str) -> NoReturn:
@@ -153,6 +179,17 @@ def admit(spec: Gate) -> Caller:
     return caller
 
 
+def meter_open_route() -> None:
+    """Count a call to an ungated route (catalogue, territories) as its gate would.
+
+    A key, when sent, is checked and counted against its own limit; without one, the call
+    counts against its address's anonymous limit. The health check and the docs are free.
+    """
+    if request.endpoint in UNMETERED_ENDPOINTS or _CALLER_KEY in request.environ:
+        return
+    request.environ[_CALLER_KEY] = _authenticate(optional=True)
+
+
 def _enforce(spec: Gate, caller: Caller, target: str | None) -> None:
     """Run the action's policy check; a refusal is said with the Cafs' names, and audited."""
     if authorize(spec.action, caller.profile, target).allowed:
@@ -203,8 +240,13 @@ def gate(
     return decorator
 
 
-def init_auth(app: Any, storage_uri: str, failures_per_minute: int, key_rate: str) -> None:
-    """Attach the two limiters: failed authentications per address, requests per key."""
-    failures = limiter(storage_uri, f"{failures_per_minute}/minute", "echecs-auth")
+def init_auth(app: Any, settings: Settings) -> None:
+    """Attach the limiters (failed authentications and anonymous calls per address, requests
+    per key), the proxies trusted for the client's address and the `RateLimit` headers."""
+    storage_uri = settings.ratelimit_storage_uri
+    failures = limiter(storage_uri, f"{settings.auth_failures_per_minute}/minute", "echecs-auth")
     app.extensions["gateway.auth_failures"] = failures
-    app.extensions["gateway.key_rate"] = limiter(storage_uri, key_rate, "cle")
+    app.extensions["gateway.key_rate"] = limiter(storage_uri, settings.rate_limit, "cle")
+    anonymous = limiter(storage_uri, settings.anonymous_rate_limit, "anonyme")
+    app.extensions["gateway.anonymous_rate"] = anonymous
+    init_throttle(app, settings.trusted_proxies)

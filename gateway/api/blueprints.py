@@ -9,6 +9,7 @@ from gateway.api.admin.conventions import blp as admin_conventions
 from gateway.api.admin.people import blp as admin_people
 from gateway.api.admin.requesters import blp as admin_requesters
 from gateway.api.admin_tariffs.routes import blp as admin_tariffs
+from gateway.api.dcat.routes import blp as open_data_catalogue
 from gateway.api.extracts.imaje import blp as imaje
 from gateway.api.extracts.public import blp as socle
 from gateway.api.extracts.routes import blp as extracts
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     health,
     territories,
     indicators,
+    open_data_catalogue,
     tariffs,
     socle,
     zones,

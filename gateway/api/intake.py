@@ -17,8 +17,9 @@ from flask import Flask, request
 from webargs.core import is_json
 from werkzeug.exceptions import RequestURITooLarge, UnsupportedMediaType
 
-from gateway.api.auth import Gate, admit
+from gateway.api.auth import Gate, admit, meter_open_route
 from gateway.api.blueprint import gate_of, view_of_request
+from gateway.links import API_PREFIX
 from policies.errors import DomainError
 
 #: Longer than any URL the API needs (a France-wide list of codes goes in a POST body).
@@ -90,6 +91,8 @@ def before_parsing() -> None:
     spec = gate_of(view)
     if isinstance(spec, Gate):
         admit(spec)
+    elif request.path.startswith(API_PREFIX):
+        meter_open_route()  # no gate, yet counted as one would count it
     if request.method in ("POST", "PUT", "PATCH") and reads_json_body(view):
         check_json_body()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -15,6 +16,17 @@ from limits.strategies import MovingWindowRateLimiter
 SQLITE_SCHEME = "sqlite:///"
 
 
+@dataclass(frozen=True)
+class Quota:
+    """A key's window after one event was asked: what the `RateLimit` headers say."""
+
+    allowed: bool  # the event was counted (False: the key was already at its limit)
+    limit: int  # events per window
+    window: int  # seconds
+    remaining: int  # events left in the window
+    reset: int  # seconds until the window frees an event (0: nothing counted)
+
+
 class Limiter(Protocol):
     """A number of events per moving window, counted per key (an address, a key prefix)."""
 
@@ -23,6 +35,9 @@ class Limiter(Protocol):
 
     def hit(self, key: str) -> bool:
         """Count one event; False when the key was already at its limit (nothing counted)."""
+
+    def take(self, key: str) -> Quota:
+        """Count one event and return the key's window as it is after it."""
 
 
 def limiter(storage_uri: str, limit: str, namespace: str) -> Limiter:
@@ -39,6 +54,13 @@ class LimitsLimiter:
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
         self.limit = parse(limit)
         self.namespace = namespace
+
+    def take(self, key: str) -> Quota:
+        allowed = self.limiter.hit(self.limit, self.namespace, key)
+        stats = self.limiter.get_window_stats(self.limit, self.namespace, key)
+        reset = max(0, int(stats.reset_time - time.time()) + 1)
+        amount, window = self.limit.amount, self.limit.get_expiry()
+        return Quota(allowed, amount, window, stats.remaining, reset)
 
     def retry_after(self, key: str) -> int | None:
         if self.limiter.test(self.limit, self.namespace, key):
@@ -96,16 +118,25 @@ class SqliteLimiter:
         return max(1, int(window[-self.amount] + self.seconds - now) + 1)
 
     def hit(self, key: str) -> bool:
+        return self.take(key).allowed
+
+    def take(self, key: str) -> Quota:
         now = time.time()
         with closing(self._connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
-            if len(self._window(connection, key, now)) >= self.amount:
-                connection.execute("COMMIT")
-                return False
-            name = f"{self.namespace}/{key}"
-            connection.execute("INSERT INTO evenement VALUES (?, ?)", (name, now))
-            connection.execute(
-                "DELETE FROM evenement WHERE cle = ? AND instant <= ?", (name, now - self.seconds)
-            )
+            window = self._window(connection, key, now)
+            allowed = len(window) < self.amount
+            if allowed:
+                name = f"{self.namespace}/{key}"
+                connection.execute("INSERT INTO evenement VALUES (?, ?)", (name, now))
+                connection.execute(
+                    "DELETE FROM evenement WHERE cle = ? AND instant <= ?",
+                    (name, now - self.seconds),
+                )
+                window.append(now)
             connection.execute("COMMIT")
-            return True
+        # The window frees an event when its oldest counted one leaves it.
+        oldest = window[-self.amount] if len(window) >= self.amount else window[0]
+        reset = max(1, int(oldest + self.seconds - now) + 1)
+        remaining = max(0, self.amount - len(window))
+        return Quota(allowed, self.amount, int(self.seconds), remaining, reset)

@@ -11,16 +11,28 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
+
+from gateway.db import sqlite
+from policies.audit_keys import AuditKeys
+
+AUDIT_KEYS = "audit_keys"  # the sessions' `info` entry holding the audit chain's key ring
 
 
 class Database:
-    """The engine and session factory of one gateway instance."""
+    """The engine and session factory of one gateway instance.
 
-    def __init__(self, url: str) -> None:
+    Its sessions carry the audit chain's key ring (`session.info["audit_keys"]`): whoever
+    opens a transaction, the entries it appends are signed, and a database opened without
+    the ring can read the chain but not write to it.
+    """
+
+    def __init__(self, url: str, audit_keys: AuditKeys | None = None) -> None:
         self.url = url
         self.engine = _make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        info = {} if audit_keys is None else {AUDIT_KEYS: audit_keys}
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._lock_engine: Engine | None = None
 
     @property
@@ -53,10 +65,19 @@ class Database:
 
 
 def _make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets foreign keys, WAL and a busy timeout for several workers."""
+    """Create the engine; SQLite gets foreign keys, WAL and a busy timeout for several workers.
+
+    A SQLite file is opened read-write, never created, and checked before each checkout
+    (`gateway.db.sqlite`): only `init` and the migrations create the database.
+    """
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, pool_pre_ping=True)
+        event.listen(engine, "handle_error", _drop_pool_when_read_only)
+        return engine
+    path = sqlite.file_path(url)
+    engine = create_engine(sqlite.serving_url(url), connect_args=sqlite.connect_args(path))
+    if path is not None:
+        sqlite.guard(engine, path)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -67,3 +88,12 @@ def _make_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+def _drop_pool_when_read_only(context: ExceptionContext) -> None:
+    """A read-only session (a standby, a database set read-only) stays so: reconnect later."""
+    if getattr(context.original_exception, "sqlstate", None) == _READ_ONLY_SQL_TRANSACTION:
+        context.is_disconnect = True
+
+
+_READ_ONLY_SQL_TRANSACTION = "25006"

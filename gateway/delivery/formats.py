@@ -1,4 +1,5 @@
-"""Renderers of a delivery: JSON, CSV (international and French), XLSX, JSON-stat and PDF."""
+"""Renderers of a delivery: JSON, CSV (international and French), XLSX, JSON-stat, SDMX-CSV
+and PDF."""
 
 from __future__ import annotations
 
@@ -123,6 +124,7 @@ class _Bare(float):
 def _registry() -> Mapping[str, Renderer]:
     from gateway.delivery.jsonstat import JsonStatRenderer
     from gateway.delivery.pdf import PdfRenderer
+    from gateway.delivery.sdmx import SdmxCsvRenderer
     from gateway.delivery.xlsx import XlsxRenderer
 
     return MappingProxyType(
@@ -132,6 +134,7 @@ def _registry() -> Mapping[str, Renderer]:
             "csv-fr": CsvRenderer(delimiter=";", decimal_mark=",", encoding="utf-8-sig"),
             "xlsx": XlsxRenderer(),
             "jsonstat": JsonStatRenderer(),
+            "sdmx-csv": SdmxCsvRenderer(),
             "pdf": PdfRenderer(),
         }
     )

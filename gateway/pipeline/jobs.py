@@ -10,6 +10,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from gateway.db.health import Component
+
 
 class JobRunner:
     """Run jobs one at a time in the background (the 2-core machine has no spare core)."""
@@ -20,6 +22,12 @@ class JobRunner:
 
     def submit(self, job_id: str, function: Callable[..., Any], *args: Any) -> None:
         self.futures[job_id] = self.pool.submit(function, *args)
+
+    def health(self) -> Component:
+        """The in-process runner: reachable while its pool takes jobs."""
+        if getattr(self.pool, "_shutdown", False):
+            return Component("queue", False, "la file des travaux est arrêtée")
+        return Component("queue", True, "embedded")
 
     def wait_all(self, timeout: float | None = None) -> None:
         """Wait for every submitted job (tests, and a clean shutdown)."""

@@ -32,6 +32,10 @@ from policies.access import Action
 from policies.geography import SEVERAL_CAF, Geography
 
 
+class AlreadyDelivered(Exception):
+    """The extract was delivered by an earlier run of its job: nothing more is written."""
+
+
 def commit(
     database: Database,
     header: DeliveryHeader,
@@ -53,7 +57,9 @@ def commit(
         # read in one transaction and committed in another, concurrent deliveries overran it.
         serialise(session, claims.quota_step(prepared), lock_timeout)
         payment.check_quota(session, prepared, day)
-        extract = extracts.extract_row(session, extract_id)
+        extract = extracts.extract_row(session, extract_id, for_update=True)
+        if extract.status == DELIVERED:  # a queued job taken up again after its commit
+            raise AlreadyDelivered(extract_id)
         fill(extract, prepared, version, DELIVERED)
         extract.result = {
             "cellules": cells_to_json(cells),

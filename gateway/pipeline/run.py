@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from gateway.cache import Caches
 from gateway.config import Settings
 from gateway.db import Database
+from gateway.db.connections import PASSING_FAILURES
 from gateway.db.models import Extract, QuoteRecord
-from gateway.db.models.extracts import DELIVERED, PENDING
+from gateway.db.models.extracts import DELIVERED, IN_FLIGHT, PENDING
 from gateway.delivery import Delivery
 from gateway.pipeline import background, claims, payment, record
 from gateway.pipeline.compute import compute
@@ -22,15 +23,21 @@ from gateway.pipeline.deliver import build_delivery, delivered_cells, stored_del
 from gateway.pipeline.differencing import request_refusal
 from gateway.pipeline.jobs import JobRunner
 from gateway.pipeline.limits import ExtractLimits, too_fine
-from gateway.pipeline.locks import LedgerLocks, partitions
+from gateway.pipeline.locks import LedgerBusy, LedgerLocks, partitions
 from gateway.pipeline.prepare import Prepared, check_size, prepare
+from gateway.pipeline.queue import QueueRunner, queue_lock
 from gateway.pipeline.socle import Publisher, SocleSlice, read_slice, socle_cells
 from gateway.services.audit.queries import ALLOWED, REFUSED
+from gateway.services.extracts import queries as extracts
+from gateway.services.requesters import queries as requesters
 from gateway.store import CellStore
 from policies.access import Action, Caller
 from policies.errors import QuotaExceeded, SecrecyRefusal
 from policies.geography import Geography
 from policies.refusals import Rule
+
+#: Failures a queued job is tried again after: a partition held too long, the database away.
+TRANSIENT: tuple[type[Exception], ...] = (LedgerBusy, *PASSING_FAILURES)
 
 
 class _ServedByTwin(Exception):
@@ -60,6 +67,7 @@ class Pipeline:
         limits: ExtractLimits,
         caches: Caches,
         jobs: JobRunner,
+        queue: QueueRunner | None = None,
     ) -> None:
         self.database = database
         self.settings = settings
@@ -67,7 +75,8 @@ class Pipeline:
         self.geography = geography
         self.limits = limits
         self.caches = caches
-        self.jobs = jobs
+        self.jobs = jobs  # the embedded runner (SQLite)
+        self.queue = queue  # the durable queue (PostgreSQL): background extracts go there
         self.locks = LedgerLocks(database, settings.instance_dir / "locks")
         self.publisher = Publisher(
             database, geography, self.locks, settings.ledger_lock_timeout, caches=caches
@@ -108,10 +117,18 @@ class Pipeline:
         order_id = settled
         extract_id = uuid.uuid4().hex
         if prepared.cells > self.limits.background_above:
+            inputs = {
+                "body": dict(body),
+                "key": idempotency_key,
+                "order": order_id,
+                "day": day.isoformat(),
+                "key_prefix": caller.key_prefix,
+                "name": caller.name,
+            }
             return self._in_background(
                 extract_id,
                 prepared,
-                idempotency_key,
+                inputs,
                 lambda: self._deliver(extract_id, prepared, order_id, idempotency_key, day),
             )
         return self._deliver(extract_id, prepared, order_id, idempotency_key, day, tracked=False)
@@ -266,22 +283,55 @@ class Pipeline:
     # --- background jobs and the audit chain --------------------------------------------
 
     def _in_background(
-        self, extract_id: str, prepared: Prepared, key: str | None, deliver: Callable[[], Outcome]
+        self,
+        extract_id: str,
+        prepared: Prepared,
+        inputs: dict[str, Any],
+        deliver: Callable[[], Outcome],
     ) -> Outcome:
         """Claim the extract and `deliver` it as a job, unless the same request is in flight."""
         claimed = background.claim(
             self.database,
             extract_id,
             prepared,
-            key,
+            inputs["key"],
             version=self.store.version(),
             lock_timeout=self.settings.ledger_lock_timeout,
+            job=inputs,
         )
         if claimed.id != extract_id:  # the same request, already in flight: that job
             return self._outcome(claimed, prepared)
+        if self.queue is not None:  # its row holds what the job needs: the job, only its id
+            self.queue.defer(extract_id, queue_lock(partitions(prepared)[1]))
+            return Outcome(extract_id, PENDING)
         job = background.run_job
         self.jobs.submit(extract_id, job, self.database, extract_id, lambda: deliver().extract_id)
         return Outcome(extract_id, PENDING)
+
+    def deliver_queued(self, extract_id: str, last_attempt: bool) -> None:
+        """Run a queued extract from its row; nothing when it is delivered, failed or gone.
+
+        Its request is decided again (a convention suspended meanwhile refuses it); transient
+        failures are raised for the queue to retry, except at the `last_attempt`.
+        """
+        with self.database.sessions() as session:
+            extract = extracts.find_extract(session, extract_id)
+            if extract is None or extract.status not in IN_FLIGHT or extract.job is None:
+                return  # delivered by an earlier run (its worker died after the commit)
+            inputs, requester = extract.job, extract.requester_id
+            if requester is None:
+                return  # the public's requests are never background jobs
+            profile = requesters.profile(session, requester)
+        caller = Caller(requester, profile, inputs["key_prefix"], inputs["name"])
+        day = date.fromisoformat(inputs["day"])
+
+        def deliver() -> str:
+            prepared = self._allowed(caller, inputs["body"], day)
+            order, key = inputs["order"], inputs["key"]
+            return self._deliver(extract_id, prepared, order, key, day).extract_id
+
+        transient = () if last_attempt else TRANSIENT
+        background.run_job(self.database, extract_id, deliver, transient)
 
     def _progress(self, extract_id: str) -> Callable[[int], None]:
         return lambda percent: background.progress(self.database, extract_id, percent)

@@ -17,6 +17,7 @@ FORMAT_LABELS = {
     "csv-fr": "CSV pour tableur français (séparateur « ; », virgule décimale)",
     "xlsx": "classeur XLSX (données, note et fiches)",
     "jsonstat": "JSON-stat 2.0",
+    "sdmx-csv": "SDMX-CSV 2.0 (échange entre organismes statistiques)",
     "pdf": "PDF (tableau et note explicative)",
 }
 

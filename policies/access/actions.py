@@ -61,6 +61,7 @@ class Action(StrEnum):
     API_KEY_READ = "api_key_read"
     API_KEY_REVOKE = "api_key_revoke"
     AUDIT_READ = "audit_read"
+    AUDIT_SEAL = "audit_seal"
     ADMIN_CHANGE_READ = "admin_change_read"
     WORKLIST_READ = "worklist_read"
     POLICY_READ = "policy_read"
@@ -157,6 +158,7 @@ ACTIONS: Mapping[str, ActionRule] = _actions(
     _like(A.API_KEY_READ, "consulter les clés d'API d'un demandeur", A.API_KEY_CREATE),
     ActionRule(A.API_KEY_REVOKE, Audience.ADMINS, "révoquer une clé d'API"),
     ActionRule(A.AUDIT_READ, Audience.ADMINS, "consulter le journal d'audit"),
+    ActionRule(A.AUDIT_SEAL, Audience.NATIONAL, "sceller le journal d'audit avec sa clé"),
     _like(A.ADMIN_CHANGE_READ, "consulter les modifications des administrateurs", A.AUDIT_READ),
     _like(A.WORKLIST_READ, "consulter ce qui attend la Caf", A.AUDIT_READ),
     # Every administrator reviewing decisions needs the rules they applied.

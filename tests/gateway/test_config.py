@@ -26,6 +26,7 @@ def test_reads_prefixed_environment(tmp_path: Path) -> None:
     environ = {
         "GATEWAY_ENV": "production",
         "GATEWAY_SECRET_KEY": "k" * 48,
+        "GATEWAY_AUDIT_KEY": "a" * 48,
         "GATEWAY_DATABASE_URL": "postgresql+psycopg://u@h/db",
         "GATEWAY_LOG_LEVEL": "DEBUG",
         "GATEWAY_INSTANCE_DIR": str(tmp_path),

@@ -40,6 +40,7 @@ NATIONAL_ACTIONS = {
     "clause_update",
     "convention_expire",
     "socle_publish",
+    "audit_seal",
 }
 ADMIN_ACTIONS = {
     "convention_create",

@@ -370,6 +370,7 @@ SWEEP_VALUES = {
     "order_id": "1",
     "request_id": "1",
     "person_id": "1",
+    "publication_id": "inconnue",
 }
 
 

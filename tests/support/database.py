@@ -16,6 +16,11 @@ from gateway.services.catalogue import queries as catalogue
 from gateway.services.pricing.schedules import seed_default_schedule
 from gateway.services.territories import queries as reference
 from gateway.store import CellStore
+from policies.audit_keys import AuditKeys
+
+#: The audit chain's key of the test apps (`make_app`) and of the template they are copied
+#: from: the template's socle publication is signed with it.
+TEST_AUDIT_KEY = "clé-de-test-du-journal-d-audit-0123456789"
 
 
 def prepare_template(url: str, store_dir: Path | None = None) -> None:
@@ -25,7 +30,7 @@ def prepare_template(url: str, store_dir: Path | None = None) -> None:
     copied from the template then opens that vintage without publishing it again.
     """
     upgrade(url)
-    database = Database(url)
+    database = Database(url, AuditKeys.from_text(TEST_AUDIT_KEY))
     geography = load_geography(REPO_ROOT / "data" / "reference")
     with database.transaction() as session:
         reference.seed_geography(session, geography)

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -140,11 +140,15 @@ def serve(
     store_dir: Path,
     workers: int = 2,
     env: str = "development",
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """Serve an instance with gunicorn (`workers` processes); yield its base URL, then stop it."""
+    """Serve an instance with gunicorn (`workers` processes); yield its base URL, then stop it.
+
+    `settings`: `GATEWAY_*` variables that replace the tests' defaults (a low limit...)."""
     port = free_port()
     served_environment = {
         **environment(instance_dir, database_url, store_dir, env),
+        **(settings or {}),
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "WORKERS": str(workers),

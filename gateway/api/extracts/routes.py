@@ -31,6 +31,7 @@ FILE_RESPONSES = {
         "description": "Extrait livré, avec sa note explicative, au format demandé",
         "content": {
             "text/csv": {"schema": {"type": "string"}},
+            "application/vnd.sdmx.data+csv": {"schema": {"type": "string"}},
             "application/pdf": {"schema": {"type": "string", "format": "binary"}},
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
                 "schema": {"type": "string", "format": "binary"}

@@ -1,10 +1,11 @@
-"""GET /api/v1/health: is the gateway able to serve (database reachable, store readable)?"""
+"""GET /api/v1/health: can the gateway serve? Database readable and writable, store, job queue."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import marshmallow as ma
 from flask.views import MethodView
-from sqlalchemy import text
 
 from gateway.api.blueprint import Blueprint
 from gateway.api.schemas import Schema
@@ -13,27 +14,45 @@ from policies.errors import DomainError
 
 blp = Blueprint("sante", __name__, url_prefix="/health", description="État du service")
 
+_NAMES = {
+    "database": "base de données",
+    "store": "entrepôt de cellules",
+    "queue": "file des travaux",
+}
+
 
 class ServiceUnavailable(DomainError):
     code = "service_indisponible"
     title = "Service indisponible"
     http_status = 503
 
+    def __init__(self, detail: str, components: dict[str, str]) -> None:
+        super().__init__(detail)
+        self.extra = {"components": components}
+        self.headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+
 
 class HealthSchema(Schema):
     status = ma.fields.String(metadata={"example": "ok"})
     database = ma.fields.String(metadata={"example": "ok"})
+    store = ma.fields.String(metadata={"example": "ok"})
+    store_version = ma.fields.String(metadata={"example": "20240131T120000Z"})
+    queue = ma.fields.String(metadata={"example": "embedded"})
 
 
 @blp.route("")
 class Health(MethodView):
     @blp.response(200, HealthSchema)
-    @blp.alt_response(503, description="Base de données injoignable")
-    def get(self) -> dict[str, str]:
-        """Vérifier que le service et sa base de données répondent."""
-        try:
-            with app_state().database.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception as error:
-            raise ServiceUnavailable("La base de données ne répond pas.") from error
-        return {"status": "ok", "database": "ok"}
+    @blp.alt_response(503, description="Un composant est en défaut : il est nommé")
+    def get(self) -> Any:
+        """Vérifier que la base (lecture et écriture), l'entrepôt et la file répondent."""
+        components = app_state().health()
+        states = {c.name: c.state for c in components}
+        failing = [c for c in components if not c.ok]
+        if failing:
+            named = "; ".join(f"{_NAMES.get(c.name, c.name)} : {c.state}" for c in failing)
+            raise ServiceUnavailable(f"Composant en défaut — {named}.", states)
+        body: dict[str, str] = {"status": "ok", **states}
+        for component in components:
+            body.update(component.details)
+        return body, 200, {"Cache-Control": "no-store"}

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from gateway.api.blueprint import Blueprint
+from gateway.api.caching import CATALOGUE_MAX_AGE, revalidated
 from gateway.api.indicators.schemas import (
     IndicatorListSchema,
     IndicatorQuerySchema,
@@ -22,6 +23,7 @@ blp = Blueprint(
 
 @blp.route("")
 class Indicators(MethodView):
+    @revalidated(CATALOGUE_MAX_AGE)
     @blp.arguments(IndicatorQuerySchema, location="query")
     @blp.response(200, IndicatorListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -32,6 +34,7 @@ class Indicators(MethodView):
 
 @blp.route("/<string:code>")
 class IndicatorDetail(MethodView):
+    @revalidated(CATALOGUE_MAX_AGE)
     @blp.response(200, IndicatorSchema)
     def get(self, code: str) -> dict[str, Any]:
         """Lire la fiche d'un indicateur."""

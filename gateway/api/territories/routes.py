@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 
 from gateway.api.blueprint import Blueprint
+from gateway.api.caching import TERRITORIES_MAX_AGE, revalidated
 from gateway.api.territories.schemas import (
     TerritoryDetailSchema,
     TerritoryPageSchema,
@@ -22,6 +23,7 @@ blp = Blueprint(
 
 @blp.route("")
 class Territories(MethodView):
+    @revalidated(TERRITORIES_MAX_AGE)
     @blp.arguments(TerritoryQuerySchema, location="query")
     @blp.response(200, TerritoryPageSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -35,6 +37,7 @@ class Territories(MethodView):
 
 @blp.route("/<string:level>/<string:code>")
 class TerritoryDetail(MethodView):
+    @revalidated(TERRITORIES_MAX_AGE)
     @blp.response(200, TerritoryDetailSchema)
     def get(self, level: str, code: str) -> dict[str, Any]:
         """Décrire un territoire avec ses parents et ses enfants directs."""

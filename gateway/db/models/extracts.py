@@ -71,6 +71,9 @@ class Extract(Base):
     cells_suppressed: Mapped[int] = mapped_column(default=0)
     result: Mapped[dict[str, Any] | None]  # the delivered cells and metadata (JSON)
     error: Mapped[dict[str, Any] | None]  # the problem document of a failed background job
+    # A background extract's inputs, to run it again from its row alone (a queued job carries
+    # only the extract's id): body, idempotency key, order, day, the caller's prefix and name.
+    job: Mapped[dict[str, Any] | None]
     invoice_number: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]

@@ -5,6 +5,9 @@ first altered entry depends on who asks: a national administrator reads it all; 
 administrator reads the entry's content only when it is their Caf's, and otherwise only its
 id (ids are already seen in their own listing: the id tells nothing new; another Caf's
 requester, time, action or details would).
+
+Where heads are exported (`GATEWAY_AUDIT_HEAD_EXPORT`), the chain is also checked against
+them: a rewrite made with the key is named at the exported entry it no longer reaches.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from gateway.db.models import AuditEntry, Requester
-from gateway.services.audit.queries import utc, verify
+from gateway.services.audit.heads import HEADS_FILE, read_checkpoints
+from gateway.services.audit.queries import session_keys, utc, verify
+from gateway.state import app_state
+from policies.audit_keys import AuditKeyError
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,14 @@ def check_chain(session: Session, caf_code: str | None) -> ChainCheck:
     Caf and its requester's current Caf are theirs (a row moved to their Caf by editing its
     `caf_code` alone stays hidden).
     """
-    report = verify(session)
+    directory = app_state().settings.audit_head_export
+    try:
+        exported = (
+            read_checkpoints(session_keys(session), directory / HEADS_FILE) if directory else []
+        )
+    except AuditKeyError as error:
+        return ChainCheck(False, 0, str(error), None)
+    report = verify(session, exported)
     if report.ok or report.first_bad_id is None:
         return ChainCheck(report.ok, report.checked, report.reason, None)
     entry = session.get(AuditEntry, report.first_bad_id)

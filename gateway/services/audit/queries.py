@@ -1,7 +1,12 @@
-"""The audit log: every decision and delivery appended to a hash chain, verified, queried."""
+"""The audit log: every decision and delivery appended to a hash chain, verified, queried.
+
+Entries are signed with the key ring the session carries (`gateway.db.AUDIT_KEYS`, from the
+settings, never from the database): a session without it cannot append.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -13,10 +18,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from gateway.db import AUDIT_KEYS
 from gateway.db.models import AuditEntry, AuditHead, Requester
 from gateway.services.paging import Page, paginate, where_equal
 from policies.access import Action
 from policies.audit_chain import GENESIS_HASH, ChainEntry, ChainReport, entry_hash, verify_chain
+from policies.audit_keys import AuditKeys, Checkpoint
 
 HEAD_ID = 1
 ALLOWED, REFUSED = "allowed", "refused"
@@ -45,6 +52,14 @@ def payload(entry: AuditEntry) -> dict[str, Any]:
         "price": entry.price,
         "details": entry.details,
     }
+
+
+def session_keys(session: Session) -> AuditKeys:
+    """Return the key ring the session carries; refuse to go on without one."""
+    keys = session.info.get(AUDIT_KEYS)
+    if not isinstance(keys, AuditKeys):
+        raise RuntimeError("clé du journal d'audit absente : base ouverte sans trousseau")
+    return keys
 
 
 def _lock_head(session: Session) -> AuditHead:
@@ -87,6 +102,7 @@ def append_entry(
     `action` is one of the gateway's actions (`ACTIONS`): an unknown name is refused.
     """
     action = Action(action)
+    key = session_keys(session).current
     head = _lock_head(session)
     requester = session.get(Requester, requester_id) if requester_id is not None else None
     entry = AuditEntry(
@@ -106,15 +122,15 @@ def append_entry(
         prev_hash=head.last_hash,
         hash="",
     )
-    entry.hash = entry_hash(entry.prev_hash, payload(entry))
+    entry.hash = entry_hash(entry.prev_hash, payload(entry), key)
     session.add(entry)
     head.last_hash, head.length = entry.hash, head.length + 1
     session.flush()
     return entry
 
 
-def _chain(session: Session) -> Iterator[ChainEntry]:
-    last = 0
+def _chain(session: Session, after_id: int = 0) -> Iterator[ChainEntry]:
+    last = after_id
     while True:
         batch = session.scalars(
             select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(_BATCH)
@@ -127,10 +143,66 @@ def _chain(session: Session) -> Iterator[ChainEntry]:
         session.expunge_all()
 
 
-def verify(session: Session) -> ChainReport:
-    """Walk the chain in id order; name the first entry edited, removed or moved."""
+def verify(session: Session, checkpoints: Iterable[Checkpoint] = ()) -> ChainReport:
+    """Walk the chain in id order; name the first entry edited, removed, moved or rewritten.
+
+    `checkpoints`: heads exported outside the database, which a rewrite made with the key
+    does not reach.
+    """
     head = session.get(AuditHead, HEAD_ID)
-    return verify_chain(_chain(session), expected_head=head.last_hash if head else None)
+    return verify_chain(
+        _chain(session),
+        expected_head=head.last_hash if head else None,
+        keys=session_keys(session),
+        checkpoints=checkpoints,
+    )
+
+
+def verify_since(session: Session, checkpoint: Checkpoint) -> ChainReport:
+    """Verify only what follows an exported head: the entries after it must chain from it."""
+    head = session.get(AuditHead, HEAD_ID)
+    if checkpoint.entry_id:
+        exported = session.get(AuditEntry, checkpoint.entry_id)
+        if exported is None or exported.hash != checkpoint.head:
+            return verify(session, (checkpoint,))  # names the rewrite, or the missing entry
+    return verify_chain(
+        _chain(session, checkpoint.entry_id),
+        expected_head=head.last_hash if head else None,
+        keys=session_keys(session),
+        after=checkpoint.head,
+    )
+
+
+def current_head(session: Session) -> tuple[int, str]:
+    """Return the id and hash of the chain's last entry ((0, genesis) when empty)."""
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
+    return (0, GENESIS_HASH) if last is None else (last.id, last.hash)
+
+
+def seal(session: Session) -> AuditEntry | None:
+    """Sign the chain's head with the current key, unless its last entry already is.
+
+    Run by `init` and `migrate`: from this entry on, a chain recomputed without the key (or
+    with a retired key) no longer verifies, even before the next decision is logged.
+    """
+    keys = session_keys(session)
+    last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).first()
+    if last is None or entry_hash(last.prev_hash, payload(last), keys.current) == last.hash:
+        return None
+    return append_entry(
+        session,
+        requester_id=None,
+        key_prefix=None,
+        action=Action.AUDIT_SEAL,
+        fingerprint=hashlib.sha256(last.hash.encode()).hexdigest(),
+        decision=ALLOWED,
+        rules=[],
+        convention_ref=None,
+        cells_delivered=0,
+        cells_suppressed=0,
+        price=None,
+        details={"cle": keys.current_id, "entree_precedente": last.id},
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -48,9 +48,43 @@ def find_extract(session: Session, extract_id: str) -> Extract | None:
     return session.get(Extract, extract_id)
 
 
-def extract_row(session: Session, extract_id: str) -> Extract:
-    """Return the extract's row, or a new one with that id (not yet added)."""
-    return session.get(Extract, extract_id) or Extract(id=extract_id)
+def extract_row(session: Session, extract_id: str, *, for_update: bool = False) -> Extract:
+    """Return the extract's row, or a new one with that id (not yet added).
+
+    `for_update`: locked until the transaction ends (PostgreSQL), so two deliveries of one
+    queued extract commit one after the other and the second sees the first.
+    """
+    found = session.get(Extract, extract_id, with_for_update=for_update or None)
+    return found or Extract(id=extract_id)
+
+
+def live_workers(session: Session, schema: str, seconds: float) -> int:
+    """Return how many queue workers (`schema`, PostgreSQL) said they were alive lately."""
+    found = session.execute(
+        text(
+            f"SELECT count(*) FROM {schema}.procrastinate_workers"
+            " WHERE last_heartbeat > now() - make_interval(secs => :seconds)"
+        ),
+        {"seconds": seconds},
+    ).scalar_one()
+    return int(found)
+
+
+def unqueued_in_flight(
+    session: Session, schema: str, task: str, before: datetime
+) -> list[tuple[str, int | None]]:
+    """Return (id, requester) of the background extracts in flight since before `before` that
+    no job of the queue (`schema`, PostgreSQL) waits to deliver or is delivering."""
+    rows = session.execute(
+        text(
+            f"SELECT e.id, e.requester_id FROM extract e WHERE e.status IN (:pending, :running)"
+            " AND e.job IS NOT NULL AND e.created_at < :before AND NOT EXISTS ("
+            f" SELECT 1 FROM {schema}.procrastinate_jobs j WHERE j.task_name = :task"
+            " AND j.args->>'extract_id' = e.id AND j.status IN ('todo', 'doing'))"
+        ),
+        {"pending": PENDING, "running": RUNNING, "before": before, "task": task},
+    )
+    return [(str(extract_id), requester) for extract_id, requester in rows]
 
 
 def store_extract(session: Session, extract: Extract) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -71,6 +71,16 @@ def authenticate(session: Session, plaintext: str, now: datetime | None = None) 
     if requester is None or not requester.active:
         return None
     return key
+
+
+#: How stale `last_used_at` may be: a burst of calls writes it once, not once per call.
+LAST_USED_PRECISION = timedelta(minutes=5)
+
+
+def note_use(key: ApiKey, now: datetime) -> None:
+    """Record that `key` was used, at most once per `LAST_USED_PRECISION` (reads stay reads)."""
+    if key.last_used_at is None or _aware(key.last_used_at) <= now - LAST_USED_PRECISION:
+        key.last_used_at = now
 
 
 def _aware(moment: datetime) -> datetime:

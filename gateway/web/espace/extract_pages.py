@@ -19,7 +19,7 @@ from policies.access import Action
 from policies.errors import InvalidInput
 
 #: The formats an extract's page offers, in the order a reader looks for them.
-FORMAT_ORDER = ("csv-fr", "csv", "xlsx", "pdf", "json", "jsonstat")
+FORMAT_ORDER = ("csv-fr", "csv", "xlsx", "pdf", "json", "jsonstat", "sdmx-csv")
 
 
 @person_gate(Action.EXTRACT_READ)

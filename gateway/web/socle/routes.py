@@ -33,7 +33,7 @@ from policies.errors import DomainError, InvalidInput, NotFound
 blp = Blueprint("socle_commun", __name__, url_prefix="/socle")
 
 #: The formats the page links, in the order a reader looks for them.
-FORMAT_ORDER = ("csv", "csv-fr", "xlsx", "pdf", "json", "jsonstat")
+FORMAT_ORDER = ("csv", "csv-fr", "xlsx", "pdf", "json", "jsonstat", "sdmx-csv")
 SEARCH_LIMIT = 10
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from gateway.cli import cli
 from gateway.db import Database
 from gateway.services.audit import queries as audit_log
+from tests.support.database import TEST_AUDIT_KEY
 
 
 def _append(db: Database, n: int, requester_id: int | None = None, **overrides: object) -> None:
@@ -110,6 +111,7 @@ def test_cli_audit_verify(app: Flask, db: Database, tmp_path: Path) -> None:
         "GATEWAY_ENV": "test",
         "GATEWAY_DATABASE_URL": db.url,
         "GATEWAY_INSTANCE_DIR": str(tmp_path),
+        "GATEWAY_AUDIT_KEY": TEST_AUDIT_KEY,  # the app's: the CLI verifies with the same key
     }
     runner = CliRunner()
     ok = runner.invoke(cli, ["audit-verify"], env=env)

@@ -28,6 +28,7 @@ OPEN_ENDPOINTS = {
     "territoires.TerritoryDetail",
     "indicateurs.Indicators",
     "indicateurs.IndicatorDetail",
+    "catalogue_dcat.OpenDataCatalogue",  # the open-data catalogue: the same, for portals
     "tarifs.PublishedTariff",
     "api-docs.openapi_json",
     "api-docs.openapi_swagger_ui",

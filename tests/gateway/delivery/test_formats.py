@@ -54,6 +54,7 @@ def test_registry_media_types_and_extensions() -> None:
         "csv-fr": ("text/csv", "csv"),
         "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
         "jsonstat": ("application/json", "json"),
+        "sdmx-csv": ("application/vnd.sdmx.data+csv", "csv"),
         "pdf": ("application/pdf", "pdf"),
     }
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from gateway.db.models import AuditEntry
+from gateway.db.models import AuditEntry, AuditHead
 from gateway.services.audit import queries as audit_log
+from policies.audit_chain import entry_hash
 from tests.gateway.admin.conftest import World
 from tests.support.state import get_database
 from tests.web.account.conftest import Browser, text_of
@@ -160,3 +161,28 @@ def test_a_national_administrator_sees_every_caf(
     assert "Commune d'Aubagne (Caf 13)" in shown and "Commune de Mérignac (Caf 33)" in shown
     only = text_of(cnaf.get("/administration/registre?caf_code=33"))
     assert "GET /pessac" in only and "Commune d'Aubagne (Caf 13)" not in only
+
+
+def test_an_entry_edited_and_the_chain_recomputed_without_the_key_is_named(
+    sqlite_app: Flask, console_world: World, caf13: Browser
+) -> None:
+    """An intruder with the database edits an entry, then recomputes every later hash with
+    the formula he can read in the code (no key): the console still names the entry."""
+    ids = _append(sqlite_app, console_world.id("commune_13"), 3)
+    with sqlite_app.app_context(), get_database().transaction() as session:
+        prev = None
+        for entry in session.scalars(select(AuditEntry).where(AuditEntry.id >= ids[1])):
+            entry.cells_delivered = 0 if entry.id == ids[1] else entry.cells_delivered
+            entry.prev_hash = prev or entry.prev_hash
+            entry.hash = prev = entry_hash(entry.prev_hash, audit_log.payload(entry))
+            session.flush()
+        session.get(AuditHead, audit_log.HEAD_ID).last_hash = prev  # type: ignore[union-attr]
+
+    page = caf13.submit(
+        "/administration/registre/verification", {}, form_at="/administration/registre"
+    )
+
+    shown = text_of(page)
+    assert f"première entrée altérée n° {ids[1]}" in shown
+    assert "entrée non signée après des entrées signées" in shown
+    assert "Commune d'Aubagne" in shown and "POST /api/v1/extracts n1" in shown
