@@ -33,7 +33,6 @@ ROLES: Mapping[str, str] = {
     PersonRole.LECTEUR: "Lecteur : demandes et téléchargements",
     PersonRole.GESTIONNAIRE: "Gestionnaire : demandes, clés d’API et personnes",
 }
-KEY_STATUSES: Mapping[str, str] = {"active": "Active", "expiree": "Expirée", "revoquee": "Révoquée"}
 INVITE_FIELDS = ("email", "name", "role")
 EDIT_FIELDS = ("name", "contact_name", "contact_email")
 KEY_FIELDS = ("label", "expires_on")
@@ -127,5 +126,4 @@ def labels() -> dict[str, Any]:
         "level_name": level_name,
         "person_statuses": PERSON_STATUSES,
         "roles": ROLES,
-        "key_statuses": KEY_STATUSES,
     }
