@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import time
 from contextlib import closing
@@ -58,8 +59,8 @@ class LimitsLimiter:
     def take(self, key: str) -> Quota:
         allowed = self.limiter.hit(self.limit, self.namespace, key)
         stats = self.limiter.get_window_stats(self.limit, self.namespace, key)
-        reset = max(0, int(stats.reset_time - time.time()) + 1)
         amount, window = self.limit.amount, self.limit.get_expiry()
+        reset = min(window, max(0, math.ceil(stats.reset_time - time.time())))
         return Quota(allowed, amount, window, stats.remaining, reset)
 
     def retry_after(self, key: str) -> int | None:
@@ -137,6 +138,7 @@ class SqliteLimiter:
             connection.execute("COMMIT")
         # The window frees an event when its oldest counted one leaves it.
         oldest = window[-self.amount] if len(window) >= self.amount else window[0]
-        reset = max(1, int(oldest + self.seconds - now) + 1)
+        # Rounded up, never beyond the window: `t` of the RateLimit header is within `w`.
+        reset = min(int(self.seconds), max(1, math.ceil(oldest + self.seconds - now)))
         remaining = max(0, self.amount - len(window))
         return Quota(allowed, self.amount, int(self.seconds), remaining, reset)
