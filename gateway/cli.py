@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from gateway.app import create_app
-from gateway.config import write_key_file
+from gateway.config import ConfigurationError, write_key_file
 from gateway.db import migrate as migrations
 from gateway.pipeline import queue
 from gateway.reference.geography import load_geography
@@ -222,7 +222,8 @@ def audit_verify(against: Path | None) -> None:
         database.dispose()
     if report.ok:
         suffix = ", conforme aux têtes exportées" if against is not None else ""
-        click.echo(f"Chaîne intègre ({report.checked} entrées{suffix})")
+        entries = "entrée" if report.checked == 1 else "entrées"
+        click.echo(f"Chaîne intègre ({report.checked} {entries}{suffix})")
         return
     where = f"à l'entrée n° {report.first_bad_id}" if report.first_bad_id else "en fin de journal"
     click.echo(f"Chaîne altérée {where} : {report.reason} ({report.checked} entrées saines avant)")
@@ -284,6 +285,9 @@ def main() -> None:
         cli.main(standalone_mode=False)
     except DomainError as error:
         click.echo(f"Erreur : {error.detail}", err=True)
+        sys.exit(2)
+    except ConfigurationError as error:  # a setting missing or wrong: said, not a traceback
+        click.echo(f"Configuration : {error}", err=True)
         sys.exit(2)
     except click.ClickException as error:
         error.show()

@@ -184,3 +184,22 @@ def test_a_file_breaking_a_relation_is_refused_and_the_store_is_unchanged(
     assert "13 contre 12" in done.stderr
     assert "Traceback" not in done.stderr
     assert CellStore(instance / "cells").version() == version
+
+
+def test_a_missing_setting_is_said_in_french_without_a_traceback(tmp_path: Path) -> None:
+    """A regression: in production without its secret key, every command printed a
+    traceback ending in the ConfigurationError."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    env.update(GATEWAY_ENV="production", GATEWAY_INSTANCE_DIR=str(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "audit-verify"],
+        check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("Configuration : GATEWAY_SECRET_KEY manquante")
+    assert "Traceback" not in done.stderr
