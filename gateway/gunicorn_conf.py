@@ -17,6 +17,8 @@ workers = int(os.environ.get("WORKERS", "2"))
 worker_class = os.environ.get("WORKER_CLASS", "gthread")
 threads = int(os.environ.get("THREADS", "4"))
 timeout = 120  # large extracts run as background jobs; this bounds the synchronous ones
+# A stop or restart lets a request under way finish (30 s by default would cut a long one).
+graceful_timeout = timeout
 accesslog = None
 # The longest request line gunicorn reads (its maximum); a longer one gets 414 before the app
 # sees it, as a problem document like every error of the gateway (`post_worker_init`).

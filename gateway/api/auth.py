@@ -14,6 +14,7 @@ from gateway.api.blueprint import GATE_ATTRIBUTE, PARSES_ARGUMENTS, Blueprint
 from gateway.api.ratelimit import Limiter, limiter
 from gateway.api.throttle import init_throttle, note_quota
 from gateway.config import Settings
+from gateway.db.health import Component
 from gateway.db.models import Requester
 from gateway.services.audit.refusals import enforce
 from gateway.services.requesters.api_keys import authenticate, note_use
@@ -250,3 +251,10 @@ def init_auth(app: Any, settings: Settings) -> None:
     anonymous = limiter(storage_uri, settings.anonymous_rate_limit, "anonyme")
     app.extensions["gateway.anonymous_rate"] = anonymous
     init_throttle(app, settings.trusted_proxies)
+    # The counters are shared (a file, Redis): unreachable, every counted call would fail.
+    app_state(app).health_checks.append(lambda: _counters_health(anonymous))
+
+
+def _counters_health(counters: Limiter) -> Component:
+    ok = counters.reachable()
+    return Component("rate_limits", ok, "ok" if ok else "injoignable")

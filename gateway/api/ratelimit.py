@@ -40,6 +40,9 @@ class Limiter(Protocol):
     def take(self, key: str) -> Quota:
         """Count one event and return the key's window as it is after it."""
 
+    def reachable(self) -> bool:
+        """Tell whether the counters' storage answers (for /health)."""
+
 
 def limiter(storage_uri: str, limit: str, namespace: str) -> Limiter:
     """Build the limiter the storage URI names (`sqlite:///path`, `memory://`, `redis://...`)."""
@@ -52,9 +55,16 @@ class LimitsLimiter:
     """The `limits` library's moving window (memory: one worker only; Redis: shared)."""
 
     def __init__(self, storage_uri: str, limit: str, namespace: str) -> None:
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.storage = storage_from_string(storage_uri)
+        self.limiter = MovingWindowRateLimiter(self.storage)
         self.limit = parse(limit)
         self.namespace = namespace
+
+    def reachable(self) -> bool:
+        try:
+            return bool(self.storage.check())
+        except Exception:  # an unreachable Redis raises, depending on the client
+            return False
 
     def take(self, key: str) -> Quota:
         allowed = self.limiter.hit(self.limit, self.namespace, key)
@@ -101,6 +111,14 @@ class SqliteLimiter:
         # Counters, not records: a crash may lose the last second of them, never corrupt them.
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
+
+    def reachable(self) -> bool:
+        try:
+            with closing(self._connect()) as connection:
+                connection.execute("SELECT 1 FROM evenement LIMIT 1").fetchall()
+        except sqlite3.Error:
+            return False
+        return True
 
     def _window(self, connection: sqlite3.Connection, key: str, now: float) -> list[float]:
         rows = connection.execute(

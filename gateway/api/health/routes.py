@@ -18,6 +18,7 @@ _NAMES = {
     "database": "base de données",
     "store": "entrepôt de cellules",
     "queue": "file des travaux",
+    "rate_limits": "compteurs des limites de débit",
 }
 
 
@@ -38,6 +39,12 @@ class HealthSchema(Schema):
     store = ma.fields.String(metadata={"example": "ok"})
     store_version = ma.fields.String(metadata={"example": "20240131T120000Z"})
     queue = ma.fields.String(metadata={"example": "embedded"})
+    travailleurs = ma.fields.String(
+        metadata={"description": "Travailleurs vivants de la file (PostgreSQL)", "example": "2"}
+    )
+    rate_limits = ma.fields.String(
+        metadata={"description": "Compteurs des limites de débit (fichier ou Redis)"}
+    )
 
 
 @blp.route("")

@@ -29,8 +29,17 @@ def test_healthy(client: FlaskClient) -> None:
     runner = app_state(client.application).settings.job_runner
     assert (body["database"], body["store"], body["queue"]) == ("ok", "ok", runner)
     assert body["store_version"] == app_state(client.application).store.version()
+    assert body["rate_limits"] == "ok"
     assert response.headers["Cache-Control"] == "no-store"
     assert len(response.headers["X-Request-Id"]) >= 8
+
+
+def test_unreachable_rate_limit_counters_give_503(sqlite_url: str, tmp_path: Path) -> None:
+    """A regression: with its Redis away, /health said 200 while every counted call failed."""
+    app = make_app(sqlite_url, tmp_path, ratelimit_storage_uri="redis://127.0.0.1:9/0")
+    response = app.test_client().get("/api/v1/health")
+    assert response.status_code == 503
+    assert "compteurs des limites de débit : injoignable" in response.json["detail"]
 
 
 def test_database_down_gives_503(tmp_path: Path) -> None:
