@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import click
-from flask import Flask
+from flask import Flask, url_for
 from sqlalchemy.orm import Session
 
 from gateway.app import create_app
@@ -19,8 +19,10 @@ from gateway.db import migrate as migrations
 from gateway.pipeline import queue
 from gateway.reference.geography import load_geography
 from gateway.services.access.seed import seed_access_rules
+from gateway.services.accounts import people
 from gateway.services.accounts.demo import write_demo_accounts
 from gateway.services.accounts.passwords import Passwords
+from gateway.services.accounts.values import PersonRole
 from gateway.services.audit import heads
 from gateway.services.audit.queries import seal, verify
 from gateway.services.catalogue import queries as catalogue_service
@@ -28,10 +30,12 @@ from gateway.services.conventions.lifecycle import expire_due_conventions
 from gateway.services.demo.conventions import seed_demo_conventions
 from gateway.services.demo.requesters import ensure_demo_requesters, write_demo_keys
 from gateway.services.pricing.schedules import seed_default_schedule
+from gateway.services.requesters import registry
 from gateway.services.territories import queries as reference
 from gateway.state import app_state
 from gateway.store.demo import ensure_demo_store
 from gateway.store.importers import import_file
+from policies.domain import RequesterType
 from policies.errors import DomainError
 
 T = TypeVar("T")
@@ -248,6 +252,34 @@ def audit_export_head() -> None:
         sys.exit(1)
     head = export.exported
     click.echo(f"Tête exportée : entrée n° {head.entry_id}, {head.head[:16]}…, dans {export.path}")
+
+
+@cli.command("create-admin")
+@click.option("--caf", "caf_code", default=None, help="Code de la Caf ; absent : national.")
+@click.option("--organisation", required=True, help="Nom de l'administration (demandeur).")
+@click.option("--name", required=True, help="Prénom et nom de la personne invitée.")
+@click.option("--email", required=True, help="Son adresse électronique (son identifiant).")
+@click.option("--portal-url", required=True, help="Adresse publique du portail (le lien).")
+def create_admin(
+    caf_code: str | None, organisation: str, name: str, email: str, portal_url: str
+) -> None:
+    """Créer une administration (Caf ou nationale) et inviter sa première personne."""
+    # The first administrator of a new instance: production has no demonstration accounts and
+    # may have no mail transport yet. The link is printed for the operator to hand over: it
+    # is a credential, never written to the log.
+    app = _app()
+    kind = RequesterType.ADMIN_CAF if caf_code else RequesterType.ADMIN_NATIONAL
+    fields = {"name": organisation, "type": kind.value, "caf_code": caf_code}
+    with app.app_context(), app_state(app).database.transaction() as session:
+        requester = registry.create_requester(session, None, fields)
+        person = {"email": email, "name": name, "role": PersonRole.GESTIONNAIRE.value}
+        invitation = people.invite_person(session, None, requester.id, person)
+    with app.test_request_context(base_url=portal_url.rstrip("/")):
+        link = url_for("compte.invitation", token=invitation.token, _external=True)
+    valid = invitation.expires_at.strftime("%d/%m/%Y à %H:%M UTC")
+    click.echo(f"Administration créée : {requester.name} (demandeur n° {requester.id}).")
+    click.echo(f"Lien d'invitation de {invitation.person.email}, valable jusqu'au {valid} :")
+    click.echo(link)
 
 
 @cli.command("expire-conventions")

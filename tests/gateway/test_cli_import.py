@@ -203,3 +203,40 @@ def test_a_missing_setting_is_said_in_french_without_a_traceback(tmp_path: Path)
     assert done.returncode == 2
     assert done.stderr.startswith("Configuration : GATEWAY_SECRET_KEY manquante")
     assert "Traceback" not in done.stderr
+
+
+def test_the_first_administrator_is_created_with_an_invitation_link(initialised: Path) -> None:
+    """A regression: a production instance had no way to get its first administrator (only
+    `init --demo` made any, and production refuses it)."""
+    done = _gateway(
+        initialised,
+        "create-admin",
+        "--caf",
+        "13",
+        "--organisation",
+        "Caf des Bouches-du-Rhône (administration)",
+        "--name",
+        "Nadia Roussel",
+        "--email",
+        "Nadia.Roussel@caf13.exemple.fr",
+        "--portal-url",
+        "https://passerelle.exemple.fr/",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Administration créée : Caf des Bouches-du-Rhône (administration)" in done.stdout
+    link = done.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"https://passerelle\.exemple\.fr/compte/invitation/[\w-]+", link), link
+    again = _gateway(
+        initialised,
+        "create-admin",
+        "--organisation",
+        "Cnaf",
+        "--name",
+        "Autre",
+        "--email",
+        "nadia.roussel@caf13.exemple.fr",
+        "--portal-url",
+        "https://passerelle.exemple.fr",
+    )
+    assert again.returncode == 2 and "Traceback" not in again.stderr  # the address is taken
+    assert again.stderr.startswith("Erreur : ")
