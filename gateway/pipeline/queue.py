@@ -154,12 +154,33 @@ def health(database: Database) -> Component:
 
 def work(app: procrastinate.App, *, wait: bool = True, concurrency: int = 1) -> None:
     """Run a worker in this process: forever (`wait`), or until no job is left (tests)."""
-    app.run_worker(
-        wait=wait,
-        concurrency=concurrency,
-        update_heartbeat_interval=HEARTBEAT_SECONDS,
-        stalled_worker_timeout=STALLED_AFTER_SECONDS,
-        install_signal_handlers=wait,
-        # A job's row stays after it succeeded: procrastinate's record of what ran, when.
-        delete_jobs="never",
-    )
+
+    def run() -> None:
+        app.run_worker(
+            wait=wait,
+            concurrency=concurrency,
+            update_heartbeat_interval=HEARTBEAT_SECONDS,
+            stalled_worker_timeout=STALLED_AFTER_SECONDS,
+            install_signal_handlers=wait,
+            # A job's row stays after it succeeded: procrastinate's record of what ran, when.
+            delete_jobs="never",
+        )
+
+    if wait:  # the worker process: its main thread, its signals
+        run()
+        return
+    # Until empty, in a thread of its own: `run_worker` starts an event loop, and this thread
+    # may run one already (Playwright's, when browser tests share the test session).
+    failures: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            run()
+        except BaseException as error:  # re-raised in the caller's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=guarded, name="travailleur-file")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]

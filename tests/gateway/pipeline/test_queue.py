@@ -7,6 +7,7 @@ killed with SIGKILL in the middle of a job, delivers it; exactly one delivery is
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import signal
@@ -138,6 +139,23 @@ def test_a_background_extract_is_queued_then_delivered_by_a_worker(
     assert [status for status, *_ in _jobs(app)] == ["succeeded"]
     status = app.test_client().get(f"/api/v1/extracts/{extract_id}", headers=headers).json
     assert status["statut"] == "livre" and status["progression"] == 100
+    _delivered_once(app, extract_id)
+
+
+def test_a_worker_until_empty_runs_where_an_event_loop_already_runs(
+    queued_app: tuple[Flask, str], tmp_path: Path
+) -> None:
+    """A regression: in a test session with browser tests, Playwright's event loop runs in
+    the main thread, and the in-process worker's `asyncio.run` refused to start there."""
+    app, _url = queued_app
+    extract_id, _headers = _submit(app, tmp_path)
+    runner = pipeline(app)
+
+    async def inside_a_running_loop() -> None:
+        queue.work(queue.worker_app(runner.database, runner.deliver_queued), wait=False)
+
+    asyncio.run(inside_a_running_loop())
+    assert [status for status, *_ in _jobs(app)] == ["succeeded"]
     _delivered_once(app, extract_id)
 
 
