@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,7 +155,11 @@ def test_a_worker_until_empty_runs_where_an_event_loop_already_runs(
     async def inside_a_running_loop() -> None:
         queue.work(queue.worker_app(runner.database, runner.deliver_queued), wait=False)
 
-    asyncio.run(inside_a_running_loop())
+    # A loop of the test's own, in a thread of its own (the session's main thread may run
+    # Playwright's already), and the worker started from inside it.
+    thread = threading.Thread(target=lambda: asyncio.run(inside_a_running_loop()))
+    thread.start()
+    thread.join(timeout=120)
     assert [status for status, *_ in _jobs(app)] == ["succeeded"]
     _delivered_once(app, extract_id)
 
