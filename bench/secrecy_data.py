@@ -27,11 +27,17 @@ def communes(departements: tuple[str, ...] | None = None) -> pd.DataFrame:
     return frame
 
 
-def cells(frame: pd.DataFrame, seed: int = 2018) -> pd.DataFrame:
-    """Draw foyer counts per commune and age band (a frequency table), deterministically."""
+def cells(
+    frame: pd.DataFrame, seed: int = 2018, scale: float = 1.0, floor: int = 0
+) -> pd.DataFrame:
+    """Draw foyer counts per commune and age band (a frequency table), deterministically.
+
+    `scale` multiplies the band rates (below 1: more small counts, more primary cells);
+    `floor` is added to every count (1: every commune x band is a non-empty leaf).
+    """
     rng = np.random.default_rng(seed)
     population = frame["population"].astype(float).to_numpy()
-    counts = rng.poisson(np.outer(population, BAND_RATE))
+    counts = floor + rng.poisson(np.outer(population, BAND_RATE) * scale)
     grid = pd.DataFrame(counts, columns=list(AGES))
     grid["commune"] = frame["code"].to_numpy()
     long = grid.melt(id_vars="commune", var_name="age", value_name="freq")

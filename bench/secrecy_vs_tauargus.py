@@ -12,12 +12,16 @@ true EPCI margins counts the unsafe cells that become exactly computable or unde
 Run: .venv/bin/python -m bench.secrecy_vs_tauargus [DEP ...]   (no argument: 13, 01, 59, 48
 and the Corse région 2A+2B; ``2A+2B`` names a table of several départements). OPT is capped by
 ``--opt-minutes`` (tau-Argus OPT(1,maxtime), default 5); ``--readme`` writes the figures into
-policies/secrecy/README.md under "Versus tau-Argus".
+policies/secrecy/README.md under "Versus tau-Argus". Our heuristic and our exact mode are both
+reported. ``--public`` adds the public test tables of sdcTable and rtauargus beside the
+patterns they publish (``bench.secrecy_published``; the repositories are read from their
+mirrors, see ``bench.secrecy_public``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import tempfile
 import textwrap
@@ -245,6 +249,10 @@ class Row:
     # knows its own value), which tau-Argus's patterns do not satisfy.
     ours_plain: tuple[int, float]
     ours_both: tuple[int, float, float]
+    # The exact mode (minimum suppressed value) on the same three tables.
+    exact_same: tuple[int, float, float]
+    exact_plain: tuple[int, float]
+    exact_both: tuple[int, float, float]
     opt: tuple[int, float, float, float]  # + suppress-only seconds
     mod: tuple[int, float, float, float]
     opt_epci: Disclosure
@@ -291,10 +299,19 @@ def compare(departements: tuple[str, ...], opt_minutes: int) -> Row:
     same = geo_only(both)
     names = [d.name for d in same]
 
-    ours_same, same_seconds = _best(lambda: protect(same, leaves, rules=[RULE]))
-    ours_both, both_seconds = _best(lambda: protect(both, leaves, rules=[RULE]))
-    plain = protect(same, leaves, rules=[RULE], options=Options(singleton=False))
+    heuristic = "heuristic"
+    ours_same, same_seconds = _best(lambda: protect(same, leaves, rules=[RULE], mode=heuristic))
+    ours_both, both_seconds = _best(lambda: protect(both, leaves, rules=[RULE], mode=heuristic))
+    plain = protect(same, leaves, rules=[RULE], options=Options(singleton=False), mode=heuristic)
     assert ours_same.ok and ours_both.ok and plain.ok
+    exact_same, exact_seconds = _best(lambda: protect(same, leaves, rules=[RULE], mode="exact"))
+    exact_both, exact_both_seconds = _best(
+        lambda: protect(both, leaves, rules=[RULE], mode="exact")
+    )
+    exact_plain = protect(
+        same, leaves, rules=[RULE], options=Options(singleton=False), mode="exact"
+    )
+    assert exact_same.ok and exact_both.ok and exact_plain.ok
 
     runs, stable = {}, True
     for method in ("OPT", "MOD"):
@@ -320,6 +337,9 @@ def compare(departements: tuple[str, ...], opt_minutes: int) -> Row:
         ours_same=(*_secondaries(ours_same.cells), same_seconds),
         ours_plain=_secondaries(plain.cells),
         ours_both=(*_secondaries(ours_both.cells), both_seconds),
+        exact_same=(*_secondaries(exact_same.cells), exact_seconds),
+        exact_plain=_secondaries(exact_plain.cells),
+        exact_both=(*_secondaries(exact_both.cells), exact_both_seconds),
         opt=figures["OPT"],
         mod=figures["MOD"],
         opt_epci=epci["OPT"],
@@ -414,6 +434,7 @@ def markdown(rows: Sequence[Row], opt_minutes: int) -> str:
             f"| {r.opt_epci.exact} / {r.opt_epci.narrow} "
             f"| {r.mod_epci.exact} / {r.mod_epci.narrow} |"
         )
+    out += exact_markdown(rows)
     checks = all(r.opt_same_ok and r.mod_same_ok and r.primaries_agree for r in rows)
     stable = all(r.deterministic for r in rows)
     exposed = ", ".join(f"{r.name}: {r.opt_exposed} / {r.mod_exposed}" for r in rows)
@@ -429,6 +450,35 @@ def markdown(rows: Sequence[Row], opt_minutes: int) -> str:
     ]
     wrapped = [line if line.startswith("|") else textwrap.fill(line, 95) for line in out]
     return "\n".join(wrapped) + "\n"
+
+
+def exact_markdown(rows: Sequence[Row]) -> list[str]:
+    """The exact mode beside the heuristic and tau-Argus (count / suppressed value)."""
+    out = [
+        "",
+        "Exact mode (`--mode exact`: minimum suppressed value, MILP with lazily added "
+        "protection cuts) on the same tables; heuristic = `--mode heuristic`; the ratios "
+        "compare exact with the best of OPT and MOD (goal <= 1.0):",
+        "",
+        "| table | heuristic | exact | exact / best (n, value) | singleton off: heuristic "
+        "| exact | exact / best (n, value) | both hierarchies: heuristic | exact | exact s "
+        "(département, both) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        best = min(r.opt[:2], r.mod[:2], key=lambda f: (f[1], f[0]))
+        out.append(
+            f"| {r.name} | {r.ours_same[0]} / {r.ours_same[1]:,.0f} "
+            f"| {r.exact_same[0]} / {r.exact_same[1]:,.0f} "
+            f"| {_ratio(r.exact_same[0], best[0])}, {_ratio(r.exact_same[1], best[1])} "
+            f"| {r.ours_plain[0]} / {r.ours_plain[1]:,.0f} "
+            f"| {r.exact_plain[0]} / {r.exact_plain[1]:,.0f} "
+            f"| {_ratio(r.exact_plain[0], best[0])}, {_ratio(r.exact_plain[1], best[1])} "
+            f"| {r.ours_both[0]} / {r.ours_both[1]:,.0f} "
+            f"| {r.exact_both[0]} / {r.exact_both[1]:,.0f} "
+            f"| {r.exact_same[2]:.2f}, {r.exact_both[2]:.2f} |"
+        )
+    return out
 
 
 def write_readme(text: str) -> None:
@@ -451,6 +501,9 @@ def main(argv: Sequence[str]) -> None:
     readme = "--readme" in args
     if readme:
         args.remove("--readme")
+    public = "--public" in args
+    if public:
+        args.remove("--public")
     opt_minutes = 5
     if "--opt-minutes" in args:
         at = args.index("--opt-minutes")
@@ -463,6 +516,12 @@ def main(argv: Sequence[str]) -> None:
         print(row, flush=True)
         rows.append(row)
     text = markdown(rows, opt_minutes)
+    if public:
+        from bench.secrecy_published import run_public
+
+        text += "\n" + run_public()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    text += f"\nLoad average at the end of the run (1, 5, 15 min): {load}.\n"
     print(text)
     if readme:
         write_readme(text)

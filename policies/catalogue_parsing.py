@@ -42,6 +42,9 @@ _TOP_KEYS = frozenset({"version", "breakdowns", "indicators"})
 _BREAKDOWN_KEYS = frozenset({"code", "label", "categories"})
 _SECRECY_KEYS = frozenset({"rules", "zero_unsafe", "interval_percent"})
 _RATIO_KEYS = frozenset({"numerator", "denominator", "multiplier"})
+# The cell store keeps the two largest contributions of each cell (top1, top2): a rule reading
+# more (NK(3,k), P(p,2)), which the engine applies to its own inputs, has nothing to read here.
+STORE_TOPS = 2
 _OPTIONAL_KEYS = frozenset({"restricted_to", "reliability", "relation"}) | _RATIO_KEYS
 _RELATION_KEYS = frozenset({"category_of", "category", "sum_of"})
 #: How a relation names an indicator's total over its breakdown.
@@ -257,6 +260,14 @@ def _parse_rule(text: Any, where: str, field: str) -> Rule:
         raise CatalogueError(
             where, field, f"paramètres hors bornes dans {text!r} ({error.hint})"
         ) from None
+    if rule.top_units > STORE_TOPS:
+        raise CatalogueError(
+            where,
+            field,
+            f"Règle non prise en charge : paramètres hors bornes dans {text!r} (la base ne "
+            f"conserve que les {STORE_TOPS} plus grosses contributions de chaque cellule : "
+            "NK(1,k), NK(2,k) ou P(p,1))",
+        )
     # Spaces aside, the catalogue holds the rule as str(rule) writes it back: NK(1,85).
     if "".join(text.split()) != str(rule):
         raise CatalogueError(where, field, f"règle mal écrite {text!r} (écrire {rule})")

@@ -12,16 +12,20 @@ Public API
     (custom zones). The grand total is the implicit code ``Total``.
 
 ``protect(dimensions, cells=None, *, microdata=None, holding=None, rules=(), options=None,
-apriori=None) -> ProtectResult``
+apriori=None, mode="auto", time_limit=20.0) -> ProtectResult``
     ``cells``: one row per leaf cell, one str column per dimension, ``value``, ``freq`` and
-    optional ``top1``, ``top2`` (largest single-unit contributions). Or ``microdata``: one row
-    per contribution with ``value`` and a ``holding`` column naming the unit; contributions of
-    one holding are summed before counting units and taking the largest ones.
-    ``rules``: ``"FREQ(5,10)"``, ``"NK(1,85)"``, ``"P(10,1)"`` or the rule dataclasses
-    (``parse_rule(text)`` reads one; ``str(rule)`` writes it back; ``rule.explain_fr()``).
+    ``top1``, ``top2``... (largest single-unit contributions, as many as the rules read). Or
+    ``microdata``: one row per contribution with ``value`` and a ``holding`` column naming the
+    unit; contributions of one holding, on one leaf or several, are summed in every cell before
+    counting units and taking the largest ones.
+    ``rules``: ``"FREQ(5,10)"``, ``"NK(3,90)"``, ``"P(10,2)"`` or the rule dataclasses
+    (``parse_rule(text)`` reads one; ``str(rule)`` writes it back; ``rule.explain_fr()``); a
+    cell primary by ``FREQ(n,r)`` needs an r% interval, others ``interval_percent``.
     ``options``: ``Options(zero_unsafe, singleton, pair, interval_percent, cost)``.
     ``apriori``: ``{(code, ...): Apriori.PUBLISHED | Apriori.SUPPRESSED}`` for any cell,
     margins and groups included (cells released, or withheld, earlier).
+    ``mode``: ``Mode.EXACT`` (a minimum-cost pattern, MILP), ``Mode.HEURISTIC``, or
+    ``Mode.AUTO`` (exact on components small enough, heuristic elsewhere); see ``exact.py``.
 
 ``ProtectResult``
     ``.cells``: every cell of the full table (leaves, margins of every hierarchy, groups,
@@ -33,8 +37,10 @@ apriori=None) -> ProtectResult``
 
 ``audit(dimensions, cells, *, interval_percent, singleton=True) -> AuditReport``
     Audit any pattern given as every cell of the table (codes, ``value``, ``status``,
-    optional ``freq``). ``audit_pattern(relations, values, suppressed, primary,
-    interval_percent, owner=None)`` audits any linear system (e.g. combined deliveries).
+    optional ``freq``); ``interval_percent``: one number, or one per row of ``cells``.
+    ``audit_pattern(relations, values, suppressed, primary, interval_percent, owner=None)``
+    audits any linear system (e.g. combined deliveries); ``interval_percent`` one number or
+    one per cell.
     ``AuditReport.lower/upper`` are indexed by cell id (``cell_ids(dimensions, cells)``).
 
 The result is deterministic: the same input always gives the same mask.
@@ -43,6 +49,7 @@ The result is deterministic: the same input always gives the same mask.
 from policies.secrecy.audit import AuditReport, audit_pattern
 from policies.secrecy.dimensions import TOTAL, Dimension, Hierarchy
 from policies.secrecy.engine import ProtectResult, audit, cell_ids, protect
+from policies.secrecy.exact import Mode
 from policies.secrecy.rules import (
     RULE_KINDS,
     CostMode,
@@ -70,6 +77,7 @@ __all__ = [
     "FreqRule",
     "Hierarchy",
     "MalformedRule",
+    "Mode",
     "Options",
     "PPercentRule",
     "ProtectResult",

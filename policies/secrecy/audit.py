@@ -9,8 +9,9 @@ import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from policies.secrecy.lp import ComponentLP
-from policies.secrecy.rules import BoolArray, FloatArray, IntArray
+from policies.secrecy.intervals import exact_intervals
+from policies.secrecy.lp import ComponentLP, ModelCache
+from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,11 @@ def components(relations: sparse.csr_array, suppressed: BoolArray) -> list[IntAr
     return sorted((g for g in groups if len(g)), key=lambda g: int(g[0]))
 
 
-def required(value: FloatArray, interval_percent: float) -> tuple[FloatArray, FloatArray]:
-    """Return the bounds the feasible interval of each primary cell must reach."""
+def required(value: FloatArray, interval_percent: Percent) -> tuple[FloatArray, FloatArray]:
+    """Return the bounds the feasible interval of each primary cell must reach.
+
+    ``interval_percent``: one percentage for every cell, or one per cell (FREQ(n,r): r).
+    """
     margin = np.abs(value) * interval_percent / 100.0
     unknown = np.isnan(value)
     # A zero cell must still not be pinned: its upper bound must leave zero.
@@ -75,19 +79,7 @@ def certify(
     """
     attacks: dict[int, IntArray] = {}
     for sign in (1.0, -1.0):
-        short = _short(low, high, need_low, need_high, sign) & primary
-        while short.any():
-            point = model.push(np.flatnonzero(short), sign)
-            if point is None:
-                break
-            np.fmin(low, point, out=low)
-            np.fmax(high, point, out=high)
-            still = _short(low, high, need_low, need_high, sign) & primary
-            # Stop pushing when a push certifies few cells: single programs are cheaper.
-            if still.sum() > 0.8 * short.sum():
-                short = still
-                break
-            short = still
+        short = push_short(model, need_low, need_high, primary, low, high, sign)
         for column in np.flatnonzero(short):
             bound = model.extreme(int(column), sign)
             if sign > 0:
@@ -100,6 +92,32 @@ def certify(
                 if attack is not None:
                     attacks[int(model.cells[column])] = attack
     return attacks
+
+
+def push_short(
+    model: ComponentLP,
+    need_low: FloatArray,
+    need_high: FloatArray,
+    primary: BoolArray,
+    low: FloatArray,
+    high: FloatArray,
+    sign: float,
+) -> BoolArray:
+    """Widen (low, high), in place, by aggregate pushes of the primary cells still short on
+    one side, while they make progress; return the cells left short (one program each)."""
+    short = _short(low, high, need_low, need_high, sign) & primary
+    while short.any():
+        point = model.push(np.flatnonzero(short), sign)
+        if point is None:
+            break
+        np.fmin(low, point, out=low)
+        np.fmax(high, point, out=high)
+        still = _short(low, high, need_low, need_high, sign) & primary
+        # Stop pushing when a push certifies few cells: single programs are cheaper.
+        if still.sum() > 0.8 * short.sum():
+            return still
+        short = still
+    return short
 
 
 def _short(
@@ -118,10 +136,11 @@ def audit_pattern(
     values: FloatArray,
     suppressed: BoolArray,
     primary: BoolArray,
-    interval_percent: float,
+    interval_percent: Percent,
     owner: IntArray | None = None,
     exact: bool = True,
     known: tuple[FloatArray, FloatArray] | None = None,
+    models: ModelCache | None = None,
 ) -> AuditReport:
     """Compute suppressed cells' intervals and check each primary cell's protection.
 
@@ -130,6 +149,7 @@ def audit_pattern(
     protection, much faster on big components); exact=True solves two programs per cell.
     `known` inner bounds from an audit of a sub-pattern stay valid: withholding more cells
     only adds freedom, so every feasible point found earlier is still feasible.
+    `models` keeps big components' models for the next audit of a grown pattern.
     """
     lower = (
         np.full(values.shape, np.nan) if known is None else np.where(suppressed, known[0], np.nan)
@@ -141,19 +161,23 @@ def audit_pattern(
     values = np.nan_to_num(values)
     groups, programs = components(relations, suppressed), 0
     attacks: dict[int, IntArray] = {}
-    for cells in groups:
-        if not exact and not _pending(cells, lower, upper, need_low, need_high, primary).any():
+    for group in groups:
+        if not exact and not _pending(group, lower, upper, need_low, need_high, primary).any():
             continue
-        model = ComponentLP(relations, values, cells)
+        model = (
+            ComponentLP(relations, values, group)
+            if models is None
+            else models.model(relations, values, group)
+        )
+        cells, before = model.cells, model.programs
         if exact:
-            for column, cell in enumerate(cells):
-                lower[cell], upper[cell] = model.interval(column)
+            lower[cells], upper[cells] = exact_intervals(model)
         else:
             low, high = lower[cells], upper[cells]
             found = certify(model, need_low[cells], need_high[cells], primary[cells], low, high)
             lower[cells], upper[cells] = low, high
             attacks.update(found)
-        programs += model.programs
+        programs += model.programs - before
     bad = primary & suppressed & ~_reaches(lower, upper, need_low, need_high, values)
     failing = np.flatnonzero(bad | (primary & ~suppressed))
     if owner is not None:

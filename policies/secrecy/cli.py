@@ -12,7 +12,15 @@ import pandas as pd
 from policies.errors import InvalidInput
 from policies.secrecy import io
 from policies.secrecy.engine import audit, cell_ids, protect
-from policies.secrecy.rules import CostMode, Options
+from policies.secrecy.exact import TIME_LIMIT, Mode
+from policies.secrecy.rules import (
+    MAX_TOP,
+    CostMode,
+    Options,
+    Percent,
+    parse_rule,
+    protection_percent,
+)
 from policies.secrecy.status import Status
 
 
@@ -31,26 +39,81 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = main.add_subparsers(dest="command", required=True)
     run = commands.add_parser("protect", help="protéger un tableau (secret primaire et secondaire)")
-    run.add_argument("--cells")
-    run.add_argument("--microdata")
-    run.add_argument("--holding")
-    run.add_argument("--freq")
-    run.add_argument("--top")
-    run.add_argument("--rule", action="append", default=[])
-    run.add_argument("--apriori")
-    run.add_argument("--out", required=True)
+    run.add_argument("--cells", help="CSV des cellules feuilles : codes, valeur, effectif")
+    run.add_argument(
+        "--microdata",
+        "--contributions",
+        dest="microdata",
+        help="CSV des contributions : codes de la feuille, valeur, unité (--holding) ; "
+        "une unité présente sur plusieurs lignes ou feuilles compte une fois par cellule",
+    )
+    run.add_argument("--holding", help="colonne de l'unité contributrice (le foyer allocataire)")
+    run.add_argument("--freq", help="colonne de l'effectif (nombre d'unités) des cellules")
+    run.add_argument(
+        "--top",
+        help=f"colonnes des plus grosses contributions, de la plus grosse à la plus petite "
+        f"(jusqu'à {MAX_TOP}) : NK(n,k) en lit n, P(p,n) n + 1",
+    )
+    run.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        help="règle primaire en notation tau-Argus, répétable : FREQ(n,r) (moins de n unités ; "
+        "r = marge de protection en %%), NK(n,k), P(p,n) ; par défaut aucune",
+    )
+    run.add_argument("--apriori", help="CSV des statuts a priori : codes, status")
+    run.add_argument("--out", required=True, help="CSV écrit : chaque cellule et son statut")
     run.add_argument("--zero-unsafe", action="store_true", help="les cellules nulles sont à risque")
-    run.add_argument("--no-singleton", action="store_true", help="ne pas traiter les singletons")
-    run.add_argument("--pair", action="store_true", help="les cellules à deux unités sont à risque")
-    run.add_argument("--cost", choices=[c.value for c in CostMode], default=CostMode.VALUE.value)
+    run.add_argument(
+        "--no-singleton",
+        action="store_true",
+        help="ne pas protéger les singletons (actif par défaut : une cellule d'une unité est à "
+        "risque, et un singleton ne doit pas pouvoir recalculer une autre cellule à risque ; "
+        "options « single-single » et « single-multiple » de tau-Argus)",
+    )
+    run.add_argument(
+        "--pair", action="store_true", help="les cellules de deux unités sont à risque (paires)"
+    )
+    run.add_argument(
+        "--cost",
+        choices=[c.value for c in CostMode],
+        default=CostMode.VALUE.value,
+        help="coût d'un masquage secondaire : valeur (défaut), effectif ou unité",
+    )
+    run.add_argument(
+        "--mode",
+        choices=[m.value for m in Mode],
+        default=Mode.AUTO.value,
+        help="secret secondaire : exact (coût minimal), heuristic, ou auto (exact sur les "
+        "composantes d'au plus 1 500 cellules masquables, heuristique au-delà ; défaut)",
+    )
+    run.add_argument(
+        "--time-limit",
+        type=float,
+        default=TIME_LIMIT,
+        help=f"secondes accordées au mode exact ({TIME_LIMIT:g} par défaut) ; au-delà, "
+        "l'heuristique complète le meilleur masque trouvé",
+    )
     check = commands.add_parser("audit", help="auditer un tableau protégé")
-    check.add_argument("--cells", required=True)
-    check.add_argument("--freq")
+    check.add_argument("--cells", required=True, help="CSV de chaque cellule et de son statut")
+    check.add_argument("--freq", help="colonne de l'effectif (pour la règle des singletons)")
     for sub in (run, check):
-        sub.add_argument("--dim", action="append", type=_dim, required=True)
-        sub.add_argument("--relations")
-        sub.add_argument("--value", required=True)
-        sub.add_argument("--interval-percent", type=float, default=10.0)
+        sub.add_argument(
+            "--dim",
+            action="append",
+            type=_dim,
+            required=True,
+            help="dimension NOM[=H1.hrc[,H2.hrc...]] et ses hiérarchies tau-Argus, répétable",
+        )
+        sub.add_argument("--relations", help="CSV des regroupements : dimension, group, member")
+        sub.add_argument("--value", required=True, help="colonne de la valeur")
+        sub.add_argument(
+            "--interval-percent",
+            type=float,
+            default=10.0,
+            help="intervalle de protection (%% de la valeur) des cellules à risque dont la règle "
+            "n'en fixe pas (FREQ(n,r) fixe r) ; 10 par défaut",
+        )
     return main
 
 
@@ -69,9 +132,9 @@ def _protect(args: argparse.Namespace) -> int:
     names = [name for name, _ in args.dim]
     tops = args.top.split(",") if args.top else []
     source = args.microdata or args.cells
-    if source is None or (args.microdata and not args.holding) or len(tops) > 2:
+    if source is None or (args.microdata and not args.holding) or len(tops) > MAX_TOP:
         raise InvalidInput(
-            "Donner --cells, ou --microdata avec --holding ; --top : une ou deux colonnes."
+            f"Donner --cells, ou --microdata avec --holding ; --top : au plus {MAX_TOP} colonnes."
         )
     extra = [args.holding] if args.microdata else [args.freq or args.value]
     frame = io.read_csv(source, names, [args.value, *extra, *tops])
@@ -81,8 +144,8 @@ def _protect(args: argparse.Namespace) -> int:
         data["freq"] = io.numbers(frame, args.freq or args.value, source, whole=True)
     else:
         data["holding"] = frame[args.holding]
-    for column, top in zip(("top1", "top2"), tops, strict=False):
-        data[column] = io.numbers(frame, top, source)
+    for rank, top in enumerate(tops, start=1):
+        data[f"top{rank}"] = io.numbers(frame, top, source)
     dims = io.dimensions(args.dim, frame, args.relations)
     options = Options(
         zero_unsafe=args.zero_unsafe,
@@ -103,8 +166,16 @@ def _protect(args: argparse.Namespace) -> int:
         options=options,
         apriori=apriori,
         source=source,
+        mode=args.mode,
+        time_limit=args.time_limit,
     )
-    _write(result.published(), names, args.out)
+    view = result.published()
+    # The interval each primary cell needs (FREQ(n,r): r%), for `audit` to check it again.
+    rules = tuple(parse_rule(rule) for rule in args.rule)
+    percent = protection_percent(result.table.stats, rules, options)
+    primary = (view["status"] == Status.PRIMARY.value).to_numpy()
+    view["interval_percent"] = np.where(primary, np.broadcast_to(percent, primary.shape), np.nan)
+    _write(view, names, args.out)
     if not result.ok:
         print(
             "erreur : certaines cellules primaires restent insuffisamment protégées.",
@@ -116,7 +187,7 @@ def _protect(args: argparse.Namespace) -> int:
 
 def _write(view: pd.DataFrame, names: list[str], path: str) -> None:
     """Write OUT.csv with text statuses and reasons."""
-    out = view[[*names, "value", "freq", "status", "reason"]]
+    out = view[[*names, "value", "freq", "status", "reason", "interval_percent"]]
     out.to_csv(path, index=False, encoding="utf-8")
 
 
@@ -129,7 +200,11 @@ def _audit(args: argparse.Namespace) -> int:
     cells["value"] = pd.to_numeric(frame[args.value], errors="coerce")
     if args.freq:
         cells["freq"] = pd.to_numeric(frame[args.freq], errors="coerce")
-    report = audit(dims, cells, interval_percent=args.interval_percent)
+    percent: Percent = args.interval_percent
+    if "interval_percent" in frame:  # written by protect: FREQ(n,r) cells need r%
+        given = pd.to_numeric(frame["interval_percent"], errors="coerce").to_numpy(np.float64)
+        percent = np.where(np.isnan(given), args.interval_percent, given)
+    report = audit(dims, cells, interval_percent=percent)
     hidden = cells["status"].isin([Status.PRIMARY.value, Status.SECONDARY.value]).to_numpy()
     ids = cell_ids(dims, cells)
     for row in np.flatnonzero(hidden):

@@ -27,17 +27,31 @@ class ComponentLP:
     so the engine suppresses more or refuses, never trusts an unproven interval.
     """
 
-    def __init__(self, relations: sparse.csr_array, values: FloatArray, cells: IntArray) -> None:
+    def __init__(
+        self,
+        relations: sparse.csr_array,
+        values: FloatArray,
+        cells: IntArray,
+        by_cell: sparse.csc_array | None = None,
+    ) -> None:
+        """Build the model; `by_cell` (relations as CSC) makes it fast when given."""
         self.cells = cells
         self.values = values[cells]
-        rows = np.unique(sparse.csc_array(relations[:, cells]).indices)
-        block = sparse.csr_array(relations[rows])
-        inside = np.zeros(block.shape[1], dtype=bool)
-        inside[cells] = True
-        rhs = -(block @ np.where(inside, 0.0, values))
-        matrix = sparse.csc_array(block[:, cells])
-        self.touched = np.unique(block.indices)
-        self.block_t = sparse.csr_array(block[:, self.touched].T)
+        self.relations, self.all_values = relations, values
+        # Slicing columns of a CSC matrix is cheap; of the CSR one, a pass over all of it.
+        columns = sparse.csc_array(relations[:, cells] if by_cell is None else by_cell[:, cells])
+        columns.sort_indices()
+        rows = np.unique(columns.indices)
+        # Position of each relation among the model's rows (-1: not in the model).
+        self.row_at = np.full(relations.shape[0], -1, dtype=np.int64)
+        self.row_at[rows] = np.arange(len(rows))
+        self.rows = rows
+        rhs = self._rhs(rows, cells)
+        matrix = sparse.csc_array(
+            (columns.data, self.row_at[columns.indices], columns.indptr),
+            shape=(len(rows), len(cells)),
+        )
+        self._attack_block: tuple[IntArray, sparse.csr_array] | None = None
         self.last_dual: FloatArray | None = None
         self.last_point: FloatArray | None = None
         self.lower_bound = np.where(self.values < 0, -_INF, 0.0)
@@ -56,6 +70,39 @@ class ComponentLP:
         self.highs.passModel(lp)
         self.highs.setOptionValue("simplex_strategy", _COLD)
         self.programs = 0
+
+    def _rhs(self, rows: IntArray, cells: IntArray) -> FloatArray:
+        """Return the right-hand sides of some relations: minus their published cells' sum."""
+        block = sparse.csr_array(self.relations[rows])
+        inside = np.zeros(block.shape[1], dtype=bool)
+        inside[cells] = True
+        rhs: FloatArray = -(block @ np.where(inside, 0.0, self.all_values))
+        return rhs
+
+    def grown(self, cells: IntArray, by_cell: sparse.csc_array | None = None) -> ComponentLP:
+        """Return a model of more withheld cells (a grown pattern) that starts from this basis.
+
+        Columns stay in cell order, as a new model's: the programs are those a new model would
+        solve, only the cold start is saved. Their optimal duals (the attacks) may differ: the
+        programs are degenerate and the path from another basis ends on another optimum.
+        """
+        model = ComponentLP(self.relations, self.all_values, cells, by_cell)
+        old = self.highs.getBasis()
+        if not old.valid:
+            return model
+        col_at = np.searchsorted(cells, self.cells)
+        basis = highspy.HighsBasis()
+        col_status = [highspy.HighsBasisStatus.kLower] * len(cells)
+        for k, status in zip(col_at.tolist(), old.col_status, strict=True):
+            col_status[k] = status
+        row_status = [highspy.HighsBasisStatus.kBasic] * len(model.rows)
+        for k, status in zip(model.row_at[self.rows].tolist(), old.row_status, strict=True):
+            row_status[k] = status
+        basis.col_status, basis.row_status, basis.valid = col_status, row_status, True
+        if model.highs.setBasis(basis) == highspy.HighsStatus.kOk:
+            model.programs = 1
+            model.highs.setOptionValue("simplex_strategy", _WARM)
+        return model
 
     def _run(self) -> highspy.HighsModelStatus:
         """Solve the current program; later solves start from this one's basis."""
@@ -114,6 +161,24 @@ class ComponentLP:
         support: IntArray = self.touched[np.abs(weights) > 1e-9].astype(np.int64)
         return support
 
+    @property
+    def touched(self) -> IntArray:
+        """Return every cell (withheld or published) of the model's relations."""
+        return self._attack_matrix()[0]
+
+    @property
+    def block_t(self) -> sparse.csr_array:
+        """Return the model's relations over the touched cells, transposed (cells x rows)."""
+        return self._attack_matrix()[1]
+
+    def _attack_matrix(self) -> tuple[IntArray, sparse.csr_array]:
+        """Build (once per set of cells) what attack() maps duals onto cells with."""
+        if self._attack_block is None:
+            block = sparse.csr_array(self.relations[self.rows])
+            touched = np.unique(block.indices)
+            self._attack_block = touched, sparse.csr_array(block[:, touched].T)
+        return self._attack_block
+
     def publish(self, column: int) -> None:
         """Fix one cell at its true value, as if it were published."""
         value = float(self.values[column])
@@ -122,3 +187,34 @@ class ComponentLP:
     def withhold(self, column: int) -> None:
         """Free one cell again (undo publish)."""
         self.highs.changeColBounds(column, float(self.lower_bound[column]), _INF)
+
+
+class ModelCache:
+    """Models for the audits of one pattern as it grows (the rounds of repairs).
+
+    The relations by cell are built once for every model. With `warm`, the model of a big
+    component is kept: the next round's component holds it plus the cells added, and its
+    model starts from the kept basis instead of solving cold.
+    """
+
+    def __init__(self, warm: bool = False, minimum: int = 2000) -> None:
+        self.warm, self.minimum = warm, minimum
+        self.models: list[ComponentLP] = []
+        self.by_cell: sparse.csc_array | None = None
+
+    def model(
+        self, relations: sparse.csr_array, values: FloatArray, cells: IntArray
+    ) -> ComponentLP:
+        """Return a model of one component (never one whose cells are not all in it)."""
+        if self.by_cell is None:
+            self.by_cell = sparse.csc_array(relations)
+        if not self.warm or len(cells) < self.minimum:
+            return ComponentLP(relations, values, cells, self.by_cell)
+        inside = [m for m in self.models if np.isin(m.cells, cells).all()]
+        if not inside:
+            model = ComponentLP(relations, values, cells, self.by_cell)
+        else:
+            model = max(inside, key=lambda m: len(m.cells)).grown(cells, self.by_cell)
+        self.models = [m for m in self.models if not any(m is k for k in inside)]
+        self.models.append(model)
+        return model

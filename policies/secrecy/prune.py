@@ -19,7 +19,8 @@ from scipy import sparse
 
 from policies.secrecy.audit import _short, components, required
 from policies.secrecy.lp import ComponentLP
-from policies.secrecy.rules import BoolArray, FloatArray, IntArray
+from policies.secrecy.progress import Stage, advance
+from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
 
 # Witness points kept per component (rows x cells), bounding memory on big components.
 _POINTS = 4_000_000
@@ -37,7 +38,7 @@ def prune(
     primary: BoolArray,
     releasable: BoolArray,
     rank: FloatArray,
-    interval_percent: float,
+    interval_percent: Percent,
     owner: IntArray | None,
     budget: int,
 ) -> tuple[BoolArray, BoolArray]:
@@ -51,12 +52,17 @@ def prune(
     result, changed = pattern.copy(), np.zeros_like(pattern)
     need_low, need_high = _targets(values, interval_percent)
     by_cell, by_row = sparse.csc_array(relations != 0), sparse.csr_array(relations != 0)
-    for cells in components(relations, pattern):
+    columns = sparse.csc_array(relations)
+    groups = components(relations, pattern)
+    for done, cells in enumerate(groups):
+        advance(Stage.PRUNING, done / len(groups))
         todo = cells[releasable[cells]]
         if todo.size == 0 or len(cells) > _CELLS:
             continue
         order = todo[np.lexsort((todo, -rank[todo]))]
-        trial = _Trials(ComponentLP(relations, values, cells), need_low, need_high, primary)
+        trial = _Trials(
+            ComponentLP(relations, values, cells, columns), need_low, need_high, primary
+        )
         if not trial.start():
             continue
         for cell in order:
@@ -73,7 +79,7 @@ def prune(
     return result, changed
 
 
-def _targets(values: FloatArray, interval_percent: float) -> tuple[FloatArray, FloatArray]:
+def _targets(values: FloatArray, interval_percent: Percent) -> tuple[FloatArray, FloatArray]:
     """Return the required bounds, widened just enough that reaching them is never exact."""
     need_low, need_high = required(values, interval_percent)
     wide = 4e-7 * np.maximum(1.0, np.abs(values))

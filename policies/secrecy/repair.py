@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
 
 from policies.secrecy.audit import AuditReport, audit_pattern, exposed_rows, required
-from policies.secrecy.rules import BoolArray, FloatArray, IntArray
+from policies.secrecy.lp import ModelCache
+from policies.secrecy.progress import Stage, advance
+from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
 
 
 @dataclass(frozen=True)
@@ -23,15 +26,32 @@ class Problem:
     primary: BoolArray
     candidate: BoolArray
     rank: FloatArray
-    interval_percent: float
+    interval_percent: Percent
     owner: IntArray | None
     exempt: BoolArray
+
+    @cached_property
+    def incidence(self) -> sparse.csr_array:
+        """Return which cells each relation holds (1.0), built once for every round."""
+        return sparse.csr_array(self.relations != 0).astype(np.float64)
+
+    @cached_property
+    def by_cell(self) -> sparse.csc_array:
+        """Return the incidence by cell: the relations of one cell are one slice."""
+        return sparse.csc_array(self.incidence)
 
     def close(self, pattern: BoolArray, candidate: BoolArray | None = None) -> BoolArray:
         """Close every lone relation of a pattern (see close_relations)."""
         chosen = self.candidate if candidate is None else candidate
         return close_relations(
-            self.relations, pattern, chosen, self.rank, self.exempt, self.primary, self.owner
+            self.relations,
+            pattern,
+            chosen,
+            self.rank,
+            self.exempt,
+            self.primary,
+            self.owner,
+            self.incidence,
         )
 
 
@@ -41,24 +61,37 @@ def grow(
     repaired: BoolArray,
     candidate: BoolArray | None = None,
     budget: float = np.inf,
+    warm: bool = False,
 ) -> tuple[AuditReport, bool]:
     """Add cells (pattern, repaired updated in place) until the audit finds nothing to repair.
 
     Return the last (certifying) audit and whether the cost of the added cells stayed below
-    `budget`; past it, growing stops at once (a swap that would not pay off).
+    `budget`; past it, growing stops at once (a swap that would not pay off). `warm` keeps
+    big components' models from one round to the next (see ModelCache).
     """
     p = problem
     chosen = p.candidate if candidate is None else candidate
     start = float(p.rank[pattern].sum())
-    known = None
+    known, models, first = None, ModelCache(warm), 0
     while True:
         # Certify protection cheaply while repairing; cells certified in an earlier round
         # stay certified: the pattern only grows.
         report = audit_pattern(
-            p.relations, p.values, pattern, p.primary, p.interval_percent, p.owner, False, known
+            p.relations,
+            p.values,
+            pattern,
+            p.primary,
+            p.interval_percent,
+            p.owner,
+            False,
+            known,
+            models,
         )
         known = (report.lower, report.upper)
-        extra = _repairs(p.relations, p.values, pattern, chosen, p.rank, report, p.interval_percent)
+        left = len(report.unprotected)
+        first = first or max(1, left)  # the rounds' progress: the first round's cells protected
+        extra = _repairs(p, pattern, chosen, report)
+        advance(Stage.SECONDARY, 1.0 if extra.size == 0 else 1 - left / first, left)
         if extra.size == 0:
             return report, True
         pattern[extra] = repaired[extra] = True
@@ -75,16 +108,19 @@ def close_relations(
     exempt: BoolArray | None = None,
     primary: BoolArray | None = None,
     owner: IntArray | None = None,
+    incidence: sparse.csr_array | None = None,
 ) -> BoolArray:
     """Suppress cheap cells until no relation holds exactly one suppressed cell.
 
     A relation whose lone suppressed cell is `exempt` (hidden: withheld, not sensitive) may
     stay open: that cell becomes computable, which harms nobody; the audit still checks
     every primary cell through all relations. With singleton owners, a relation holding a
-    singleton and one primary cell of another unit also needs a third cell.
+    singleton and one primary cell of another unit also needs a third cell. `incidence`
+    (relations != 0, as floats) may be given when it is already built.
     """
     pattern = suppressed.copy()
-    incidence = sparse.csr_array(relations != 0).astype(np.float64)
+    if incidence is None:
+        incidence = sparse.csr_array(relations != 0).astype(np.float64)
     exempt = np.zeros_like(pattern) if exempt is None else exempt
     while True:
         lone = incidence @ pattern.astype(np.float64) == 1
@@ -121,42 +157,38 @@ def _choose(sub: sparse.coo_array, rank: FloatArray) -> IntArray:
     return np.array(chosen, dtype=np.int64)
 
 
-def _repairs(
-    relations: sparse.csr_array,
-    values: FloatArray,
-    pattern: BoolArray,
-    candidate: BoolArray,
-    rank: FloatArray,
-    report: AuditReport,
-    interval_percent: float,
-) -> IntArray:
+def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: AuditReport) -> IntArray:
     """Choose one more cell next to each unprotected primary cell."""
-    low, _ = required(values, interval_percent)
-    margin = values - low
-    incidence = sparse.csr_array(relations != 0).astype(np.float64)
+    low, _ = required(p.values, p.interval_percent)
+    margin = p.values - low
+    links = (p.incidence, p.by_cell)
     chosen: set[int] = set()
     for cell in report.unprotected:
         if not pattern[cell]:
             continue
         attack = report.attacks.get(int(cell))
         if attack is not None:
-            near = _breakers(incidence, pattern, candidate, int(cell), attack)
+            near = _breakers(links, pattern, candidate, int(cell), attack)
         else:
-            near = _neighbours(incidence, np.array([cell])) & candidate & ~pattern
+            near = _neighbours(links, np.array([cell])) & candidate & ~pattern
             if not near.any():
-                near = _neighbours(incidence, _component_of(incidence, pattern, cell))
+                near = _neighbours(links, _component_of(links, pattern, cell))
                 near &= candidate & ~pattern
         if near.any():
             ids = np.flatnonzero(near)
             # A cell smaller than the missing margin rarely helps: prefer the ones that can.
-            useful = ids[np.abs(values[ids]) >= margin[cell]]
+            useful = ids[np.abs(p.values[ids]) >= margin[cell]]
             ids = useful if useful.size else ids
-            chosen.add(int(ids[np.lexsort((ids, rank[ids]))[0]]))
+            chosen.add(int(ids[np.lexsort((ids, p.rank[ids]))[0]]))
     return np.array(sorted(chosen), dtype=np.int64)
 
 
+# The incidence of relations to cells, by relation (CSR) and by cell (CSC).
+Links = tuple[sparse.csr_array, sparse.csc_array]
+
+
 def _breakers(
-    incidence: sparse.csr_array,
+    links: Links,
     pattern: BoolArray,
     candidate: BoolArray,
     cell: int,
@@ -171,26 +203,35 @@ def _breakers(
     support = np.zeros_like(pattern)
     support[attack] = True
     support &= candidate & ~pattern
-    first = _neighbours(incidence, np.array([cell]))
-    close = support & _neighbours(incidence, np.flatnonzero(first & pattern))
+    first = _neighbours(links, np.array([cell]))
+    close = support & _neighbours(links, np.flatnonzero(first & pattern))
     return close if close.any() else support
 
 
-def _neighbours(incidence: sparse.csr_array, cells: IntArray) -> BoolArray:
+def _neighbours(links: Links, cells: IntArray) -> BoolArray:
     """Return the cells sharing a relation with any of the given cells."""
-    seed = np.zeros(incidence.shape[1])
-    seed[cells] = 1.0
-    rows = incidence @ seed > 0
-    result: BoolArray = incidence.T @ rows.astype(np.float64) > 0
+    by_row, by_cell = links
+    rows = _gather(by_cell.indptr, by_cell.indices, cells)
+    result: BoolArray = np.zeros(by_row.shape[1], dtype=bool)
+    result[_gather(by_row.indptr, by_row.indices, np.unique(rows))] = True
     return result
 
 
-def _component_of(incidence: sparse.csr_array, pattern: BoolArray, cell: int) -> IntArray:
+def _gather(indptr: IntArray, indices: IntArray, ids: IntArray) -> IntArray:
+    """Return the indices of the given rows of a compressed matrix, one after the other."""
+    starts, ends = indptr[ids], indptr[np.asarray(ids) + 1]
+    counts = ends - starts
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    found: IntArray = indices[np.repeat(starts, counts) + offsets]
+    return found
+
+
+def _component_of(links: Links, pattern: BoolArray, cell: int) -> IntArray:
     """Return the suppressed cells linked to one cell through relations."""
     found = np.zeros(pattern.size, dtype=bool)
     found[cell] = True
     while True:
-        grown = _neighbours(incidence, np.flatnonzero(found)) & pattern | found
+        grown = _neighbours(links, np.flatnonzero(found)) & pattern | found
         if (grown == found).all():
             return np.flatnonzero(found)
         found = grown

@@ -5,6 +5,13 @@ field writes them (``FREQ(n,r)``: ``min_units`` then ``safety_range``), its ``no
 it, it checks its own bounds, says which cells it makes primary and explains itself in French.
 ``RULE_KINDS`` registers it for ``parse_rule``, the one reader of the notation; ``str(rule)``
 writes it back as the field writes it, and ``parse_rule(str(rule)) == rule``.
+
+The definitions are tau-Argus's (libtauargus ``Table.cpp``, ``DataCell.cpp``): with X the cell
+total and x1 >= x2 >= ... its units' contributions, ``NK(n,k)`` flags x1 + ... + xn > k% X and
+``P(p,n)`` flags X - (x1 + x2 + ... + x(n+1)) < p% x1 (a coalition of the n units ranking 2nd to
+(n+1)th estimates the largest one; ``P(p,1)`` is the classic p% rule). ``FREQ(n,r)`` flags
+0 < units < n, and r is the protection interval (%) its cells need (tau-Argus's frequency
+safety range); other primary cells need the table's ``interval_percent``.
 """
 
 from __future__ import annotations
@@ -26,6 +33,13 @@ from policies.secrecy.status import REASON_CODE, Reason
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+#: A protection interval in % of the value: one for every cell, or one per cell.
+Percent = float | FloatArray
+
+#: The most unit contributions a rule may read per cell (NK(n,k): n; P(p,n): n + 1). The engine
+#: keeps that many for every cell of the full table: 20 x 8 bytes x 290,000 cells (France x 7
+#: age bands) is 46 MB, the price of a rule nobody writes past NK(5,k).
+MAX_TOP = 20
 
 _NUMBER = r"\d+(?:\.\d*)?|\.\d+"
 #: NAME(a, b, ...): a name and decimal parameters, spaces allowed around each part.
@@ -90,6 +104,11 @@ class Rule(ABC):
         """How many of the largest unit contributions the rule reads (0: it counts units)."""
         return 0
 
+    @property
+    def margin(self) -> float | None:
+        """The protection interval (%) its primary cells need (None: the table's interval)."""
+        return None
+
     @abstractmethod
     def out_of_bounds(self) -> str | None:
         """Say what is wrong with the parameters (None when the engine applies them)."""
@@ -112,7 +131,11 @@ class Rule(ABC):
 
 @dataclass(frozen=True)
 class FreqRule(Rule):
-    """FREQ(n, r): a non-empty cell with fewer than n units is unsafe (r: safety range, %)."""
+    """FREQ(n, r): a non-empty cell with fewer than n units is unsafe; r% protects it.
+
+    r is tau-Argus's frequency safety range: the protection interval (% of the value) the
+    cells this rule makes primary need, whatever the table's interval for other cells.
+    """
 
     notation = "FREQ(n,r)"
     reason = Reason.FREQUENCY
@@ -120,9 +143,15 @@ class FreqRule(Rule):
     min_units: int
     safety_range: float = 0.0
 
+    @property
+    def margin(self) -> float:
+        return self.safety_range
+
     def out_of_bounds(self) -> str | None:
-        if self.min_units < 1 or not 0 <= self.safety_range <= 100:
-            return "FREQ(n,r) : n au moins 1, r entre 0 et 100"
+        if self.min_units < 1:
+            return "FREQ(n,r) : n, le nombre minimal de contributeurs, doit valoir au moins 1"
+        if not 0 <= self.safety_range < 100:
+            return "FREQ(n,r) : r, la marge de protection en %, doit être dans [0, 100["
         return None
 
     def unsafe(self, cells: CellStats) -> BoolArray:
@@ -137,7 +166,10 @@ class FreqRule(Rule):
 
 @dataclass(frozen=True)
 class DominanceRule(Rule):
-    """NK(n, k): the n largest units make more than k% of the cell."""
+    """NK(n, k): the n largest units make more than k% of the cell (x1 + ... + xn > k% X).
+
+    A non-empty cell of n units or fewer is always unsafe when k < 100, as in tau-Argus.
+    """
 
     notation = "NK(n,k)"
     reason = Reason.DOMINANCE
@@ -150,13 +182,17 @@ class DominanceRule(Rule):
         return self.n
 
     def out_of_bounds(self) -> str | None:
-        if self.n not in (1, 2) or not 0 < self.k <= 100:
-            return "NK(1,k) ou NK(2,k), k dans ]0, 100]"
+        if not 1 <= self.n <= MAX_TOP:
+            return (
+                f"NK(n,k) : n, le nombre de plus gros contributeurs, doit être un entier "
+                f"de 1 à {MAX_TOP}"
+            )
+        if not 0 < self.k <= 100:
+            return "NK(n,k) : k, le pourcentage de dominance, doit être dans ]0, 100]"
         return None
 
     def unsafe(self, cells: CellStats) -> BoolArray:
-        top = cells.top1 if self.n == 1 else cells.top1 + cells.top2
-        return (cells.value > 0) & (top > self.k / 100.0 * cells.value)
+        return (cells.value > 0) & (cells.top_sum(self.n) > self.k / 100.0 * cells.value)
 
     def explain_fr(self, contributors: str = "contributeurs") -> str:
         largest = (
@@ -172,30 +208,47 @@ class DominanceRule(Rule):
 
 @dataclass(frozen=True)
 class PPercentRule(Rule):
-    """P(p, n): the second largest unit could estimate the largest within p%."""
+    """P(p, n): n units together could estimate the largest one within p%.
+
+    As tau-Argus defines it (``CDataCell::GetPQCell`` with q = 100): with X the cell total and
+    x1 >= x2 >= ... its contributions, the cell is unsafe when X - (x1 + x2 + ... + x(n+1)) <
+    p/100 x1. The intruders are the n units ranking 2nd to (n+1)th (their best estimate of x1
+    is X minus their own contributions, wrong by what the others contribute); P(p,1) is the
+    usual p% rule, the second largest unit estimating the largest.
+    """
 
     notation = "P(p,n)"
     reason = Reason.P_PERCENT
 
     p: float
-    n: int
+    n: int = 1
 
     @property
     def top_units(self) -> int:
-        return 2
+        return self.n + 1
 
     def out_of_bounds(self) -> str | None:
-        if self.n != 1 or not 0 < self.p <= 100:
-            return "P(p,1) seulement, p dans ]0, 100]"
+        if not 0 < self.p <= 100:
+            return "P(p,n) : p, la précision en %, doit être dans ]0, 100]"
+        if not 1 <= self.n < MAX_TOP:
+            return (
+                f"P(p,n) : n, le nombre de contributeurs de la coalition, doit être un entier "
+                f"de 1 à {MAX_TOP - 1}"
+            )
         return None
 
     def unsafe(self, cells: CellStats) -> BoolArray:
-        rest = cells.value - cells.top1 - cells.top2
+        rest = cells.value - cells.top_sum(self.n + 1)
         return (cells.value > 0) & (rest < self.p / 100.0 * cells.top1)
 
     def explain_fr(self, contributors: str = "contributeurs") -> str:
+        who = (
+            "qu'un autre contributeur pourrait"
+            if self.n == 1
+            else f"qu'une coalition de {self.n} autres {contributors} pourrait"
+        )
         return (
-            f"{self} : une cellule est masquée lorsque un autre contributeur pourrait estimer la "
+            f"{self} : une cellule est masquée lors{who} estimer la "
             f"contribution du plus gros à moins de {_french(self.p)} % près (règle du p %)."
         )
 
@@ -218,11 +271,39 @@ class CellStats:
     top2: FloatArray
     # Id of the sole unit of each singleton cell (-1 elsewhere): cells sharing it share a unit.
     owner: IntArray
+    # The 3rd, 4th... largest unit contributions (cells x (n - 2)), kept when a rule reads them.
+    more: FloatArray | None = None
+
+    @property
+    def kept(self) -> int:
+        """Return how many of the largest unit contributions are kept per cell."""
+        return 2 + (0 if self.more is None else self.more.shape[1])
+
+    def top_sum(self, n: int) -> FloatArray:
+        """Return the sum of the n largest unit contributions of every cell."""
+        if n > self.kept:
+            raise InvalidInput(
+                f"Les règles lisent les {n} plus grosses contributions de chaque cellule ; "
+                f"seules {self.kept} sont connues (colonnes top1 à top{n} attendues)."
+            )
+        total = self.top1 if n == 1 else self.top1 + self.top2
+        if n > 2 and self.more is not None:
+            total = total + self.more[:, : n - 2].sum(axis=1)
+        result: FloatArray = total
+        return result
 
 
 @dataclass(frozen=True)
 class Options:
-    """How to treat zero cells, singletons and pairs; protection level; cost of suppression."""
+    """How to treat zero cells, singletons and pairs; protection level; cost of suppression.
+
+    ``singleton``: a cell of one unit is primary, and a relation may not hold a singleton and
+    only one other primary cell of another unit (that unit would subtract its own value): this
+    is tau-Argus's singleton protection, "single-single" and "single-multiple" together
+    (MOD(t, time, 1, 1, ...)). ``pair``: a cell of two units is primary (each unit would
+    otherwise learn the other's value). ``interval_percent``: the protection interval of
+    primary cells whose rule sets none (FREQ(n,r) sets r; tau-Argus's MAN(p)).
+    """
 
     zero_unsafe: bool = False
     singleton: bool = True
@@ -236,11 +317,12 @@ class Options:
 
 
 def parse_rule(text: str) -> Rule:
-    """Read one rule in tau-Argus notation, e.g. FREQ(5,10), NK(1,85), P(10,1).
+    """Read one rule in tau-Argus notation, e.g. FREQ(5,10), NK(1,85), NK(3,90), P(10,1), P(15,2).
 
     Names are read in any case and spaces are allowed; a parameter with a default may be left
-    out (``FREQ(5)`` is ``FREQ(5,0)``). Raise MalformedRule when the text is not in the
-    notation, UnsupportedRule when its parameters are out of the engine's bounds.
+    out (``FREQ(5)`` is ``FREQ(5,0)``, ``P(10)`` is ``P(10,1)``). Raise MalformedRule when the
+    text is not in the notation, UnsupportedRule when its parameters are out of the engine's
+    bounds; both name the parameter at fault in French.
     """
     match = _RULE.fullmatch(text)
     kind = RULE_KINDS.get(match.group(1).upper()) if match else None
@@ -252,10 +334,11 @@ def parse_rule(text: str) -> Rule:
     required = sum(1 for f in params if f.default is MISSING)
     if not required <= len(numbers) <= len(params):
         raise MalformedRule(text, f"attendu {kind.notation}")
+    letters = kind.notation[len(kind.name()) + 1 : -1].split(",")
     values: dict[str, float] = {}
-    for param, number in zip(params, numbers, strict=False):
+    for param, letter, number in zip(params, letters, numbers, strict=False):
         if param.type in (int, "int") and not number.is_integer():
-            raise MalformedRule(text, "un nombre entier est attendu")
+            raise MalformedRule(text, f"{kind.notation} : {letter} doit être un nombre entier")
         values[param.name] = int(number) if param.type in (int, "int") else number
     try:
         return kind(**values)
@@ -274,8 +357,29 @@ def _french(number: float) -> str:
 
 
 def needs_top(rules: tuple[Rule, ...]) -> int:
-    """Return how many top contributions the rules read (0, 1 or 2)."""
+    """Return how many top contributions the rules read (0 when they only count units)."""
     return max((rule.top_units for rule in rules), default=0)
+
+
+def protection_percent(cells: CellStats, rules: tuple[Rule, ...], options: Options) -> Percent:
+    """Return the protection interval (%) each cell needs should it be primary.
+
+    A cell flagged by rules gets the largest margin of those rules, a rule without a margin of
+    its own (NK, P) counting as ``options.interval_percent``; a cell no rule flags (primary by
+    the zero, singleton or pair options, or a priori) gets ``options.interval_percent``. One
+    number when every cell gets the same (the usual FREQ(n,r) with r = interval_percent).
+    """
+    default = options.interval_percent
+    margins = {default if rule.margin is None else rule.margin for rule in rules}
+    if margins <= {default}:
+        return default
+    percent = np.full(cells.value.shape, -np.inf)
+    for rule in rules:
+        flagged = rule.unsafe(cells)
+        margin = default if rule.margin is None else rule.margin
+        percent[flagged] = np.maximum(percent[flagged], margin)
+    result: FloatArray = np.where(np.isneginf(percent), default, percent)
+    return result
 
 
 def primary_reasons(cells: CellStats, rules: tuple[Rule, ...], options: Options) -> IntArray:

@@ -12,7 +12,11 @@ from scipy import sparse
 
 from policies.errors import InvalidInput
 from policies.secrecy.dimensions import CodeIndex, Dimension, compile_dimension
-from policies.secrecy.rules import CellStats, FloatArray, IntArray
+from policies.secrecy.rules import BoolArray, CellStats, FloatArray, IntArray
+
+# Candidate contributions merged at once when a margin's largest are taken (rows x columns):
+# 2 million float64 (16 MB) per temporary array, whatever the table and the number kept.
+_MERGE_CHUNK = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,20 @@ class Table:
         return int(np.ravel_multi_index(index, self.shape))
 
 
-def build_table(dims: Sequence[Dimension], cells: pd.DataFrame, source: str = "cellules") -> Table:
-    """Build the full table from leaf cells: value, freq and optional top1, top2 columns."""
+def build_table(
+    dims: Sequence[Dimension],
+    cells: pd.DataFrame,
+    source: str = "cellules",
+    tops: int | None = None,
+) -> Table:
+    """Build the full table from leaf cells: value, freq and optional top1, top2... columns.
+
+    ``tops``: how many of the largest unit contributions to keep per cell (None: as many
+    ``top<i>`` columns as the input has; 0: none, when the rules only count units). Units are
+    taken as distinct across leaves: a margin's largest contributions are the largest of its
+    leaves'. A unit spanning several leaves (a foyer in two age bands) is counted once only
+    from its contributions (``build_from_microdata``).
+    """
     index = tuple(compile_dimension(d) for d in dims)
     leaf_shape = tuple(len(d.leaf_codes) for d in index)
     flat = _leaf_positions(index, cells, source)
@@ -64,28 +80,39 @@ def build_table(dims: Sequence[Dimension], cells: pd.DataFrame, source: str = "c
     if (freq < 0).any():
         raise InvalidInput(f"{source}, {_line(int(np.argmax(freq < 0)))} : effectif négatif.")
     tensors = {}
-    for column in ("value", "freq", "top1", "top2"):
+    for column in ("value", "freq"):
         dense = np.zeros(prod(leaf_shape), dtype=np.float64)
-        if column in cells:
-            dense[flat] = cells[column].to_numpy(dtype=np.float64)
+        dense[flat] = cells[column].to_numpy(dtype=np.float64)
         tensors[column] = dense.reshape(leaf_shape)
     value = _aggregate(index, tensors["value"])
     count = _aggregate(index, tensors["freq"])
-    top1, top2 = tensors["top1"], tensors["top2"]
-    for axis, dim in enumerate(index):
-        top1, top2 = _top_along(dim.membership, top1, top2, axis)
+    top = _leaf_tops(cells, flat, leaf_shape, _top_columns(cells, tops), source)
+    if top.shape[-1]:
+        for axis, dim in enumerate(index):
+            top = _top_along(dim.membership, top, axis)
     freq_cells = count.ravel().round().astype(np.int64)
     # A singleton cell has exactly one non-empty leaf below it: that leaf names its unit.
     lone = np.where(tensors["freq"] == 1, np.arange(prod(leaf_shape)).reshape(leaf_shape), 0)
     owner = np.where(freq_cells == 1, _aggregate(index, lone.astype(np.float64)).ravel(), -1)
-    stats = CellStats(value.ravel(), freq_cells, top1.ravel(), top2.ravel(), owner.astype(np.int64))
+    top = top.reshape(value.size, top.shape[-1]) if top.shape[-1] else np.zeros((value.size, 0))
+    stats = _stats(value.ravel(), freq_cells, top, owner)
     return Table(index, stats, relation_matrix(index))
 
 
 def build_from_microdata(
-    dims: Sequence[Dimension], micro: pd.DataFrame, holding: str, source: str = "microdonnées"
+    dims: Sequence[Dimension],
+    micro: pd.DataFrame,
+    holding: str,
+    source: str = "microdonnées",
+    tops: int = 2,
 ) -> Table:
-    """Build the full table from contributions: units are holdings, summed before counting."""
+    """Build the full table from contributions: units are holdings, summed before counting.
+
+    One row per contribution (leaf codes, ``value``, the holding): a holding (the foyer
+    allocataire) contributing to several leaves, or several times to one, is one unit of every
+    cell above them, with the sum of its contributions there. ``tops``: how many of the
+    largest unit contributions to keep per cell (at least two).
+    """
     index = tuple(compile_dimension(d) for d in dims)
     rows = np.arange(len(micro))
     cells = np.zeros(len(micro), dtype=np.int64)
@@ -104,26 +131,74 @@ def build_from_microdata(
     units = pd.DataFrame({"cell": cells, "unit": holdings[rows]})
     units["value"] = micro["value"].to_numpy(dtype=np.float64)[rows]
     per_unit = units.groupby(["cell", "unit"], sort=False)["value"].sum().reset_index()
-    return Table(index, _unit_stats(per_unit, prod(shape)), relation_matrix(index))
+    stats = _unit_stats(per_unit, prod(shape), max(2, tops))
+    return Table(index, stats, relation_matrix(index))
 
 
-def _unit_stats(per_unit: pd.DataFrame, size: int) -> CellStats:
-    """Sum, count and take the two largest unit contributions of every cell."""
+def _unit_stats(per_unit: pd.DataFrame, size: int, tops: int) -> CellStats:
+    """Sum, count and take the largest unit contributions of every cell."""
     ordered = per_unit.sort_values(["cell", "value"], ascending=[True, False], kind="stable")
     cell = ordered["cell"].to_numpy()
     amount = ordered["value"].to_numpy()
     first = np.r_[True, cell[1:] != cell[:-1]]
-    second = np.r_[False, ~first[1:] & first[:-1]]
+    # Rank of each unit in its cell, largest first: the first `tops` ranks are kept.
+    rank = np.arange(len(cell)) - np.maximum.accumulate(np.where(first, np.arange(len(cell)), 0))
     value, freq = np.zeros(size), np.zeros(size, dtype=np.int64)
-    top1, top2 = np.zeros(size), np.zeros(size)
     np.add.at(value, cell, amount)
     np.add.at(freq, cell, 1)
-    top1[cell[first]] = amount[first]
-    top2[cell[second]] = amount[second]
+    top = np.zeros((size, tops))
+    kept = rank < tops
+    top[cell[kept], rank[kept]] = amount[kept]
     owner = np.full(size, -1, dtype=np.int64)
     owner[cell[first]] = ordered["unit"].to_numpy()[first]
     owner[freq != 1] = -1
-    return CellStats(value, freq, top1, top2, owner)
+    return _stats(value, freq, top, owner)
+
+
+def _stats(value: FloatArray, freq: IntArray, top: FloatArray, owner: IntArray) -> CellStats:
+    """Lay out cell statistics, the largest contributions as top1, top2 and the rest."""
+    if top.shape[1] < 2:
+        top = np.hstack([top, np.zeros((top.shape[0], 2 - top.shape[1]))])
+    more = np.ascontiguousarray(top[:, 2:]) if top.shape[1] > 2 else None
+    return CellStats(
+        value,
+        freq,
+        np.ascontiguousarray(top[:, 0]),
+        np.ascontiguousarray(top[:, 1]),
+        owner.astype(np.int64),
+        more,
+    )
+
+
+def _top_columns(cells: pd.DataFrame, tops: int | None) -> list[str]:
+    """Name the top contribution columns to read: top1, top2... (as many as asked or given)."""
+    if tops is None:
+        tops = 0
+        while f"top{tops + 1}" in cells:
+            tops += 1
+    return [f"top{i}" for i in range(1, tops + 1)]
+
+
+def _leaf_tops(
+    cells: pd.DataFrame,
+    flat: IntArray,
+    leaf_shape: tuple[int, ...],
+    columns: list[str],
+    source: str,
+) -> FloatArray:
+    """Return the leaves' largest contributions as a (leaves..., k) tensor, checking order."""
+    top = np.zeros((prod(leaf_shape), len(columns)))
+    for k, column in enumerate(columns):
+        if column not in cells:
+            raise InvalidInput(f"{source} : colonne « {column} » absente.")
+        top[flat, k] = cells[column].to_numpy(dtype=np.float64)
+    rising: BoolArray = np.asarray((np.diff(top[flat], axis=1) > 0).any(axis=1), dtype=bool)
+    if rising.any():
+        row = int(np.argmax(rising))
+        raise InvalidInput(
+            f"{source}, {_line(row)} : contributions top1, top2... attendues décroissantes."
+        )
+    return top.reshape((*leaf_shape, len(columns)))
 
 
 def _line(row: int) -> str:
@@ -171,24 +246,46 @@ def _aggregate(index: tuple[CodeIndex, ...], tensor: FloatArray) -> FloatArray:
     return tensor
 
 
-def _top_along(
-    matrix: sparse.csr_array, top1: FloatArray, top2: FloatArray, axis: int
-) -> tuple[FloatArray, FloatArray]:
-    """Merge (largest, second largest) contributions over each code's leaves along one axis."""
-    a = np.moveaxis(top1, axis, 0)
-    b = np.moveaxis(top2, axis, 0)
-    starts = matrix.indptr[:-1]
-    ga, gb = a[matrix.indices], b[matrix.indices]
-    best = np.maximum.reduceat(ga, starts, axis=0)
-    # Knock out one occurrence of the largest: ties then keep it as second largest.
-    hit = ga == np.repeat(best, np.diff(matrix.indptr), axis=0)
-    seen = np.cumsum(hit, axis=0)
-    before = np.repeat(
-        np.concatenate([np.zeros_like(seen[:1]), seen], axis=0)[starts], np.diff(matrix.indptr), 0
-    )
-    second = np.maximum.reduceat(np.where(hit & (seen - before == 1), 0.0, ga), starts, axis=0)
-    second = np.maximum(second, np.maximum.reduceat(gb, starts, axis=0))
-    return np.moveaxis(best, 0, axis), np.moveaxis(second, 0, axis)
+def _top_along(matrix: sparse.csr_array, top: FloatArray, axis: int) -> FloatArray:
+    """Merge the k largest contributions over each code's leaves along one axis.
+
+    ``top`` has the k largest contributions of every cell on its last axis, largest first;
+    each code's k largest are the k largest of its members' (units distinct across leaves).
+    Columns (the other axes) are merged in slices, bounding the temporary arrays.
+    """
+    k = top.shape[-1]
+    moved = np.moveaxis(top, axis, 0)
+    rest = moved.shape[1:-1]
+    # One row per (member, rank), grouped by code: candidates as columns over the other axes.
+    candidates = np.moveaxis(moved[matrix.indices], -1, 1).reshape(len(matrix.indices) * k, -1)
+    merged = np.empty((matrix.shape[0], k, candidates.shape[1]))
+    step = max(1, _MERGE_CHUNK // max(1, len(candidates)))
+    for first in range(0, candidates.shape[1], step):
+        columns = slice(first, first + step)
+        merged[:, :, columns] = _largest(candidates[:, columns], matrix.indptr, k)
+    merged = np.moveaxis(merged.reshape((matrix.shape[0], k, *rest)), 1, -1)
+    return np.moveaxis(merged, 0, axis)
+
+
+def _largest(candidates: FloatArray, indptr: IntArray, k: int) -> FloatArray:
+    """Return each code's k largest candidates (codes x k x columns), largest first.
+
+    k passes, each taking every code's maximum and knocking out one occurrence of it, so a tie
+    between two members stays two units.
+    """
+    candidates = candidates.copy()
+    sizes, starts = np.diff(indptr) * k, indptr[:-1] * k
+    result = np.empty((len(starts), k, candidates.shape[1]))
+    for rank in range(k):
+        best = np.maximum.reduceat(candidates, starts, axis=0)
+        result[:, rank] = best
+        if rank == k - 1:
+            break
+        hit = candidates == np.repeat(best, sizes, axis=0)
+        seen = np.cumsum(hit, axis=0, dtype=np.int32)
+        before = np.repeat(np.concatenate([np.zeros_like(seen[:1]), seen])[starts], sizes, 0)
+        candidates[hit & (seen - before == 1)] = -np.inf
+    return result
 
 
 def relation_matrix(index: tuple[CodeIndex, ...]) -> sparse.csr_array:

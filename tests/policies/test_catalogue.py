@@ -370,7 +370,8 @@ INVALID = [
     ("règle non texte", _set("ALLOC", "secrecy.rules", [5]), "règle mal écrite 5"),
     ("k hors bornes", _set("ALLOC", "secrecy.rules", ["NK(1,150)"]), "paramètres hors bornes"),
     ("seuil nul", _set("ALLOC", "secrecy.rules", ["FREQ(0,10)"]), "paramètres hors bornes"),
-    # The catalogue reads rules with the engine's parser: what the engine refuses, it refuses.
+    # The catalogue reads rules with the engine's parser: what the engine refuses, it refuses;
+    # and the store keeps two largest contributions: a rule reading more is refused too.
     ("NK à trois unités", _set("ALLOC", "secrecy.rules", ["NK(3,80)"]), "paramètres hors bornes"),
     ("P à coalition", _set("ALLOC", "secrecy.rules", ["P(10,2)"]), "paramètres hors bornes"),
     ("effectif fractionnaire", _set("ALLOC", "secrecy.rules", ["FREQ(2.5,10)"]), "mal écrite"),

@@ -75,7 +75,8 @@ def test_audit_fails_on_an_exactly_disclosed_cell(
         (CELLS.replace("b,o,9", "b,o,-9"), HRC, (), "cells.csv, ligne 5 : effectif"),
         (CELLS.replace("b,o,9", "b,o,abc"), HRC, (), "cells.csv, ligne 5"),
         (CELLS, "X\n@a\n@b\n", (), "cells.csv, ligne 6 : code « c » inconnu"),
-        (CELLS, HRC, ("--rule=NK(9,1)",), "Règle non prise en charge"),
+        (CELLS, HRC, ("--rule=NK(21,1)",), "n, le nombre de plus gros contributeurs"),
+        (CELLS, HRC, ("--rule=NK(3,80)",), "Les règles NK/P exigent la colonne top1"),
         (CELLS, HRC, ("--rule=FREQ(3",), "Règle mal formée"),
     ],
 )
@@ -127,3 +128,56 @@ def test_second_hierarchy_must_cover_the_same_leaves(
     args = ["protect", f"--cells={files / 'cells.csv'}", hrc, "--dim=age", "--value=n"]
     assert main([*args, "--freq=n", "--rule=FREQ(3)", f"--out={files / 'o.csv'}"]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_three_largest_contributions_and_the_freq_margin(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """NK(3,k) reads three top columns; FREQ(n,r) cells need r%, written for the audit."""
+    rows = ["a,y,10,4,4,1,1", "a,o,9,5,1,1,2", "b,y,30,10,9,8,4", "b,o,40,30,4,3,5"]
+    rows += ["c,y,12,5,4,3,3", "c,o,7,2,2,2,4"]
+    text = "geo,age,value,top1,top2,top3,n\n" + "\n".join(rows) + "\n"
+    (files / "tops.csv").write_text(text, encoding="utf-8")
+    args = ["protect", f"--cells={files / 'tops.csv'}", f"--dim=geo={files / 'geo.hrc'}"]
+    args += ["--dim=age", "--value=value", "--freq=n", "--top=top1,top2,top3"]
+    args += ["--rule=FREQ(3,5)", "--rule=NK(3,95)", "--no-singleton", "--interval-percent=15"]
+    assert main([*args, f"--out={files / 'out.csv'}"]) == 0
+    out = pd.read_csv(files / "out.csv", dtype=str, keep_default_na=False)
+    out = out.set_index(["geo", "age"])
+    # a,o: 2 units, primary by FREQ(3,5), needs 5 %.
+    assert tuple(out.loc[("a", "o"), ["status", "reason", "interval_percent"]]) == (
+        "U",
+        "frequency",
+        "5.0",
+    )
+    # b,y: 10 + 9 + 8 = 27 of 30 is 90 %: safe; c,y: its three units make all of it, dominated
+    # (NK(3,95)), needs the table's 15 %.
+    assert out.loc[("b", "y"), "status"] != "U"
+    assert tuple(out.loc[("c", "y"), ["status", "reason", "interval_percent"]]) == (
+        "U",
+        "dominance",
+        "15.0",
+    )
+    assert out.loc[out["status"] != "U", "interval_percent"].eq("").all()
+    audit = ["audit", f"--cells={files / 'out.csv'}", f"--dim=geo={files / 'geo.hrc'}"]
+    assert main([*audit, "--dim=age", "--value=value"]) == 0
+    capsys.readouterr()
+
+
+def test_contributions_is_microdata_and_every_option_is_explained(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = ["a,y,5,f1", "a,o,3,f1", "b,y,8,f3", "b,o,2,f4", "c,y,6,f5", "c,o,6,f6"]
+    (files / "c.csv").write_text("geo,age,v,foyer\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    args = ["protect", f"--contributions={files / 'c.csv'}", "--holding=foyer", "--value=v"]
+    args += [f"--dim=geo={files / 'geo.hrc'}", "--dim=age", "--rule=P(10,2)"]
+    assert main([*args, f"--out={files / 'out.csv'}"]) == 0
+    out = pd.read_csv(files / "out.csv", dtype=str, keep_default_na=False).set_index(["geo", "age"])
+    # Foyer f1 is on two leaves of commune a: one unit there (a singleton), not two.
+    assert tuple(out.loc[("a", "Total"), ["status", "reason"]]) == ("U", "singleton")
+    with pytest.raises(SystemExit):
+        main(["protect", "--help"])
+    helped = capsys.readouterr().out
+    for option in ("--contributions", "--top", "--rule", "--no-singleton", "--pair", "--cost"):
+        assert option in helped
+    assert "single-multiple" in helped and "marge de protection" in helped

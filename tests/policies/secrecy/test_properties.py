@@ -4,9 +4,10 @@ For every generated table: the margins add up; the primary cells are exactly tho
 define (recomputed here from the leaf contributions, a-priori statuses applied); a-priori
 published cells stay published and a-priori suppressed ones stay suppressed; the engine's
 audit report agrees with an independent oracle (relations rebuilt from the dimensions here,
-intervals by scipy's linprog, the singleton exposure rule re-implemented), so ``result.ok``
-implies every primary cell is protected; the mask does not depend on the order of the input
-rows nor on the run.
+intervals by scipy's linprog, each primary cell's required interval recomputed from the rules
+that flag it (FREQ(n,r): r%, others: the table's interval), the singleton exposure rule
+re-implemented), so ``result.ok`` implies every primary cell is protected; the mask does not
+depend on the order of the input rows nor on the run.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from policies.secrecy import (
 
 Key = tuple[str, ...]
 SUPPRESSED = ("U", "M")
+TOPS = 5  # largest contributions given per leaf: NK(n,k) reads n, P(p,n) n + 1 (n <= 4)
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,16 @@ class Case:
     apriori: dict[Key, Apriori] = field(default_factory=dict)
 
     def leaves(self) -> pd.DataFrame:
-        """Return the input rows: codes, value, freq, top1, top2."""
+        """Return the input rows: codes, value, freq, top1 ... top5."""
         rows = []
         for key, amounts in self.contributions.items():
             if key in self.omit:
                 continue
-            top = [*sorted(amounts, reverse=True), 0, 0]
-            rows.append((*key, float(sum(amounts)), len(amounts), float(top[0]), float(top[1])))
+            top = [float(x) for x in [*sorted(amounts, reverse=True), 0, 0, 0, 0, 0][:TOPS]]
+            rows.append((*key, float(sum(amounts)), len(amounts), *top))
         names = [d.name for d in self.dims]
-        return pd.DataFrame(rows, columns=[*names, "value", "freq", "top1", "top2"])
+        tops = [f"top{i}" for i in range(1, TOPS + 1)]
+        return pd.DataFrame(rows, columns=[*names, "value", "freq", *tops])
 
     def microdata(self) -> pd.DataFrame:
         """Return one row per contribution, each from its own foyer, in a scrambled order."""
@@ -108,8 +111,7 @@ class Model:
     keys: list[Key]
     value: dict[Key, float]
     freq: dict[Key, int]
-    top1: dict[Key, float]
-    top2: dict[Key, float]
+    tops: dict[Key, list[float]]  # every unit's contribution, largest first
     owner: dict[Key, Key | None]  # the leaf of the sole unit of a singleton cell
     relations: list[list[tuple[float, Key]]]
 
@@ -119,7 +121,7 @@ def model(case: Case) -> Model:
     per_dim = [members(d) for d in case.dims]
     codes = [list(sets) for sets, _ in per_dim]
     keys = list(itertools.product(*codes))
-    value, freq, top1, top2, owner = {}, {}, {}, {}, {}
+    value, freq, tops, owner = {}, {}, {}, {}
     for key in keys:
         below = itertools.product(*(per_dim[k][0][code] for k, code in enumerate(key)))
         amounts: list[int] = []
@@ -128,9 +130,8 @@ def model(case: Case) -> Model:
             found = case.contributions.get(leaf, [])
             amounts += found
             units += [leaf] * len(found)
-        top = [*sorted(amounts, reverse=True), 0, 0]
         value[key], freq[key] = float(sum(amounts)), len(amounts)
-        top1[key], top2[key] = float(top[0]), float(top[1])
+        tops[key] = [float(x) for x in sorted(amounts, reverse=True)] or [0.0]
         owner[key] = units[0] if len(units) == 1 else None
     relations = []
     for axis, (_, rels) in enumerate(per_dim):
@@ -140,26 +141,45 @@ def model(case: Case) -> Model:
                 cells = [(*rest[:axis], code, *rest[axis:]) for code in [parent, *children]]
                 row = [(-1.0 if k == 0 else 1.0, cell) for k, cell in enumerate(cells)]
                 relations.append(row)
-    return Model(keys, value, freq, top1, top2, owner, relations)
+    return Model(keys, value, freq, tops, owner, relations)
+
+
+def flags(m: Model, key: Key, rule: str) -> bool:
+    """Tell whether one rule, as tau-Argus defines it, makes a non-empty cell primary."""
+    v, n, top = m.value[key], m.freq[key], m.tops[key]
+    name, args = rule.split("(")
+    first, second = (float(a) for a in args.rstrip(")").split(","))
+    if name == "FREQ":
+        return n < first
+    if name == "NK":  # the n largest make more than k% of the cell
+        return v > 0 and sum(top[: int(first)]) > second / 100.0 * v
+    # P(p,n): the units ranking 2nd to (n+1)th estimate the largest within p%
+    return v > 0 and v - sum(top[: int(second) + 1]) < first / 100.0 * top[0]
 
 
 def rule_unsafe(m: Model, key: Key, rules: list[str], options: Options) -> bool:
     """Tell whether the rules (and zero/singleton/pair options) make a cell primary."""
-    v, n, t1, t2 = m.value[key], m.freq[key], m.top1[key], m.top2[key]
+    n = m.freq[key]
     if n == 0:
         return options.zero_unsafe
     if (options.singleton and n == 1) or (options.pair and n == 2):
         return True
-    for rule in rules:
-        name, args = rule.split("(")
-        first, second = (float(a) for a in args.rstrip(")").split(","))
-        if name == "FREQ" and n < first:
-            return True
-        if name == "NK" and v > 0 and (t1 if first == 1 else t1 + t2) > second / 100.0 * v:
-            return True
-        if name == "P" and v > 0 and v - t1 - t2 < first / 100.0 * t1:
-            return True
-    return False
+    return any(flags(m, key, rule) for rule in rules)
+
+
+def margin(m: Model, key: Key, rules: list[str], options: Options) -> float:
+    """Return the interval (%) a primary cell needs: the largest of its flagging rules'.
+
+    FREQ(n,r) asks r; NK and P, the options and a-priori statuses ask the table's interval.
+    """
+    asked = [
+        float(rule.split(",")[1].rstrip(")"))
+        if rule.startswith("FREQ")
+        else options.interval_percent
+        for rule in rules
+        if m.freq[key] > 0 and flags(m, key, rule)
+    ]
+    return max(asked, default=options.interval_percent)
 
 
 def expected_status(m: Model, case: Case) -> dict[Key, str]:
@@ -178,7 +198,9 @@ def expected_status(m: Model, case: Case) -> dict[Key, str]:
     return status
 
 
-def oracle(m: Model, status: dict[Key, str], percent: float, singleton: bool) -> tuple[set, dict]:
+def oracle(
+    m: Model, status: dict[Key, str], percent: dict[Key, float], singleton: bool
+) -> tuple[set, dict]:
     """Return the unprotected primary cells and their feasible intervals, by linprog."""
     hidden = [k for k in m.keys if status[k] in SUPPRESSED]
     column = {k: i for i, k in enumerate(hidden)}
@@ -207,8 +229,8 @@ def oracle(m: Model, status: dict[Key, str], percent: float, singleton: bool) ->
         intervals[key] = (low, high) = tuple(bounds)
         v = m.value[key]
         tol = 1e-7 * max(1.0, abs(v))
-        need_low = v - abs(v) * percent / 100
-        need_high = 1e-6 if v == 0 else v + abs(v) * percent / 100
+        need_low = v - abs(v) * percent[key] / 100
+        need_high = 1e-6 if v == 0 else v + abs(v) * percent[key] / 100
         if not (low <= need_low + tol and high >= need_high - tol and high - low > tol):
             failing.add(key)
     if singleton:
@@ -279,9 +301,9 @@ def cases(draw: st.DrawFn) -> Case:
     rules = draw(
         st.lists(
             st.one_of(
-                st.builds("FREQ({},{})".format, st.integers(2, 6), st.sampled_from([0, 10])),
-                st.builds("NK({},{})".format, st.sampled_from([1, 2]), st.integers(50, 95)),
-                st.builds("P({},1)".format, st.integers(5, 30)),
+                st.builds("FREQ({},{})".format, st.integers(2, 6), st.sampled_from([0, 5, 10, 20])),
+                st.builds("NK({},{})".format, st.integers(1, 4), st.integers(50, 95)),
+                st.builds("P({},{})".format, st.integers(5, 30), st.integers(1, 3)),
             ),
             max_size=2,
         )
@@ -342,11 +364,16 @@ def test_protect_properties(case: Case) -> None:
         else:
             assert status[key] == expected[key], (key, status[key], expected[key])
 
-    # The engine's report agrees with the independent oracle, so ok implies protection.
-    failing, intervals = oracle(m, status, case.options.interval_percent, case.options.singleton)
-    ids = dict(
-        zip(zip(*(frame[n] for n in names), strict=True), cell_ids(case.dims, frame), strict=True)
-    )
+    # The engine's report agrees with the independent oracle, so ok implies protection, each
+    # primary cell with the interval of its rules (FREQ(n,r): r%).
+    percent = {key: margin(m, key, case.rules, case.options) for key in m.keys}
+    event(f"margins={sorted({percent[k] for k in m.keys if status[k] == 'U'})}")
+    wide = [r for r in case.rules if r.startswith(("NK(3", "NK(4", "P")) and not r.endswith(",1)")]
+    event(f"rules reading 3+ contributions={bool(wide)}")
+    failing, intervals = oracle(m, status, percent, case.options.singleton)
+    keys = list(zip(*(frame[n] for n in names), strict=True))
+    ids = dict(zip(keys, cell_ids(case.dims, frame), strict=True))
+    per_row = np.array([percent[key] for key in keys])
     assert {key for key in m.keys if ids[key] in set(result.report.unprotected)} == failing
     for key, (low, high) in intervals.items():
         scale = 1e-6 * max(1.0, m.value[key])
@@ -355,12 +382,7 @@ def test_protect_properties(case: Case) -> None:
     if result.ok:
         assert not failing
     # audit() on the output reaches the same verdict.
-    again = audit(
-        case.dims,
-        frame,
-        interval_percent=case.options.interval_percent,
-        singleton=case.options.singleton,
-    )
+    again = audit(case.dims, frame, interval_percent=per_row, singleton=case.options.singleton)
     assert set(again.unprotected) == set(result.report.unprotected)
 
     # Weakened (secondary suppressions published again), the pattern usually fails: audit()
@@ -368,15 +390,8 @@ def test_protect_properties(case: Case) -> None:
     secondary = (frame["reason"] != "hidden") & (frame["status"] == "M")
     if secondary.any():
         weak = frame.assign(status=frame["status"].mask(secondary, "S"))
-        failing, _ = oracle(
-            m, _statuses(weak, case.dims), case.options.interval_percent, case.options.singleton
-        )
-        report = audit(
-            case.dims,
-            weak,
-            interval_percent=case.options.interval_percent,
-            singleton=case.options.singleton,
-        )
+        failing, _ = oracle(m, _statuses(weak, case.dims), percent, case.options.singleton)
+        report = audit(case.dims, weak, interval_percent=per_row, singleton=case.options.singleton)
         event(f"weakened ok={report.ok}")
         assert {key for key in m.keys if ids[key] in set(report.unprotected)} == failing
 

@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 
 from policies.errors import InvalidInput
-from policies.secrecy import Dimension, Hierarchy, build_from_microdata, build_table
+from policies.secrecy import (
+    Dimension,
+    Hierarchy,
+    Options,
+    build_from_microdata,
+    build_table,
+    protect,
+)
 
 GEO_HRC = "D1\n@a\n@b\nD2\n@c\n"
 GEO = Dimension(
@@ -109,3 +116,104 @@ def test_a_code_naming_two_sets_is_refused() -> None:
     dim = Dimension("geo", ["a", "b", "c"], [Hierarchy.from_hrc(GEO_HRC)], {"D1": ["a"]})
     with pytest.raises(InvalidInput, match="deux ensembles"):
         build_table([dim, AGE], CELLS)
+
+
+# --- the n largest contributions, n > 2 ------------------------------------------------------
+
+# Units per leaf (distinct across leaves), largest first; top1..top3 as a leaf file gives them.
+UNITS = {
+    ("a", "y"): [6.0, 3.0, 1.0],
+    ("a", "o"): [5.0],
+    ("b", "y"): [3.0, 3.0],
+    ("c", "o"): [4.0, 2.0, 1.0],
+}
+THREE = pd.DataFrame(
+    [
+        (geo, age, sum(units), len(units), *[*sorted(units, reverse=True), 0.0, 0.0][:3])
+        for (geo, age), units in UNITS.items()
+    ],
+    columns=["geo", "age", "value", "freq", "top1", "top2", "top3"],
+)
+
+
+def _largest(table: object, cell: tuple[str, str], n: int) -> list[float]:
+    stats = table.stats  # type: ignore[attr-defined]
+    row = _stats(table).index.get_loc(cell)
+    columns = [stats.top1, stats.top2] + ([] if stats.more is None else list(stats.more.T))
+    return [float(column[row]) for column in columns[:n]]
+
+
+@pytest.mark.parametrize(
+    ("cell", "largest"),
+    [
+        (("Total", "Total"), [6.0, 5.0, 4.0]),
+        (("D1", "y"), [6.0, 3.0, 3.0]),  # a tie across two leaves is two units
+        (("D1", "Total"), [6.0, 5.0, 3.0]),
+        (("F", "Total"), [4.0, 3.0, 3.0]),
+        (("Z", "o"), [5.0, 4.0, 2.0]),
+        (("c", "Total"), [4.0, 2.0, 1.0]),
+        (("b", "o"), [0.0, 0.0, 0.0]),
+    ],
+)
+def test_three_largest_from_leaf_cells(cell: tuple[str, str], largest: list[float]) -> None:
+    assert _largest(build_table([GEO, AGE], THREE), cell, 3) == largest
+
+
+def test_microdata_keeps_as_many_largest_as_asked() -> None:
+    micro = pd.DataFrame(
+        [
+            (geo, age, amount, f"{geo}{age}{k}")
+            for (geo, age), units in UNITS.items()
+            for k, amount in enumerate(units)
+        ],
+        columns=["geo", "age", "value", "h"],
+    )
+    table = build_from_microdata([GEO, AGE], micro, "h", tops=4)
+    assert _largest(table, ("Total", "Total"), 4) == [6.0, 5.0, 4.0, 3.0]
+    assert _largest(table, ("D1", "y"), 4) == [6.0, 3.0, 3.0, 3.0]
+
+
+def test_a_holding_spanning_leaves_is_one_unit_of_each_margin() -> None:
+    """Foyer h1 has 4 in (a, y), 3 in (b, y) and 2 in (c, o): one unit of 9 in the total."""
+    micro = pd.DataFrame(
+        {
+            "geo": ["a", "b", "c", "a", "b", "c", "c"],
+            "age": ["y", "y", "o", "y", "y", "o", "o"],
+            "value": [4.0, 3.0, 2.0, 5.0, 1.0, 2.0, 1.5],
+            "h": ["h1", "h1", "h1", "h2", "h3", "h4", "h5"],
+        }
+    )
+    table = build_from_microdata([GEO, AGE], micro, "h", tops=3)
+    stats = _stats(table)
+    assert stats.loc[("Total", "Total"), "freq"] == 5  # seven lines, five foyers
+    assert _largest(table, ("Total", "Total"), 3) == [9.0, 5.0, 2.0]
+    assert stats.loc[("D1", "y"), "freq"] == 3  # h1 (4 + 3), h2, h3
+    assert _largest(table, ("D1", "y"), 3) == [7.0, 5.0, 1.0]
+    # On the total, 9 + 5 + 2 = 16 of 18.5 is 86 %: NK(3,85) flags it, NK(3,90) does not.
+    result = protect(
+        [GEO, AGE],
+        microdata=micro,
+        holding="h",
+        rules=["NK(3,85)"],
+        options=Options(singleton=False),
+    )
+    got = result.cells.set_index(["geo", "age"])
+    assert got.loc[("Total", "Total"), "reason"] == "dominance"
+    result = protect(
+        [GEO, AGE],
+        microdata=micro,
+        holding="h",
+        rules=["NK(3,90)"],
+        options=Options(singleton=False),
+    )
+    assert result.cells.set_index(["geo", "age"]).loc[("Total", "Total"), "status"] != "U"
+
+
+def test_rising_tops_are_refused() -> None:
+    with pytest.raises(InvalidInput, match=r"ligne 3 : contributions top1, top2\.\.\. attendues"):
+        build_table([GEO, AGE], THREE.assign(top3=[1.0, 2.0, 0.0, 1.0]))
+
+
+def test_a_rule_reading_three_needs_top3() -> None:
+    with pytest.raises(InvalidInput, match="colonne top3"):
+        protect([GEO, AGE], THREE.drop(columns="top3"), rules=["NK(3,90)"])
