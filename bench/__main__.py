@@ -40,7 +40,14 @@ class Bench:
 BENCHES: tuple[Bench, ...] = (
     Bench("store", "bench.store_bench", ("--repeat", "5"), "--root", store_only=True),
     Bench("secrecy_speed", "bench.secrecy_speed", ("13",)),
+    # France-wide variants (more primaries, other seeds); quick: the same variants over Corsica.
+    Bench("secrecy_france", "bench.secrecy_france", ("--region", "94")),
     Bench("secrecy_vs_tauargus", "bench.secrecy_vs_tauargus", ("13", "--opt-minutes", "1")),
+    # The exact mode (MILP and cuts) beside the heuristic, alternated, on département tables.
+    Bench("secrecy_exact", "bench.secrecy_exact", ("13",)),
+    # Ours beside the patterns sdcTable and rtauargus publish (their repositories mirrored
+    # under SECRECY_SOURCES; the tables not found there are named and skipped).
+    Bench("secrecy_published", "bench.secrecy_published"),
     Bench("extract", "bench.extract_bench", ("--departements", "13"), "--instance"),
     # A history screen as a page, over HTTP (gunicorn): each first request a new extract.
     Bench("imaje", "bench.imaje_bench", ("--rounds", "1"), "--instance"),
@@ -52,6 +59,8 @@ BENCHES: tuple[Bench, ...] = (
     Bench("xlsx", "bench.xlsx_bench", ("--cells", "20000", "--repeat", "1")),
     # The same extract as SDMX-CSV (pysdmx) beside the plain CSV, read back by pysdmx.
     Bench("sdmx", "bench.sdmx_bench", ("--cells", "20000", "--repeat", "1")),
+    # Downloading that extract's XLSX: rendered at each download, or kept by its job.
+    Bench("kept_files", "bench.kept_files_bench", ("--cells", "20000", "--rounds", "1")),
     Bench("ledger", "bench.ledger_bench", ("--cells", "100000"), "--instance"),
     Bench("throughput", "bench.throughput_bench", ("--departements", "13", "--indicators", "2")),
     # Its own instance, over HTTP: repeated keyed reads, the same extract again, a mixed load.
@@ -61,6 +70,8 @@ BENCHES: tuple[Bench, ...] = (
     Bench("audit", "bench.audit_bench", ("--appends", "300", "--repeat", "1")),
     # PostgreSQL only: a worker killed in the middle of a job, the job delivered after restart.
     Bench("recovery", "bench.recovery_bench", ("--repeat", "1")),
+    # PostgreSQL only: the mixed workload against 1 node, then 2 nodes on one database.
+    Bench("multinode", "bench.multinode_bench", ("--seconds", "8", "--repeat", "1")),
 )
 
 

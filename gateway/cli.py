@@ -14,10 +14,13 @@ from flask import Flask, url_for
 from sqlalchemy.orm import Session
 
 from gateway.app import create_app
+from gateway.cli_store import publish_and_record, publish_store, sync_store
+from gateway.cli_subscriptions import run_subscriptions
 from gateway.config import ConfigurationError, write_key_file
 from gateway.db import migrate as migrations
 from gateway.pipeline import queue
 from gateway.reference.geography import load_geography
+from gateway.services import upkeep
 from gateway.services.access.seed import seed_access_rules
 from gateway.services.accounts import people
 from gateway.services.accounts.demo import write_demo_accounts
@@ -26,6 +29,7 @@ from gateway.services.accounts.values import PersonRole
 from gateway.services.audit import heads
 from gateway.services.audit.queries import seal, verify
 from gateway.services.catalogue import queries as catalogue_service
+from gateway.services.cell_store.startup import StoreNotReady, check_store_at_start
 from gateway.services.conventions.lifecycle import expire_due_conventions
 from gateway.services.demo.conventions import seed_demo_conventions
 from gateway.services.demo.requesters import ensure_demo_requesters, write_demo_keys
@@ -201,9 +205,16 @@ def import_command(path: Path, microdata: bool) -> None:
         f"Import réussi : {cells} cellules, {len(summary.rows)} indicateurs, "
         f"version {summary.version}."
     )
+    if settings.store_published is not None:  # the nodes copy it from there (sync-store)
+        publish_and_record(app, settings.store_published, summary.version)
+        click.echo(f"Version publiée dans {settings.store_published}, attendue sur tous les nœuds.")
     # No extract of the new version is protected before its socle: the pipeline would publish
-    # it first anyway; publishing here keeps the first requester from waiting for it.
-    _publish_socle(app, only_if_missing=True)
+    # it first anyway; publishing now keeps the first requester from waiting for it. On
+    # PostgreSQL a worker publishes it (a job, taken up again if its worker dies).
+    if upkeep.defer_socle_publication(state, summary.version):
+        click.echo("Publication du socle commun confiée à la file des travaux (socle.publier).")
+    else:
+        _publish_socle(app, only_if_missing=True)
 
 
 @cli.command("audit-verify")
@@ -295,20 +306,26 @@ def expire_conventions() -> None:
 @click.option("--concurrency", default=1, show_default=True, help="Travaux menés de front.")
 @click.option("--until-empty", is_flag=True, help="S'arrêter quand la file est vide.")
 def worker(concurrency: int, until_empty: bool) -> None:
-    """Livrer les extraits en arrière-plan de la file PostgreSQL (et reprendre les travaux
-    d'un processus disparu) ; arrêt propre sur SIGINT ou SIGTERM."""
+    """Mener les travaux de la file PostgreSQL : extraits en arrière-plan (et reprise des
+    travaux d'un processus disparu), abonnements dus, socle après un import, expiration des
+    conventions ; arrêt propre sur SIGINT ou SIGTERM."""
     state = app_state(_app())
     if state.settings.job_runner != "queue":
         raise click.ClickException(
             "Pas de file de travaux : elle demande PostgreSQL (GATEWAY_JOB_RUNNER=queue) ; "
             "sur SQLite, les extraits en arrière-plan sont livrés par le serveur lui-même."
         )
+    try:
+        check_store_at_start(state.settings)
+    except StoreNotReady as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"Travailleur de la file démarré ({concurrency} travail(s) à la fois).")
-    queue.work(
-        queue.worker_app(state.database, state.pipeline.deliver_queued),
-        wait=not until_empty,
-        concurrency=concurrency,
-    )
+    queue.work(upkeep.worker_app(state), wait=not until_empty, concurrency=concurrency)
+
+
+cli.add_command(publish_store)
+cli.add_command(sync_store)
+cli.add_command(run_subscriptions)
 
 
 def main() -> None:

@@ -6,8 +6,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from policies.audit_keys import MIN_KEY_LENGTH, AuditKeys
 
@@ -30,6 +32,16 @@ class Settings:
     data_dir: Path = REPO_ROOT / "data"  # GATEWAY_DATA_DIR: shipped reference files
     instance_dir: Path = REPO_ROOT / "instance"  # GATEWAY_INSTANCE_DIR: database, store, keys
     store_dir: Path | None = None  # GATEWAY_STORE_DIR (default: <instance>/cells)
+    # GATEWAY_STORE_PUBLISHED: the folder (local or a mounted share) where `import` and
+    # `publish-store` publish store versions and `sync-store` copies them from; unset: none.
+    store_published: Path | None = None
+    store_keep: int = 3  # GATEWAY_STORE_KEEP: versions `sync-store` keeps in the local store
+    # GATEWAY_STORE_SYNC_GRACE: seconds a node may serve another version than the expected one
+    # after its publication (a rolling sync), before /health answers 503
+    store_sync_grace: int = 300
+    # GATEWAY_FILES_DIR: rendered files of background extracts (default: <instance>/fichiers;
+    # on several machines, a folder every node mounts)
+    files_dir: Path | None = None
     log_level: str = "INFO"  # GATEWAY_LOG_LEVEL
     # GATEWAY_RATELIMIT_STORAGE_URI: where the limits count, shared by the workers (default: a
     # SQLite file under the instance dir; redis://host:6379 to share them between hosts).
@@ -54,11 +66,31 @@ class Settings:
     # procrastinate queue, `python -m gateway worker`) or `embedded` (a thread of the web
     # worker, single machine); default: `queue` on PostgreSQL, `embedded` on SQLite.
     job_runner: str = ""
+    # GATEWAY_SMTP_HOST: the mail server of every message (invitations, reset links,
+    # subscription deliveries); unset, the log is the outbox. GATEWAY_SMTP_PORT (default 587,
+    # 465 with `tls`, 25 with `none`), GATEWAY_SMTP_SECURITY (`starttls`, `tls` or `none`),
+    # GATEWAY_SMTP_USER, GATEWAY_SMTP_PASSWORD or the file GATEWAY_SMTP_PASSWORD_FILE (mode
+    # 0600), GATEWAY_SMTP_SENDER (the From address, mandatory with a host), GATEWAY_SMTP_TIMEOUT.
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_password_file: Path | None = None
+    smtp_sender: str = ""
+    smtp_timeout: float = 10.0  # seconds, per connection step
+    # GATEWAY_PUBLIC_URL: the portal's address as people reach it, for the links of messages
+    # sent outside a request (subscription deliveries); mandatory in production with SMTP.
+    public_url: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def cell_store_dir(self) -> Path:
         return self.store_dir or self.instance_dir / "cells"
+
+    @property
+    def extract_files_dir(self) -> Path:
+        return self.files_dir or self.instance_dir / "fichiers"
 
     @property
     def is_development(self) -> bool:
@@ -70,7 +102,16 @@ class Settings:
         return AuditKeys.from_text(self.audit_key, self.audit_former_keys.split(","))
 
 
-_PATH_FIELDS = {"data_dir", "instance_dir", "store_dir", "audit_key_file", "audit_head_export"}
+_PATH_FIELDS = {
+    "data_dir",
+    "instance_dir",
+    "store_dir",
+    "store_published",
+    "files_dir",
+    "audit_key_file",
+    "audit_head_export",
+    "smtp_password_file",
+}
 _ENV_FIELDS = {
     "GATEWAY_ENV": ("env", str),
     "GATEWAY_DATABASE_URL": ("database_url", str),
@@ -78,6 +119,10 @@ _ENV_FIELDS = {
     "GATEWAY_DATA_DIR": ("data_dir", Path),
     "GATEWAY_INSTANCE_DIR": ("instance_dir", Path),
     "GATEWAY_STORE_DIR": ("store_dir", Path),
+    "GATEWAY_STORE_PUBLISHED": ("store_published", Path),
+    "GATEWAY_STORE_KEEP": ("store_keep", int),
+    "GATEWAY_STORE_SYNC_GRACE": ("store_sync_grace", int),
+    "GATEWAY_FILES_DIR": ("files_dir", Path),
     "GATEWAY_LOG_LEVEL": ("log_level", str),
     "GATEWAY_RATELIMIT_STORAGE_URI": ("ratelimit_storage_uri", str),
     "GATEWAY_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
@@ -91,6 +136,15 @@ _ENV_FIELDS = {
     "GATEWAY_AUDIT_FORMER_KEYS": ("audit_former_keys", str),
     "GATEWAY_AUDIT_HEAD_EXPORT": ("audit_head_export", Path),
     "GATEWAY_JOB_RUNNER": ("job_runner", str),
+    "GATEWAY_SMTP_HOST": ("smtp_host", str),
+    "GATEWAY_SMTP_PORT": ("smtp_port", int),
+    "GATEWAY_SMTP_SECURITY": ("smtp_security", str),
+    "GATEWAY_SMTP_USER": ("smtp_user", str),
+    "GATEWAY_SMTP_PASSWORD": ("smtp_password", str),
+    "GATEWAY_SMTP_PASSWORD_FILE": ("smtp_password_file", Path),
+    "GATEWAY_SMTP_SENDER": ("smtp_sender", str),
+    "GATEWAY_SMTP_TIMEOUT": ("smtp_timeout", float),
+    "GATEWAY_PUBLIC_URL": ("public_url", str),
 }
 
 
@@ -115,6 +169,10 @@ def _complete(settings: Settings) -> Settings:
         raise ConfigurationError(f"GATEWAY_ENV doit valoir {', '.join(ENVIRONMENTS)}")
     if settings.trusted_proxies < 0:
         raise ConfigurationError("GATEWAY_TRUSTED_PROXIES doit être un entier positif ou nul")
+    if settings.store_keep < 2 or settings.store_sync_grace < 0:
+        raise ConfigurationError(
+            "GATEWAY_STORE_KEEP doit valoir au moins 2 et GATEWAY_STORE_SYNC_GRACE être positif"
+        )
     if not settings.database_url:
         url = f"sqlite:///{settings.instance_dir / 'gateway.sqlite3'}"
         settings = replace(settings, database_url=url)
@@ -128,7 +186,7 @@ def _complete(settings: Settings) -> Settings:
                 "GATEWAY_SECRET_KEY manquante ou factice : refus de démarrer en production"
             )
         settings = replace(settings, secret_key=_development_secret(settings.instance_dir))
-    return _audit_key(settings)
+    return _smtp(_audit_key(settings))
 
 
 JOB_RUNNERS = ("embedded", "queue")
@@ -174,12 +232,12 @@ def _audit_key(settings: Settings) -> Settings:
     return replace(settings, audit_key=key)
 
 
-def read_key_file(path: Path) -> str:
+def read_key_file(path: Path, what: str = "de clé du journal d'audit") -> str:
     """Read a key file; refuse one that is missing or that others than its owner may read."""
     if not path.is_file():
-        raise ConfigurationError(f"fichier de clé du journal d'audit introuvable : {path}")
+        raise ConfigurationError(f"fichier {what} introuvable : {path}")
     if path.stat().st_mode & 0o077:
-        raise ConfigurationError(f"fichier de clé du journal d'audit lisible par d'autres : {path}")
+        raise ConfigurationError(f"fichier {what} lisible par d'autres : {path}")
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -193,3 +251,46 @@ def write_key_file(path: Path) -> bool:
     with os.fdopen(descriptor, "w", encoding="utf-8") as file:
         file.write(secrets.token_urlsafe(48) + "\n")
     return True
+
+
+SMTP_SECURITIES = {"starttls": 587, "tls": 465, "none": 25}  # each with its usual port
+
+
+def _smtp(settings: Settings) -> Settings:
+    """Check the mail server's settings and read its password file; no host, no transport."""
+    security, host = settings.smtp_security, settings.smtp_host.strip()
+    if security not in SMTP_SECURITIES:
+        raise ConfigurationError("GATEWAY_SMTP_SECURITY doit valoir starttls, tls ou none")
+    settings = replace(settings, public_url=_public_url(settings))
+    if not host:
+        return settings
+    if "@" not in parseaddr(settings.smtp_sender)[1]:
+        raise ConfigurationError("GATEWAY_SMTP_SENDER (adresse d'expédition) manquante ou invalide")
+    password = settings.smtp_password
+    if not password and settings.smtp_password_file is not None:
+        password = read_key_file(settings.smtp_password_file, "du mot de passe SMTP")
+    if bool(settings.smtp_user) != bool(password):
+        raise ConfigurationError(
+            "GATEWAY_SMTP_USER et GATEWAY_SMTP_PASSWORD (ou _FILE) vont ensemble"
+        )
+    if password and security == "none" and not settings.is_development:
+        raise ConfigurationError(
+            "GATEWAY_SMTP_SECURITY=none enverrait le mot de passe SMTP en clair : refusé"
+        )
+    if not settings.public_url and not settings.is_development:
+        raise ConfigurationError(
+            "GATEWAY_PUBLIC_URL manquante : les courriels n'auraient pas de lien"
+        )
+    port = settings.smtp_port or SMTP_SECURITIES[security]
+    return replace(settings, smtp_host=host, smtp_port=port, smtp_password=password)
+
+
+def _public_url(settings: Settings) -> str:
+    """The portal's address without its final slash; development defaults to `make serve`'s."""
+    url = settings.public_url.strip().rstrip("/")
+    if not url:
+        return "http://127.0.0.1:8000" if settings.is_development else ""
+    scheme = urlsplit(url).scheme
+    if scheme != "https" and not (scheme == "http" and settings.is_development):
+        raise ConfigurationError("GATEWAY_PUBLIC_URL doit commencer par https://")
+    return url

@@ -53,6 +53,18 @@ logconfig_dict = {
 }
 
 
+def on_starting(server: Any) -> None:
+    """Refuse to start a node whose store lacks the version the database expects (production).
+
+    Checked once, in the arbiter, before any worker forks; a RuntimeError is printed by
+    gunicorn ("Error: ...") with exit status 1. Development only warns.
+    """
+    from gateway.config import load_settings
+    from gateway.services.cell_store.startup import check_store_at_start
+
+    check_store_at_start(load_settings())
+
+
 def post_worker_init(worker: Any) -> None:
     """Have gunicorn write its own refusals (line too long, bad headers) as problem documents.
 
@@ -62,6 +74,18 @@ def post_worker_init(worker: Any) -> None:
     from gunicorn import util
 
     util.write_error = write_problem
+    _check_subscriptions(worker)
+
+
+def _check_subscriptions(worker: Any) -> None:
+    """On the embedded runner (SQLite, one machine), each worker runs the subscriptions due
+    every minute; on PostgreSQL the queue's workers do (gateway/services/subscriptions)."""
+    from gateway.services.subscriptions.embedded import start_checking
+    from gateway.state import EXTENSION
+
+    state = getattr(getattr(worker, "wsgi", None), "extensions", {}).get(EXTENSION)
+    if state is not None and state.pipeline.queue is None:
+        start_checking(state)
 
 
 def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
@@ -78,3 +102,13 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
         f"X-Request-Id: {request_id}\r\n\r\n"
     )
     util.write_nonblock(sock, head.encode("latin-1") + body)
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """Close the stopping worker's pools (the job queue's, the database's) rather than leave
+    their connections and threads to the interpreter's exit."""
+    from gateway.state import EXTENSION
+
+    state = getattr(getattr(worker, "wsgi", None), "extensions", {}).get(EXTENSION)
+    if state is not None:
+        state.close()

@@ -9,11 +9,14 @@ services never do: they are handed what they need.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from gateway.cache import Caches
@@ -26,6 +29,7 @@ from gateway.pipeline.jobs import JobRunner
 from gateway.pipeline.limits import ExtractLimits, load_limits
 from gateway.pipeline.run import Pipeline
 from gateway.reference.geography import load_geography
+from gateway.services.cell_store.queries import read_expected
 from gateway.store import CellStore
 from policies.errors import NotFound
 from policies.geography import Geography
@@ -63,6 +67,13 @@ class AppState:
     def jobs(self) -> JobRunner:
         return self.pipeline.jobs
 
+    def close(self) -> None:
+        """Close what the app holds open: the job queue's pool, the database's connections
+        (a gunicorn worker that stops, a test's app at its end)."""
+        if self.pipeline.queue is not None:
+            self.pipeline.queue.close()
+        self.database.dispose()
+
     def health(self) -> tuple[Component, ...]:
         """Run every component's check, each once (the last check of a name wins)."""
         components: dict[str, Component] = {}
@@ -91,6 +102,8 @@ def build_state(settings: Settings) -> AppState:
     state.health_checks.extend(
         (lambda: probe_database(database.engine), lambda: store_health(pipeline.store))
     )
+    grace = settings.store_sync_grace
+    state.health_checks.append(lambda: store_sync_health(pipeline.store, database, grace))
     state.health_checks.append(pipeline.jobs.health)
     if pipeline.queue is not None:  # the durable queue replaces the embedded runner's check
         state.health_checks.append(lambda: queue.health(database))
@@ -109,6 +122,49 @@ def store_health(store: CellStore) -> Component:
     if not readable:
         return Component("store", False, "l'entrepôt de cellules est illisible")
     return Component("store", True, "ok", (("store_version", version),))
+
+
+def served_version(store: CellStore) -> str | None:
+    """Return the version a store serves, or None when it is empty or unreadable."""
+    try:
+        return store.version()
+    except (NotFound, OSError, ValueError):
+        return None
+
+
+def store_sync_health(
+    store: CellStore,
+    database: Database,
+    grace_seconds: int,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Component:
+    """Does this node serve the expected (latest published) store version?
+
+    A mismatch is tolerated `grace_seconds` after the publication, the time a rolling sync
+    takes (every node's timer runs `sync-store`), then fails. The database's own fault is
+    the database component's: here it only leaves the expected version unknown.
+    """
+    try:
+        expected = read_expected(database)
+    except SQLAlchemyError:
+        return Component("store_sync", True, "version attendue inconnue (base injoignable)")
+    if expected is None:
+        return Component("store_sync", True, "aucune version publiée")
+    details = (("expected_store_version", expected.version),)
+    served = served_version(store)
+    if served == expected.version:
+        return Component("store_sync", True, "ok", details)
+    deadline = expected.published_at + timedelta(seconds=grace_seconds)
+    if now() < deadline:
+        state = f"synchronisation en cours (tolérée jusqu'à {deadline:%H:%M:%S} UTC)"
+        return Component("store_sync", True, state, details)
+    state = (
+        f"version servie {served or 'aucune'}, version attendue {expected.version} "
+        f"(publiée le {expected.published_at:%d/%m/%Y à %H:%M} UTC) : lancez "
+        "python -m gateway sync-store"
+    )
+    logging.getLogger("gateway.sante").error("entrepôt désynchronisé : %s", state)
+    return Component("store_sync", False, state, details)
 
 
 def init_state(app: Flask, state: AppState) -> None:

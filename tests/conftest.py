@@ -135,14 +135,14 @@ def make_app(database_url: str, tmp_path: Path, **overrides: object) -> Flask:
 def app(database_url: str, tmp_path: Path, demo_store_dir: Path) -> Iterator[Flask]:
     application = make_app(database_url, tmp_path, store_dir=demo_store_dir)
     yield application
-    app_state(application).database.dispose()
+    app_state(application).close()
 
 
 @pytest.fixture
 def sqlite_app(sqlite_url: str, tmp_path: Path, demo_store_dir: Path) -> Iterator[Flask]:
     application = make_app(sqlite_url, tmp_path, store_dir=demo_store_dir)
     yield application
-    app_state(application).database.dispose()
+    app_state(application).close()
 
 
 @pytest.fixture

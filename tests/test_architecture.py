@@ -20,9 +20,19 @@ NOT_PURE = ("flask", "flask_smorest", "werkzeug", "marshmallow", "sqlalchemy", "
 
 #: The layers of the gateway, top first: a module imports from its own layer or below.
 LAYERS = (
-    ("assembly", ("gateway.app", "gateway.cli", "gateway.__main__", "gateway.gunicorn_conf")),
+    (
+        "assembly",
+        (
+            "gateway.app",
+            "gateway.cli",
+            "gateway.cli_store",
+            "gateway.cli_subscriptions",
+            "gateway.__main__",
+            "gateway.gunicorn_conf",
+        ),
+    ),
     ("doors", ("gateway.api", "gateway.web")),
-    ("services", ("gateway.services",)),
+    ("services", ("gateway.services", "gateway.notify.subscription")),
     ("state", ("gateway.state",)),
     ("pipeline", ("gateway.pipeline",)),
     ("repositories", ()),  # gateway.services.<subject>.queries, and what they import
@@ -38,6 +48,7 @@ LAYERS = (
             "gateway.config",
             "gateway.logs",
             "gateway.links",
+            "gateway.notify",
         ),
     ),
 )

@@ -20,6 +20,8 @@ from gateway.api.listings import mine as my_listings
 from gateway.api.listings import theirs as admin_listings
 from gateway.api.me.routes import blp as me
 from gateway.api.quotes.routes import blp as quotes
+from gateway.api.subscriptions.routes import blp as subscriptions
+from gateway.api.subscriptions.routes import theirs as admin_subscriptions
 from gateway.api.tariffs.routes import blp as tariffs
 from gateway.api.territories.routes import blp as territories
 
@@ -34,10 +36,12 @@ BLUEPRINTS = (
     extracts,
     imaje,
     quotes,
+    subscriptions,
     admin_requesters,
     admin_conventions,
     admin_audit,
     admin_listings,
+    admin_subscriptions,
     admin_people,
     admin_access_requests,
     me,

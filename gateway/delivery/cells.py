@@ -23,6 +23,9 @@ def delivered_category(code: str) -> str:
     return TOTAL if code == ENGINE_TOTAL else code
 
 
+_EMPTY, _ZERO_DENOMINATOR = Status.EMPTY, Reason.ZERO_DENOMINATOR  # read once, not per cell
+
+
 class DeliveryError(ValueError):
     """The pipeline built an inconsistent delivery; the message names the cell or the field."""
 
@@ -96,16 +99,19 @@ class DeliveredCell:
         # An isinstance test, not an enum call: an enum call costs, 10,000s of cells.
         if not isinstance(self.status, Status) or not isinstance(self.reason, Reason):
             self._coerce()
-        if self.secret and self.value is not None:
+        # Each property read once (an enum member read is a descriptor call: a département's
+        # extract built 15,000 cells with a dozen of them each).
+        secret, without_object, empty = self.secret, self.without_object, self.status is _EMPTY
+        if secret and self.value is not None:
             raise DeliveryError(f"{self.key}: une cellule secrète ne doit porter aucune valeur")
-        if self.without_object and (self.value is not None or self.status is not Status.EMPTY):
+        if without_object and (self.value is not None or not empty):
             raise DeliveryError(f"{self.key}: une cellule « sans objet » est vide, sans valeur")
-        if self.status is Status.EMPTY and self.value is None and not self.without_object:
+        if empty and self.value is None and not without_object:
             object.__setattr__(self, "value", 0.0)
-        if self.has_value:
+        if not secret and not without_object:  # has_value
             if self.value is None or not math.isfinite(self.value):
                 raise DeliveryError(f"{self.key}: valeur diffusée absente ou non finie")
-            if self.status is Status.EMPTY and self.value != 0:
+            if empty and self.value != 0:
                 raise DeliveryError(f"{self.key}: une cellule « zero » vaut 0")
 
     def _coerce(self) -> None:
@@ -129,7 +135,7 @@ class DeliveredCell:
     @property
     def without_object(self) -> bool:
         """Tell whether no value exists (a ratio whose denominator is zero): not 0, no secret."""
-        return self.reason is Reason.ZERO_DENOMINATOR
+        return self.reason is _ZERO_DENOMINATOR
 
     @property
     def has_value(self) -> bool:

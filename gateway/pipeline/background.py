@@ -16,6 +16,8 @@ from typing import Any
 from gateway.db import Database
 from gateway.db.models import Extract
 from gateway.db.models.extracts import DELIVERED, FAILED, IN_FLIGHT, PENDING
+from gateway.delivery import Delivery
+from gateway.delivery.storage import ExtractFiles
 from gateway.pipeline import claims
 from gateway.pipeline.locks import serialise
 from gateway.pipeline.prepare import Prepared
@@ -76,6 +78,20 @@ def run_job(
         detail = {"detail": getattr(error, "detail", "Erreur interne.")}
         with database.transaction() as session:
             extracts.record_failure(session, extract_id, FAILED, detail)
+
+
+def keep_files(files: ExtractFiles, delivery: Delivery | None) -> None:
+    """Render a delivered extract in every format and keep the files for its downloads.
+
+    A failure here is logged, not the job's: the extract is delivered, and a download whose
+    file is missing renders it then.
+    """
+    if delivery is None:
+        return
+    try:
+        files.render_all(delivery)
+    except Exception:
+        LOG.exception("extrait %s : fichiers non conservés", delivery.header.extract_id)
 
 
 def progress(database: Database, extract_id: str, percent: int) -> None:

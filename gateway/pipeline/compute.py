@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from gateway.cache import Memo
+from gateway.pipeline.progress import Progress, table_listener
 from gateway.pipeline.protection import ProtectedCell, ProtectedTable, protect_related
 from gateway.pipeline.request import ExtractRequest, TerritoryCell
 from gateway.services.ledger import queries as ledger
@@ -15,8 +16,7 @@ from gateway.store import CellStore
 from policies.catalogue import Catalogue, Indicator, RelatedSet
 from policies.errors import InvalidInput
 from policies.secrecy import TOTAL
-
-Progress = Callable[[int], None]
+from policies.secrecy.progress import listening
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,7 @@ def compute(
     """Protect each related set of the stored terms, for each period, against its history.
 
     `known_sets`: the app's commune sets already read from the ledger (immutable once stored).
+    `progress` hears the job's percentage as each table's protection goes (see progress.py).
     """
     shown = shown_by_set(catalogue, request)
     union = frozenset().union(*(t.communes for t in territories))
@@ -100,16 +101,18 @@ def compute(
                 version=store.version(),
                 known_sets=known_sets,
             )
-            tables[(related.code, period)] = protect_related(
-                store,
-                catalogue,
-                related,
-                period,
-                territories,
-                categories,
-                released.cells,
-                released.revisable,
-            )
+            listener = table_listener(progress, len(tables), steps) if progress else None
+            with listening(listener):
+                tables[(related.code, period)] = protect_related(
+                    store,
+                    catalogue,
+                    related,
+                    period,
+                    territories,
+                    categories,
+                    released.cells,
+                    released.revisable,
+                )
             if progress:
                 progress(int(100 * len(tables) / steps))
     return Computed(tables, catalogue)

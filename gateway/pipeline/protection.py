@@ -262,21 +262,22 @@ def _cells(
     territories: Sequence[TerritoryCell],
     shown: tuple[str, ...],
 ) -> list[ProtectedCell]:
-    names = [d.name for d in table.dimensions]
-    rows = {
-        tuple(key): (status, reason, value)
-        for key, status, reason, value in zip(
-            result.cells[names].itertuples(index=False, name=None),
-            result.cells["status"],
-            result.cells["reason"],
-            result.cells["value"],
-            strict=True,
-        )
-    }
+    """Read the delivered cells in the engine's frame, by position (its rows are the table's
+    cells in C order over each dimension's codes): a dict of every row cost 16 ms a table."""
+    dims = result.table.dims
+    sizes = [len(d.codes) for d in dims]
+    status = result.cells["status"].to_numpy(dtype=object)
+    reason = result.cells["reason"].to_numpy(dtype=object)
+    value = result.cells["value"].to_numpy(dtype=np.float64)
     out = []
     for territory in territories:
         for category in shown:
-            status_code, reason, value = rows[table.coordinate(territory.communes, category)]
-            status, why = _STATUSES[status_code], _REASONS[reason]
-            out.append(ProtectedCell(territory, category, float(value), status, why))
+            row = 0
+            coordinate = table.coordinate(territory.communes, category)
+            for dim, size, code in zip(dims, sizes, coordinate, strict=True):
+                row = row * size + dim.position[code]
+            why = _REASONS[reason[row]]
+            out.append(
+                ProtectedCell(territory, category, float(value[row]), _STATUSES[status[row]], why)
+            )
     return out

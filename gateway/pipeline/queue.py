@@ -84,13 +84,19 @@ class QueueRunner:
 
     def defer(self, extract_id: str, lock: str) -> None:
         """Queue the job of a claimed extract (once: a job already waiting is that one)."""
+        self.defer_task(DELIVER_TASK, lock=lock, queueing_lock=extract_id, extract_id=extract_id)
+
+    def defer_task(
+        self, name: str, *, lock: str | None, queueing_lock: str, **arguments: Any
+    ) -> None:
+        """Queue a job of the task `name` (once: a job waiting under `queueing_lock` is it)."""
         with self._lock:
             if not self._opened:
                 self.app.open()
                 self._opened = True
-        task = self.app.configure_task(DELIVER_TASK, lock=lock, queueing_lock=extract_id)
+        task = self.app.configure_task(name, lock=lock, queueing_lock=queueing_lock)
         with contextlib.suppress(AlreadyEnqueued):
-            task.defer(extract_id=extract_id)
+            task.defer(**arguments)
 
     def close(self) -> None:
         with self._lock:

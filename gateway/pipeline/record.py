@@ -61,13 +61,9 @@ def commit(
         if extract.status == DELIVERED:  # a queued job taken up again after its commit
             raise AlreadyDelivered(extract_id)
         fill(extract, prepared, version, DELIVERED)
-        extract.result = {
-            "cellules": cells_to_json(cells),
-            "contexte": header.to_json(),
-        }
         extract.cells_delivered, extract.cells_suppressed = len(cells), suppressed
         extract.progress, extract.completed_at = 100, datetime.now(UTC)
-        extracts.store_extract(session, extract)
+        extracts.store_extract(session, extract)  # the ledger rows and the invoice refer to it
         rows = released_cells(prepared.request, prepared.catalogue, prepared.territories, computed)
         ledger.record(
             session,
@@ -78,7 +74,13 @@ def commit(
         invoice = payment.invoice(session, order_id, key, extract_id)
         price = invoice.total if invoice is not None else order_total(session, order_id)
         extract.invoice_number = invoice.number if invoice is not None else None
-        extract.result = {**extract.result, "prix": None if price is None else str(price)}
+        # The cells are written once, with the price: a result stored before the price, then
+        # changed, was serialised and written twice (a département's 15,000 cells: 2 x 5 MB).
+        extract.result = {
+            "cellules": cells_to_json(cells),
+            "contexte": header.to_json(),
+            "prix": None if price is None else str(price),
+        }
         claims.remember(session, prepared, key, extract_id)
         audit_log.append_entry(
             session,

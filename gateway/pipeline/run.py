@@ -17,6 +17,7 @@ from gateway.db.connections import PASSING_FAILURES
 from gateway.db.models import Extract, QuoteRecord
 from gateway.db.models.extracts import DELIVERED, IN_FLIGHT, PENDING
 from gateway.delivery import Delivery
+from gateway.delivery.storage import ExtractFiles
 from gateway.pipeline import background, claims, payment, record
 from gateway.pipeline.compute import compute
 from gateway.pipeline.deliver import build_delivery, delivered_cells, stored_delivery
@@ -25,6 +26,7 @@ from gateway.pipeline.jobs import JobRunner
 from gateway.pipeline.limits import ExtractLimits, too_fine
 from gateway.pipeline.locks import LedgerBusy, LedgerLocks, partitions
 from gateway.pipeline.prepare import Prepared, check_size, prepare
+from gateway.pipeline.progress import Throttled
 from gateway.pipeline.queue import QueueRunner, queue_lock
 from gateway.pipeline.socle import Publisher, SocleSlice, read_slice, socle_cells
 from gateway.services.audit.queries import ALLOWED, REFUSED
@@ -82,6 +84,7 @@ class Pipeline:
             database, geography, self.locks, settings.ledger_lock_timeout, caches=caches
         )
         self._socle: dict[str, SocleSlice] = {}  # publications read, by id (immutable)
+        self.files = ExtractFiles(settings.extract_files_dir)  # background extracts' files
 
     def submit(
         self,
@@ -90,8 +93,13 @@ class Pipeline:
         *,
         idempotency_key: str | None = None,
         today: date | None = None,
+        foreground: bool = False,
     ) -> Outcome:
-        """Take a request through every step; raise a domain error at the first refusal."""
+        """Take a request through every step; raise a domain error at the first refusal.
+
+        `foreground`: deliver now whatever the size, for a caller already in the background
+        (a subscription's delivery, run by a queue worker or `run-subscriptions`).
+        """
         day = today or datetime.now(UTC).date()
         prepared = self._allowed(caller, body, day)
         check_size(prepared, self.limits)
@@ -116,7 +124,10 @@ class Pipeline:
             raise payment.QuoteToAccept(settled)
         order_id = settled
         extract_id = uuid.uuid4().hex
-        if prepared.cells > self.limits.background_above:
+        # An IMAJE screen (a few indicators on a few territories) is shown in the request,
+        # whatever the threshold: its page and its API answer a table, never a job to follow.
+        foreground = foreground or prepared.request.masked_rather_than_refused
+        if prepared.cells > self.limits.background_above and not foreground:
             inputs = {
                 "body": dict(body),
                 "key": idempotency_key,
@@ -305,7 +316,11 @@ class Pipeline:
             self.queue.defer(extract_id, queue_lock(partitions(prepared)[1]))
             return Outcome(extract_id, PENDING)
         job = background.run_job
-        self.jobs.submit(extract_id, job, self.database, extract_id, lambda: deliver().extract_id)
+
+        def deliver_and_keep() -> str:
+            return self._kept(deliver()).extract_id
+
+        self.jobs.submit(extract_id, job, self.database, extract_id, deliver_and_keep)
         return Outcome(extract_id, PENDING)
 
     def deliver_queued(self, extract_id: str, last_attempt: bool) -> None:
@@ -328,13 +343,19 @@ class Pipeline:
         def deliver() -> str:
             prepared = self._allowed(caller, inputs["body"], day)
             order, key = inputs["order"], inputs["key"]
-            return self._deliver(extract_id, prepared, order, key, day).extract_id
+            return self._kept(self._deliver(extract_id, prepared, order, key, day)).extract_id
 
         transient = () if last_attempt else TRANSIENT
         background.run_job(self.database, extract_id, deliver, transient)
 
+    def _kept(self, outcome: Outcome) -> Outcome:
+        """Render a background extract once in every format: its downloads read the files."""
+        background.keep_files(self.files, outcome.delivery)
+        return outcome
+
     def _progress(self, extract_id: str) -> Callable[[int], None]:
-        return lambda percent: background.progress(self.database, extract_id, percent)
+        """Write a job's progress to its extract's row, about once a second at most."""
+        return Throttled(lambda percent: background.progress(self.database, extract_id, percent))
 
     def _log(self, prepared: Prepared, decision: str, rules: list[str], **details: Any) -> None:
         record.log(self.database, prepared, decision, rules, **details)

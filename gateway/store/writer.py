@@ -77,7 +77,7 @@ def write_table(path: Path, columns: Mapping[str, np.ndarray]) -> None:
 
 
 @contextmanager
-def _exclusive(root: Path) -> Iterator[None]:
+def exclusive(root: Path) -> Iterator[None]:
     """Serialise writers: one publication at a time per store."""
     root.mkdir(parents=True, exist_ok=True)
     with (root / ".lock").open("w") as lock:
@@ -148,7 +148,7 @@ def publish(
     the version, and the current one stays.
     """
     root = Path(root)
-    with _exclusive(root):
+    with exclusive(root):
         old_dir = layout.current_version_dir(root)
         old = layout.read_manifest(old_dir) if old_dir else None
         version = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:6]}"
@@ -170,12 +170,12 @@ def publish(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        _swap_pointer(root, final)
+        swap_pointer(root, final)
         _prune(versions, keep)
     return final
 
 
-def _swap_pointer(root: Path, target: Path) -> None:
+def swap_pointer(root: Path, target: Path) -> None:
     """Point `current` at a version with one atomic rename."""
     temporary = root / f".{layout.POINTER}-{uuid.uuid4().hex[:6]}"
     temporary.symlink_to(target.relative_to(root))

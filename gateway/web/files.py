@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Response
 
+from gateway.api.files import send_delivered
+from gateway.services.extracts.files import DeliveredFile
+
 
 def attachment(content: bytes, media_type: str, name: str, *, inline: bool = False) -> Response:
     """Return a file to save (or, `inline`, to open in the browser), never cached."""
@@ -15,6 +18,7 @@ def attachment(content: bytes, media_type: str, name: str, *, inline: bool = Fal
     return response
 
 
-def delivered_file(content: bytes, media_type: str, name: str) -> Response:
-    """Return a delivered extract's file: JSON opens in the browser, the others are saved."""
-    return attachment(content, media_type, name, inline=media_type.startswith("application/json"))
+def delivered_download(file: DeliveredFile) -> Response:
+    """Return a delivered extract's file (length, ETag): JSON opens, the others are saved."""
+    disposition = "inline" if file.media_type.startswith("application/json") else "attachment"
+    return send_delivered(file, disposition=disposition, cache_control="private, no-store")

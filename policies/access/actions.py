@@ -32,6 +32,7 @@ class Action(StrEnum):
 
     SOCLE_READ = "socle_read"
     SOCLE_PUBLISH = "socle_publish"
+    STORE_PUBLISH = "store_publish"
     EXTRACT_CREATE = "extract_create"
     EXTRACT_READ = "extract_read"
     EXTRACT_PREVIEW_READ = "extract_preview_read"
@@ -41,6 +42,11 @@ class Action(StrEnum):
     QUOTE_ACCEPT = "quote_accept"
     INVOICE_READ = "invoice_read"
     ZONE_CREATE = "zone_create"
+    SUBSCRIPTION_CREATE = "subscription_create"
+    SUBSCRIPTION_READ = "subscription_read"
+    SUBSCRIPTION_PAUSE = "subscription_pause"
+    SUBSCRIPTION_RESUME = "subscription_resume"
+    SUBSCRIPTION_END = "subscription_end"
     ZONE_READ = "zone_read"
     ME_READ = "me_read"
     CONVENTION_CREATE = "convention_create"
@@ -124,6 +130,7 @@ A = Action
 ACTIONS: Mapping[str, ActionRule] = _actions(
     ActionRule(A.SOCLE_READ, Audience.REQUESTERS, "lire le socle commun", public=True),
     ActionRule(A.SOCLE_PUBLISH, Audience.NATIONAL, "publier le socle commun d'un millésime"),
+    ActionRule(A.STORE_PUBLISH, Audience.NATIONAL, "publier une version de l'entrepôt de cellules"),
     ActionRule(A.EXTRACT_CREATE, Audience.REQUESTERS, "demander un extrait", public=True),
     ActionRule(A.EXTRACT_READ, Audience.REQUESTERS, "suivre ou télécharger ses extraits"),
     # Reads what asking would give (cells, decision, price): allowed to whom asking is.
@@ -134,6 +141,12 @@ ACTIONS: Mapping[str, ActionRule] = _actions(
     ActionRule(A.QUOTE_ACCEPT, Audience.REQUESTERS, "accepter un devis"),
     _like(A.INVOICE_READ, "consulter ses factures", A.QUOTE_ACCEPT),
     ActionRule(A.ZONE_CREATE, Audience.REQUESTERS, "créer une zone personnalisée"),
+    # A standing request: delivered later without its requester, so never to the public.
+    ActionRule(A.SUBSCRIPTION_CREATE, Audience.REQUESTERS, "s'abonner à une livraison récurrente"),
+    _like(A.SUBSCRIPTION_READ, "consulter ses abonnements", A.SUBSCRIPTION_CREATE),
+    _like(A.SUBSCRIPTION_PAUSE, "mettre en pause un abonnement", A.SUBSCRIPTION_CREATE),
+    _like(A.SUBSCRIPTION_RESUME, "reprendre un abonnement", A.SUBSCRIPTION_CREATE),
+    _like(A.SUBSCRIPTION_END, "terminer un abonnement", A.SUBSCRIPTION_CREATE),
     ActionRule(A.ZONE_READ, Audience.REQUESTERS, "consulter ses zones personnalisées"),
     ActionRule(A.ME_READ, Audience.REQUESTERS, "consulter son propre compte"),
     ActionRule(A.CONVENTION_CREATE, Audience.ADMINS, "créer une convention"),

@@ -4,9 +4,10 @@ A Caf administrator invites a person of the Commune d'Aubagne through the admin 
 person opens the link the gateway wrote to its log (development's outbox), chooses a
 password, signs in, creates a custom zone in "Mon espace", builds a request with the request
 builder (`/demande`) for the commune and for the zone, meets the refusal for another
-territory with its remedy, gets a quote, accepts it in "Mon espace", gets the extract, then
-downloads the extract and the invoice from "Mon espace" and reads them. Every page passes
-axe (no serious or critical violation) and is saved as a screenshot.
+territory with its remedy, gets a quote, accepts it in "Mon espace", gets the extract,
+downloads it, subscribes to the same request monthly and pauses the subscription, then
+downloads the invoice from "Mon espace" and reads them. Every page passes axe (no serious or
+critical violation) and is saved as a screenshot.
 """
 
 from __future__ import annotations
@@ -202,6 +203,21 @@ def _download_extract(tab: Any) -> None:
     assert Path(note.value.path()).read_bytes().startswith(b"%PDF")
 
 
+def _subscribe(tab: Any) -> None:
+    """From the extract's page, subscribe to the same request monthly, then pause it."""
+    tab.get_by_role("link", name="S’abonner à cette demande").click()
+    assert tab.locator("h1").inner_text() == "S’abonner à cette demande"
+    check_page(tab, "invite-14b-s-abonner")
+    tab.get_by_label("Nom de l’abonnement").fill("Petite enfance du centre")
+    tab.get_by_label("Chaque mois").check()
+    tab.get_by_role("button", name="S’abonner").click()
+    assert tab.locator("h1").inner_text() == "Petite enfance du centre"
+    assert "Abonnement créé" in tab.locator("main").inner_text()
+    check_page(tab, "invite-14c-mon-abonnement")
+    tab.get_by_role("button", name="Mettre en pause").click()
+    assert "Abonnement mis en pause" in tab.locator("main").inner_text()
+
+
 def _download_invoice(tab: Any, extract_id: str) -> None:
     tab.get_by_role("navigation", name="Mon espace").get_by_role("link", name="Factures").click()
     row = tab.get_by_role("row").filter(has_text=extract_id)
@@ -244,6 +260,7 @@ def test_an_invited_person_requests_pays_and_downloads(
     reference = _quote_for_zone(tab, zone)
     extract_id = _accept_in_my_space(tab, reference)
     _download_extract(tab)
+    _subscribe(tab)
     _download_invoice(tab, extract_id)
     _conventions(tab)
 

@@ -240,3 +240,26 @@ def test_the_first_administrator_is_created_with_an_invitation_link(initialised:
     )
     assert again.returncode == 2 and "Traceback" not in again.stderr  # the address is taken
     assert again.stderr.startswith("Erreur : ")
+
+
+def test_an_import_publishes_its_version_for_every_node(instance: Path, tmp_path: Path) -> None:
+    """With a published location, the import copies the version there and records it."""
+    published = tmp_path / "publie"
+    path = instance / "cellules.csv"
+    path.write_text(CELLS, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "gateway", "import", str(path)],
+        check=False,
+        cwd=REPO_ROOT,
+        env=_environment(instance) | {"GATEWAY_STORE_PUBLISHED": str(published)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    version = CellStore(instance / "cells").version()
+    assert f"Version publiée dans {published}, attendue sur tous les nœuds." in done.stdout
+    assert (published / "versions" / version / "SHA256SUMS").is_file()
+    app = create_app({"env": "test", "instance_dir": instance, "database_url": ""})
+    health = app.test_client().get("/api/v1/health").get_json()
+    assert (health["store_version"], health["expected_store_version"]) == (version, version)

@@ -32,6 +32,11 @@ REQUESTER_ACTIONS = {
     "invoice_read",
     "organisation_keys_read",
     "organisation_keys_manage",
+    "subscription_create",
+    "subscription_read",
+    "subscription_pause",
+    "subscription_resume",
+    "subscription_end",
 }
 PUBLIC_ACTIONS = {"extract_create", "extract_preview_read", "socle_read", "imaje_read"}
 NATIONAL_ACTIONS = {
@@ -40,6 +45,7 @@ NATIONAL_ACTIONS = {
     "clause_update",
     "convention_expire",
     "socle_publish",
+    "store_publish",
     "audit_seal",
 }
 ADMIN_ACTIONS = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import re
 import subprocess
+import time
 from datetime import date
 from typing import Any
 
@@ -371,6 +372,7 @@ SWEEP_VALUES = {
     "request_id": "1",
     "person_id": "1",
     "publication_id": "inconnue",
+    "subscription_id": "1",
 }
 
 
@@ -393,3 +395,36 @@ def test_every_get_route_with_every_demo_key_answers_without_a_server_error(
             if response.status_code >= 500 or (response.status_code >= 400 and not problem):
                 failures.append((path, caller, response.status_code, response.text[:200]))
     assert len(paths) >= 20 and not failures, failures
+
+
+def test_a_conseil_departemental_subscribes_and_is_delivered_by_the_web_workers(
+    served_gateway: Served,
+) -> None:
+    """SQLite (`make serve`): no queue, so each gunicorn worker checks the subscriptions due
+    every minute, and at once after a subscription was created in it: the first delivery
+    comes in seconds, without anyone running `run-subscriptions`."""
+    if not served_gateway.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL : les travailleurs de la file livrent (test_queue_periodic)")
+    headers = served_gateway.headers("conseil_departemental")
+    body = {
+        "rythme": "mensuel",
+        "nom": "Enfants de l'EPCI",
+        "demande": {**CD_COMMUNES, "format": "csv-fr"},
+    }
+    created = requests.post(
+        served_gateway.url("/api/v1/abonnements"), json=body, headers=headers, timeout=30
+    )
+    assert created.status_code == 201, created.text[:500]
+    history = created.json()["liens"]["livraisons"]
+    deadline = time.monotonic() + 30  # not the minute of the periodic check
+    items: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not (items and items[0]["statut"] != "en_cours"):
+        time.sleep(0.5)
+        answer = requests.get(served_gateway.url(history), headers=headers, timeout=TIMEOUT)
+        items = answer.json()["items"]
+    (delivery,) = items
+    assert delivery["statut"] == "livre", delivery
+    download = requests.get(
+        served_gateway.url(delivery["liens"]["telechargement"]), headers=headers, timeout=30
+    )
+    assert download.status_code == 200 and "ENF_MOINS_6" in download.text

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Flask
 
+from gateway.notify.mail import LOGGER_NAME
 from gateway.services.accounts import links, people
-from gateway.services.accounts.outbox import LOGGER_NAME
 from gateway.web.account.security import ACCOUNTS_KEY, Accounts
 from tests.gateway.admin.conftest import World
 from tests.support.state import get_database

@@ -31,6 +31,12 @@ def demo_world_app(
     app = make_app(
         f"sqlite:///{folder / 'gateway.sqlite3'}", folder, store_dir=store_dir, **overrides
     )
+    return app, seed_demo_world(app, folder)
+
+
+def seed_demo_world(app: Flask, folder: Path) -> dict[str, dict[str, Any]]:
+    """Add the demonstration world to the app's prepared database (SQLite or PostgreSQL);
+    return the demonstration keys by requester slug (also written to `folder`)."""
     database = app_state(app).database
     with app.app_context():
         with database.transaction() as session:
@@ -40,7 +46,8 @@ def demo_world_app(
             write_demo_accounts(session, passwords, requesters, folder / "demo-accounts.json")
         with database.transaction() as session:
             seed_demo_conventions(session)
-    return app, json.loads(json.dumps(keys))
+    seeded: dict[str, dict[str, Any]] = json.loads(json.dumps(keys))
+    return seeded
 
 
 def low_background_threshold(folder: Path, cells: int) -> Path:

@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,18 @@ class Cluster:
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def copy_of(self, template: str, prefix: str) -> str:
+        """Create a new database from `template` (a name unique to this process and moment,
+        starting with `prefix`); return its URL."""
+        from sqlalchemy import create_engine, text
+
+        name = f"{prefix}_{os.getpid()}_{time.monotonic_ns()}"
+        admin = create_engine(self.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+        admin.dispose()
+        return self.url(name)
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin_dir / args[0]), *args[1:]]

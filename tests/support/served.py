@@ -164,7 +164,7 @@ def serve(
             stderr=output,
         )
         try:
-            _wait_until_up(base, server, log)
+            wait_until_up(base, server, log)
             yield base
         finally:
             server.terminate()
@@ -175,7 +175,8 @@ def serve(
                 server.wait(timeout=30)
 
 
-def _wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_up(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until the server answers /health with 200; raise if it stops or takes too long."""
     deadline = time.monotonic() + BOOT_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:

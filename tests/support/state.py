@@ -7,6 +7,7 @@ from flask import Flask
 from gateway.db import Database
 from gateway.pipeline import queue
 from gateway.pipeline.run import Pipeline
+from gateway.services import upkeep
 from gateway.state import app_state
 
 
@@ -27,4 +28,4 @@ def finish_jobs(app: Flask, timeout: float = 120) -> None:
     if runner.queue is None:
         runner.jobs.wait_all(timeout=timeout)
         return
-    queue.work(queue.worker_app(runner.database, runner.deliver_queued), wait=False)
+    queue.work(upkeep.worker_app(app_state(app)), wait=False)

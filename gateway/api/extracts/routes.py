@@ -18,8 +18,10 @@ from gateway.api.extracts.schemas import (
     ExtractStatusSchema,
     RequestSchema,
 )
+from gateway.api.files import send_delivered
 from gateway.links import download_url
 from gateway.services.extracts import service as extracts
+from gateway.services.extracts.files import download_file
 from gateway.services.extracts.preview import preview
 from gateway.state import request_session
 from policies.access import Action
@@ -49,11 +51,14 @@ def file_response(
     response.headers["Content-Type"] = media_type
     if not media_type.startswith("application/json"):
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    if extract_id is not None:
-        # CSV files carry no note of their own: the note explicative is one link away.
-        note = download_url(extract_id, "pdf")
-        response.headers["Link"] = f'<{note}>; rel="describedby"; type="application/pdf"'
-        response.headers["X-Extrait"] = extract_id
+    return response if extract_id is None else _described(response, extract_id)
+
+
+def _described(response: Response, extract_id: str) -> Response:
+    """Name the extract, and link its note: CSV files carry no note of their own."""
+    note = download_url(extract_id, "pdf")
+    response.headers["Link"] = f'<{note}>; rel="describedby"; type="application/pdf"'
+    response.headers["X-Extrait"] = extract_id
     return response
 
 
@@ -119,7 +124,18 @@ class ExtractDownload(MethodView):
     @blp.response(200, DeliveredSchema)
     @blp.doc(responses=FILE_RESPONSES)
     def get(self, args: dict[str, Any], extract_id: str) -> Response:
-        """Télécharger un extrait livré, dans n'importe quel format."""
+        """Télécharger un extrait livré, dans n'importe quel format.
+
+        Un extrait volumineux (traité en arrière-plan) est mis en forme une fois et conservé :
+        ses téléchargements lisent le fichier. `ETag` (empreinte SHA-256 du fichier) et
+        `If-None-Match` évitent de le télécharger de nouveau ; `Range` reprend un
+        téléchargement interrompu.
+        """
         session = request_session()
         extract = extracts.owned_extract(session, extract_id, current_caller())
-        return file_response(*extracts.download(session, extract, args["format"]), extract_id)
+        file = download_file(session, extract, args["format"])
+        inline = file.media_type.startswith("application/json")
+        response = send_delivered(
+            file, disposition=None if inline else "attachment", cache_control="private, no-cache"
+        )
+        return _described(response, extract_id)

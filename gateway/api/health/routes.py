@@ -17,6 +17,7 @@ blp = Blueprint("sante", __name__, url_prefix="/health", description="État du s
 _NAMES = {
     "database": "base de données",
     "store": "entrepôt de cellules",
+    "store_sync": "version de l'entrepôt",
     "queue": "file des travaux",
     "rate_limits": "compteurs des limites de débit",
 }
@@ -27,9 +28,12 @@ class ServiceUnavailable(DomainError):
     title = "Service indisponible"
     http_status = 503
 
-    def __init__(self, detail: str, components: dict[str, str]) -> None:
+    def __init__(
+        self, detail: str, components: dict[str, str], details: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
-        self.extra = {"components": components}
+        # The versions (served, expected...) beside the states: what a 503 is about.
+        self.extra = {"components": components, **(details or {})}
         self.headers = {"Retry-After": "5", "Cache-Control": "no-store"}
 
 
@@ -38,6 +42,15 @@ class HealthSchema(Schema):
     database = ma.fields.String(metadata={"example": "ok"})
     store = ma.fields.String(metadata={"example": "ok"})
     store_version = ma.fields.String(metadata={"example": "20240131T120000Z"})
+    expected_store_version = ma.fields.String(
+        metadata={
+            "description": "Version de l'entrepôt attendue (la dernière publiée), si publiée",
+            "example": "20240131T120000Z",
+        }
+    )
+    store_sync = ma.fields.String(
+        metadata={"description": "Version servie comparée à la version attendue", "example": "ok"}
+    )
     queue = ma.fields.String(metadata={"example": "embedded"})
     travailleurs = ma.fields.String(
         metadata={"description": "Travailleurs vivants de la file (PostgreSQL)", "example": "2"}
@@ -55,11 +68,10 @@ class Health(MethodView):
         """Vérifier que la base (lecture et écriture), l'entrepôt et la file répondent."""
         components = app_state().health()
         states = {c.name: c.state for c in components}
+        details = {name: value for c in components for name, value in c.details}
         failing = [c for c in components if not c.ok]
         if failing:
             named = "; ".join(f"{_NAMES.get(c.name, c.name)} : {c.state}" for c in failing)
-            raise ServiceUnavailable(f"Composant en défaut — {named}.", states)
-        body: dict[str, str] = {"status": "ok", **states}
-        for component in components:
-            body.update(component.details)
+            raise ServiceUnavailable(f"Composant en défaut — {named}.", states, details)
+        body: dict[str, str] = {"status": "ok", **states, **details}
         return body, 200, {"Cache-Control": "no-store"}

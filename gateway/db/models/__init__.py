@@ -27,6 +27,7 @@ from gateway.db.models.pricing import (
 )
 from gateway.db.models.reference import Caf, Territory, TerritoryLink
 from gateway.db.models.requesters import ApiKey, Requester
+from gateway.db.models.subscriptions import Subscription, SubscriptionDelivery
 
 __all__ = [
     "AccessRequestRecord",
@@ -52,6 +53,8 @@ __all__ = [
     "QuoteRecord",
     "ReleasedCell",
     "Requester",
+    "Subscription",
+    "SubscriptionDelivery",
     "TariffScheduleVersion",
     "Territory",
     "TerritoryDefinition",

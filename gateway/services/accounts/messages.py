@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from gateway.services.accounts.outbox import Message
+from gateway.notify.mail import Message
 
 PARIS = ZoneInfo("Europe/Paris")
 

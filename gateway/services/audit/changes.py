@@ -29,6 +29,8 @@ CHANGE_ENTITIES = {
     "policy_matrix": "Matrice d’accès",
     "indicator": "Indicateur du catalogue",
     "tariff_schedule": "Barème tarifaire",
+    "subscription": "Abonnement",
+    "cell_store": "Entrepôt de cellules",
 }
 
 #: The person acting on the pages, for the length of one request: the requester they act as

@@ -5,20 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from gateway.db.models import Extract
 from gateway.db.models.extracts import DELIVERED
 from gateway.delivery import FORMATS, Delivery, filename
 from gateway.links import download_url, extract_url
-from gateway.pipeline.deliver import stored_delivery
 from gateway.pipeline.run import Outcome
-from gateway.services.catalogue.queries import current_catalogue
 from gateway.services.requesters.queries import caf_of_requester
 from gateway.state import app_state
 from policies.access import Caller, RequesterProfile, may_see
 from policies.domain import PERIODS, Use
-from policies.errors import Conflict, NotFound
+from policies.errors import NotFound
 
 
 def submit(
@@ -66,8 +64,12 @@ def rendered(delivery: Delivery, format_name: str) -> tuple[bytes, str, str]:
 
 
 def owned_extract(session: Session, extract_id: str, caller: Caller) -> Extract:
-    """Return an extract its requester, or an administrator of its Caf, may see."""
-    extract = session.get(Extract, extract_id)
+    """Return an extract its requester, or an administrator of its Caf, may see.
+
+    Its stored result (every delivered cell: tens of megabytes for a large extract) is read
+    only when used: a status or a kept file's download does not need it.
+    """
+    extract = session.get(Extract, extract_id, options=[defer(Extract.result)])
     profile = caller.profile
     if extract is None or not _may_see(session, extract, profile):
         raise NotFound(f"Aucun extrait « {extract_id} » pour ce demandeur.")
@@ -96,12 +98,3 @@ def status_of(extract: Extract) -> dict[str, Any]:
         "erreur": extract.error,
         "liens": links,
     }
-
-
-def download(session: Session, extract: Extract, format_name: str) -> tuple[bytes, str, str]:
-    if extract.status != DELIVERED or extract.result is None:
-        raise Conflict(
-            f"L'extrait {extract.id} n'est pas encore livré (statut : {extract.status})."
-        )
-    delivery = stored_delivery(extract, current_catalogue(session, app_state().caches.catalogue))
-    return rendered(delivery, format_name)

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from gateway.api.ratelimit import Limiter, limiter
 from gateway.config import Settings
-from gateway.services.accounts.outbox import outbox_for
+from gateway.notify.mail import outbox_for
 from gateway.services.accounts.passwords import Passwords
 from gateway.services.accounts.values import RULES
 from gateway.web.account.mail import OUTBOX_KEY
@@ -71,7 +71,7 @@ def init_accounts(app: Flask, settings: Settings) -> None:
         ),
         public_forms=limiter(storage, f"{RULES.public_forms_per_hour}/hour", "formulaires"),
     )
-    app.extensions[OUTBOX_KEY] = outbox_for(settings.env)
+    app.extensions[OUTBOX_KEY] = outbox_for(settings)
 
 
 def _csrf_page(_error: CSRFError) -> Response:

@@ -133,12 +133,16 @@ def access_request_approve(request_id: int) -> Response:
         return _detail(request_id, 403, {"": refusal_text(error)}, joined=joined)
     except Conflict as error:
         return _detail(request_id, 409, {"": error.detail}, joined=joined)
-    send_invitation(approval.invitation)
+    sent = send_invitation(approval.invitation)
     person, requester = approval.invitation.person, approval.invitation.requester
+    said = (
+        f"invitation envoyée à {person.name} ({person.email})"
+        if sent
+        else f"le courriel d’invitation à {person.email} n’a pas pu partir : envoyez de nouveau "
+        "l’invitation depuis la page de l’organisation"
+    )
     flash(
-        f"Demande acceptée : l’organisation « {requester.name} » a son compte ; "
-        f"invitation envoyée à {person.name} ({person.email}).",
-        "succes",
+        f"Demande acceptée : l’organisation « {requester.name} » a son compte ; {said}.", "succes"
     )
     return see_other("administration.access_request", request_id=request_id)
 
@@ -157,8 +161,14 @@ def access_request_reject(request_id: int) -> Response:
         return _detail(request_id, 422, errors, reason=reason)
     except Conflict as error:
         return _detail(request_id, 409, {"": error.detail}, reason=reason)
-    send_rejection(record)
-    flash(f"Demande refusée : {record.contact_email} est prévenu du motif.", "succes")
+    if send_rejection(record):
+        flash(f"Demande refusée : {record.contact_email} est prévenu du motif.", "succes")
+    else:
+        flash(
+            f"Demande refusée, mais le courriel à {record.contact_email} n’a pas pu partir : "
+            "prévenez le contact du motif par un autre moyen.",
+            "info",
+        )
     return see_other("administration.access_request", request_id=request_id)
 
 

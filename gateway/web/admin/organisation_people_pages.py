@@ -19,9 +19,17 @@ from gateway.web.admin.organisation_view import INVITE_FIELDS, organisation_page
 from policies.access import Action
 from policies.errors import Conflict, InvalidInput
 
+#: The invitation is recorded but its e-mail did not leave (the log says why).
+NOT_SENT = (
+    "La personne est invitée, mais le courriel d’invitation à {who} n’a pas pu partir (serveur "
+    "de messagerie injoignable ou refus) : envoyez de nouveau l’invitation depuis cette page."
+)
+
 
 def _sent(invitation: people.Invitation) -> None:
-    send_invitation(invitation)  # committed: the link works when it arrives
+    if not send_invitation(invitation):  # committed: the link works when it arrives
+        flash(NOT_SENT.format(who=invitation.person.email), "info")
+        return
     until = invitation.expires_at.strftime("%d/%m/%Y")
     flash(
         f"Invitation envoyée à {invitation.person.name} ({invitation.person.email}) : "

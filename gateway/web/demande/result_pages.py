@@ -16,12 +16,13 @@ from gateway.db.models import Extract
 from gateway.db.models.extracts import DELIVERED, FAILED, IN_FLIGHT
 from gateway.delivery import FORMATS
 from gateway.services.extracts import service as extracts
+from gateway.services.extracts.files import download_file
 from gateway.services.pricing import documents
 from gateway.services.pricing.subject import request_subject
 from gateway.state import request_session
 from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page, person_gate
-from gateway.web.files import attachment, delivered_file
+from gateway.web.files import attachment, delivered_download
 from gateway.web.socle.routes import FORMAT_ORDER
 from gateway.web.twin import FORMAT_LABELS
 from policies.access import Action
@@ -67,7 +68,7 @@ def download(extract_id: str) -> Response:
         abort(404)
     session = request_session()
     extract = extracts.owned_extract(session, extract_id, signed_in().caller)
-    return delivered_file(*extracts.download(session, extract, format_name))
+    return delivered_download(download_file(session, extract, format_name))
 
 
 @person_gate(Action.INVOICE_READ)

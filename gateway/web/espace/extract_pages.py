@@ -7,13 +7,14 @@ from flask import Response, request
 from gateway.api.me.listing_schemas import ExtractListQuerySchema
 from gateway.delivery import FORMATS
 from gateway.services.extracts import service as extracts
+from gateway.services.extracts.files import download_file
 from gateway.services.pricing.subject import request_subject
 from gateway.services.requesters import history
 from gateway.state import request_session
 from gateway.web.account.current import signed_in
 from gateway.web.account.forms import page, person_gate
 from gateway.web.espace.common import EXTRACT_STATUSES, api_call, listing_page
-from gateway.web.files import delivered_file
+from gateway.web.files import delivered_download
 from gateway.web.twin import FORMAT_LABELS
 from policies.access import Action
 from policies.errors import InvalidInput
@@ -61,4 +62,4 @@ def extract_download(extract_id: str) -> Response:
         )
     session = request_session()
     extract = extracts.owned_extract(session, extract_id, signed_in().caller)
-    return delivered_file(*extracts.download(session, extract, format_name))
+    return delivered_download(download_file(session, extract, format_name))

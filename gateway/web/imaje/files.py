@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Response
 
 from gateway.services.extracts import service as extracts
+from gateway.services.extracts.files import download_file
 from gateway.state import request_session
 from gateway.web.account.current import current_person
 from gateway.web.account.forms import person_gate
-from gateway.web.files import delivered_file
+from gateway.web.files import delivered_download
 from gateway.web.imaje.twin import TABLE_FORMATS
 from policies.access import Action
 from policies.errors import NotFound
@@ -23,4 +24,4 @@ def download(extract_id: str, format_name: str) -> Response:
     assert person is not None  # the gate signed them in
     session = request_session()
     extract = extracts.owned_extract(session, extract_id, person.caller)
-    return delivered_file(*extracts.download(session, extract, format_name))
+    return delivered_download(download_file(session, extract, format_name))

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from gateway.config import REPO_ROOT
 from gateway.db.models import AuditEntry, Extract, InvoiceRecord, ReleasedCell
@@ -54,12 +54,7 @@ def queued_app(
 ) -> Iterator[tuple[Flask, str]]:
     """An app on a fresh PostgreSQL database (the queue is its runner), extracts above 5 cells
     in the background; with its database URL."""
-    name = f"gateway_queue_{os.getpid()}_{time.monotonic_ns()}"
-    admin = create_engine(pg_cluster.url(), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {pg_template}"))
-    admin.dispose()
-    url = pg_cluster.url(name)
+    url = pg_cluster.copy_of(pg_template, "gateway_queue")
     app = make_app(url, tmp_path, store_dir=demo_store_dir)
     runner = pipeline(app)
     runner.limits = dataclasses.replace(runner.limits, background_above=5)

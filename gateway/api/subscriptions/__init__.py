@@ -1,0 +1,1 @@
+"""/api/v1/abonnements: recurring deliveries of an extract request."""
