@@ -55,7 +55,8 @@ serve: init assets
 	@echo "Contrôle de santé      : http://$(HOST):$(PORT)/api/v1/health"
 	@echo "Clés de démonstration  : instance/demo-keys.json"
 	@echo "Comptes du portail     : instance/demo-accounts.json (http://$(HOST):$(PORT)/compte/connexion)"
-	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) $(BIN)/gunicorn -c python:gateway.gunicorn_conf wsgi:app
+	HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) GATEWAY_PUBLIC_URL=$${GATEWAY_PUBLIC_URL:-http://$(HOST):$(PORT)} \
+	    $(BIN)/gunicorn -c python:gateway.gunicorn_conf wsgi:app
 
 # The worker of the durable job queue (PostgreSQL: GATEWAY_DATABASE_URL=postgresql+psycopg://...):
 # background extracts, and jobs taken up again after a worker died. SQLite needs none.
