@@ -84,7 +84,7 @@ def test_checksums_that_differ_from_the_recorded_digest_are_refused(tmp_path: Pa
     source, published, node = tmp_path / "source", tmp_path / "publie", tmp_path / "noeud"
     publish(source, [random_cells("X", 1)], COMMUNES)
     release = publish_version(source, published)
-    with pytest.raises(VersionError, match="différent de celui enregistré dans la base"):
+    with pytest.raises(VersionError, match="ne correspond pas à la version publiée"):
         sync_version(node, published, release.version, "0" * 64, keep=3)
     assert not (node / POINTER).exists()
 
