@@ -81,9 +81,8 @@ def _check_subscriptions(worker: Any) -> None:
     """On the embedded runner (SQLite, one machine), each worker runs the subscriptions due
     every minute; on PostgreSQL the queue's workers do (gateway/services/subscriptions)."""
     from gateway.services.subscriptions.embedded import start_checking
-    from gateway.state import EXTENSION
 
-    state = getattr(getattr(worker, "wsgi", None), "extensions", {}).get(EXTENSION)
+    state = _state_of(worker)
     if state is not None and state.pipeline.queue is None:
         start_checking(state)
 
@@ -107,8 +106,13 @@ def write_problem(sock: Any, status_int: int, reason: str, mesg: str) -> None:
 def worker_exit(server: Any, worker: Any) -> None:
     """Close the stopping worker's pools (the job queue's, the database's) rather than leave
     their connections and threads to the interpreter's exit."""
-    from gateway.state import EXTENSION
-
-    state = getattr(getattr(worker, "wsgi", None), "extensions", {}).get(EXTENSION)
+    state = _state_of(worker)
     if state is not None:
         state.close()
+
+
+def _state_of(worker: Any) -> Any:
+    """Return the app state of a worker's loaded app, or None before it was loaded."""
+    from gateway.state import EXTENSION
+
+    return getattr(getattr(worker, "wsgi", None), "extensions", {}).get(EXTENSION)

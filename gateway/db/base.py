@@ -28,3 +28,8 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Read a stored time as UTC: SQLite gives back naive datetimes (written in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

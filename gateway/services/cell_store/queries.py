@@ -9,12 +9,13 @@ digest of its SHA256SUMS (what a node checks its copy against) and the time it w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.db import Database
+from gateway.db.base import as_utc
 from gateway.db.models import AdminChange
 from gateway.services.audit.changes import record_change
 from gateway.store.publication import PublishedVersion
@@ -42,8 +43,7 @@ def expected_version(session: Session) -> ExpectedVersion | None:
     ).first()
     if change is None or not change.after:
         return None
-    at = change.at if change.at.tzinfo else change.at.replace(tzinfo=UTC)  # SQLite: naive
-    return ExpectedVersion(change.after["version"], change.after["sha256sums"], at)
+    return ExpectedVersion(change.after["version"], change.after["sha256sums"], as_utc(change.at))
 
 
 def read_expected(database: Database) -> ExpectedVersion | None:
@@ -65,5 +65,4 @@ def record_publication(session: Session, published: PublishedVersion) -> Expecte
         before=None if before is None else {"version": before.version},
         after={"version": published.version, "sha256sums": published.checksums_sha256},
     )
-    at = change.at if change.at.tzinfo else change.at.replace(tzinfo=UTC)
-    return ExpectedVersion(published.version, published.checksums_sha256, at)
+    return ExpectedVersion(published.version, published.checksums_sha256, as_utc(change.at))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gateway.db.base import as_utc
 from gateway.db.models import Extract, Subscription, SubscriptionDelivery
 from gateway.db.models.extracts import DELIVERED
 from gateway.notify.subscription import notify_delivery
@@ -152,7 +153,7 @@ def announce_pending(
             (row.subscription, row)
             for row in queries.unannounced(session, NOTIFY_ATTEMPTS)
             if row.completed_at is not None
-            and _aware(row.completed_at) + _announce_wait(row.notify_attempts) <= moment
+            and as_utc(row.completed_at) + _announce_wait(row.notify_attempts) <= moment
         ]
         session.expunge_all()
     sent = 0
@@ -214,7 +215,7 @@ def _claim(
             existing = queries.delivery_row(session, subscription_id, due)
             if existing is None or existing.status != DeliveryStatus.RUNNING.value:
                 return None
-            stale = _aware(existing.claimed_at) < now - STALE_AFTER
+            stale = as_utc(existing.claimed_at) < now - STALE_AFTER
             if not (takeover or stale) or not queries.take_over(
                 session, existing.id, existing.claimed_at, now
             ):
@@ -327,8 +328,3 @@ def _finish(
         session.flush()
         session.expunge_all()
     return delivery
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes (UTC): make them comparable."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
