@@ -70,8 +70,11 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
 
+# One pytest process per core (TEST_WORKERS=0 runs them in this one); each file's tests run
+# in the same process, so a module's served instance is started once.
+TEST_WORKERS ?= auto
 pytest: $(VENV)/.dev assets browser
-	GATEWAY_ENV=test $(BIN)/python -m pytest
+	GATEWAY_ENV=test $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: lint typecheck pytest
 

@@ -82,8 +82,14 @@ def portal(tmp_path_factory: pytest.TempPathFactory, demo_store_dir: Path) -> It
 
 
 @pytest.fixture(scope="session")
-def browser(portal: Served) -> Iterator[Any]:
-    """Debian's chromium, headless, launched by Playwright (no browser download)."""
+def browser() -> Iterator[Any]:
+    """Debian's chromium, headless, launched by Playwright (no browser download).
+
+    One per process, whatever instance its contexts visit (their `base_url`): a second
+    `sync_playwright` inside the first one's loop is refused.
+    """
+    if MISSING:
+        pytest.skip(MISSING)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.browser.accessibility import check_page, screenshot
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, MISSING
+from tests.browser.conftest import MISSING
 from tests.support.demo_world import low_background_threshold
 from tests.support.served import Served, fresh_instance, new_database, serve
 
@@ -47,20 +47,9 @@ def builder_portal(
             yield Served(base, instance_dir, database_url, keys)
 
 
-@pytest.fixture(scope="module")
-def chromium(builder_portal: Served) -> Iterator[Any]:
-    """Debian's chromium for this module (the session's one would serve its own instance)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
-def page(chromium: Any, builder_portal: Served) -> Iterator[Any]:
-    context = chromium.new_context(
+def page(browser: Any, builder_portal: Served) -> Iterator[Any]:
+    context = browser.new_context(
         base_url=builder_portal.base, locale="fr-FR", accept_downloads=True
     )
     yield context.new_page()
@@ -207,9 +196,9 @@ def test_a_large_extract_runs_in_the_background_with_its_progress_bar(
 
 
 def test_without_javascript_the_preview_comes_with_its_button(
-    chromium: Any, builder_portal: Served
+    browser: Any, builder_portal: Served
 ) -> None:
-    context = chromium.new_context(
+    context = browser.new_context(
         base_url=builder_portal.base, locale="fr-FR", java_script_enabled=False
     )
     tab = context.new_page()
