@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,6 +65,15 @@ class Database:
             self._lock_engine.dispose()
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+#: JSON columns through orjson: an extract's stored result (a département's 15,000 cells,
+#: 5 MB) took 80 ms to serialise with the standard library, a tenth of the whole request.
+_JSON_CODEC: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+
+
 def _make_engine(url: str) -> Engine:
     """Create the engine; SQLite gets foreign keys, WAL and a busy timeout for several workers.
 
@@ -71,11 +81,13 @@ def _make_engine(url: str) -> Engine:
     (`gateway.db.sqlite`): only `init` and the migrations create the database.
     """
     if not url.startswith("sqlite"):
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, **_JSON_CODEC)
         event.listen(engine, "handle_error", _drop_pool_when_read_only)
         return engine
     path = sqlite.file_path(url)
-    engine = create_engine(sqlite.serving_url(url), connect_args=sqlite.connect_args(path))
+    engine = create_engine(
+        sqlite.serving_url(url), connect_args=sqlite.connect_args(path), **_JSON_CODEC
+    )
     if path is not None:
         sqlite.guard(engine, path)
 

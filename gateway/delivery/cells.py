@@ -95,7 +95,8 @@ class DeliveredCell:
     straddles: tuple[str, ...] = ()  # départements of a territory straddling the parent asked
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
+        if type(self.categories) is not MappingProxyType:  # shared read-only views stay shared
+            object.__setattr__(self, "categories", MappingProxyType(dict(self.categories)))
         # An isinstance test, not an enum call: an enum call costs, 10,000s of cells.
         if not isinstance(self.status, Status) or not isinstance(self.reason, Reason):
             self._coerce()

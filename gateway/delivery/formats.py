@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Protocol
+
+import orjson
 
 from gateway.delivery.cells import DeliveredCell
 from gateway.delivery.metadata import extract_metadata
@@ -62,9 +63,8 @@ class JsonRenderer:
     extension: str = "json"
 
     def render(self, delivery: Delivery) -> bytes:
-        """Render {extrait, cellules, note} as UTF-8 JSON."""
-        document = json_document(delivery)
-        return json.dumps(document, ensure_ascii=False, allow_nan=False).encode()
+        """Render {extrait, cellules, note} as UTF-8 JSON (no NaN: a cell refuses one)."""
+        return orjson.dumps(json_document(delivery), option=orjson.OPT_NON_STR_KEYS)
 
 
 @dataclass(frozen=True)

@@ -34,17 +34,22 @@ def delivered_cells(
     cells = []
     for code in request.indicators:
         indicator = catalogue.get(code)
+        # One read-only mapping per category, shared by its cells (15,000 in a département).
+        shown = [
+            (category, _categories(indicator, category))
+            for category in shown_categories(indicator, catalogue, request)
+        ]
         for period in request.periods:
             for territory in territories:
-                for category in shown_categories(indicator, catalogue, request):
-                    cells.append(_cell(indicator, period, territory, category, computed))
+                for category, coords in shown:
+                    cells.append(_cell(indicator, period, territory, category, coords, computed))
     return tuple(cells)
 
 
-def _categories(indicator: Indicator, category: str) -> dict[str, str]:
+def _categories(indicator: Indicator, category: str) -> Mapping[str, str]:
     if not indicator.breakdowns:
-        return {}
-    return {indicator.breakdowns[0]: delivered_category(category)}
+        return MappingProxyType({})
+    return MappingProxyType({indicator.breakdowns[0]: delivered_category(category)})
 
 
 def _cell(
@@ -52,6 +57,7 @@ def _cell(
     period: int,
     territory: TerritoryCell,
     category: str,
+    categories: Mapping[str, str],
     computed: Computed,
 ) -> DeliveredCell:
     if indicator.is_ratio:
@@ -70,7 +76,7 @@ def _cell(
         territory_level=territory.level.value,
         territory_code=territory.code,
         territory_label=territory.label,
-        categories=_categories(indicator, category),
+        categories=categories,
         value=value,
         status=status,
         reason=reason,

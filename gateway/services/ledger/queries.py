@@ -245,26 +245,34 @@ def record(
 ) -> int:
     """Append released cells: (indicator, period, category, communes, published, value).
 
-    One Core executemany with every column given: the ORM's bulk insert splits the rows into
-    one statement per pattern of missing values and calls the Python default per row (a
-    département's 15,000 cells took 0.3 s of a 1.8 s extract; now 0.03 s).
+    One driver-level executemany of tuples: SQLAlchemy's executemany builds and processes a
+    parameter dict per row (a département's 15,552 cells: 0.14 s of a 1 s extract, more
+    than the insert itself). The one typed value, the release time, is converted once.
     """
     ids = definition_ids(session, (c[3] for c in cells))
+    if not cells:
+        return 0
+    table = cast(Table, ReleasedCell.__table__)
+    connection = session.connection()
+    dialect = connection.dialect
+    released_type = table.c.released_at.type.dialect_impl(dialect)
+    to_column = released_type.bind_processor(dialect)
     released_at = datetime.now(UTC)  # one delivery, one time
+    released = to_column(released_at) if to_column is not None else released_at
+    columns = [
+        "extract_id", "audience", "indicator", "period", "category",
+        "definition_id", "published", "value", "released_at",
+    ]  # fmt: skip
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
     rows = [
-        {
-            "extract_id": extract_id,
-            "audience": audience,
-            "indicator": indicator,
-            "period": period,
-            "category": category,
-            "definition_id": ids[communes],
-            "published": published,
-            "value": value if published else None,
-            "released_at": released_at,
-        }
+        (extract_id, audience, indicator, period, category, ids[communes], published,
+         value if published else None, released)
         for indicator, period, category, communes, published, value in cells
-    ]
-    if rows:
-        session.execute(insert(cast(Table, ReleasedCell.__table__)), rows)
+    ]  # fmt: skip
+    session.flush()  # the extract row the ledger rows refer to
+    connection.exec_driver_sql(statement, rows)
     return len(rows)
