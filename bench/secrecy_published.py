@@ -18,6 +18,7 @@ import numpy as np
 
 from bench.secrecy_public import PublicTable, load
 from policies.secrecy import CostMode, Options, ProtectResult, audit_pattern, protect
+from policies.secrecy.engine import singletons
 from policies.secrecy.status import Status
 
 REPEAT = 3
@@ -96,14 +97,14 @@ def _published(table: PublicTable, result: ProtectResult) -> tuple[float | None,
     keys = list(zip(*(frame[n] for n in names), strict=True))
     chosen = np.array([key in cells for key in keys])
     pattern = primary | chosen
-    owner = result.table.stats.owner if table.options.singleton else None
+    guard = singletons(result.table.stats, (), table.options)
     report = audit_pattern(
         result.table.relations,
         result.table.stats.value,
         pattern,
         primary,
         table.options.interval_percent,
-        owner,
+        guard,
     )
     verdict = "ok" if report.ok else f"{len(report.unprotected)} unprotected"
     return float(frame.loc[chosen, "value"].sum()), verdict

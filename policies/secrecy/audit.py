@@ -12,6 +12,7 @@ from scipy.sparse.csgraph import connected_components
 from policies.secrecy.intervals import exact_intervals
 from policies.secrecy.lp import ComponentLP, ModelCache
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
+from policies.secrecy.singletons import Singletons
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,14 @@ def audit_pattern(
     suppressed: BoolArray,
     primary: BoolArray,
     interval_percent: Percent,
-    owner: IntArray | None = None,
+    singletons: Singletons | None = None,
     exact: bool = True,
     known: tuple[FloatArray, FloatArray] | None = None,
     models: ModelCache | None = None,
 ) -> AuditReport:
     """Compute suppressed cells' intervals and check each primary cell's protection.
 
-    owner gives the sole unit of singleton cells (-1 elsewhere): that unit knows those values.
+    `singletons`: the singleton options (singletons.py), checked relation by relation.
     With exact=False, intervals are inner bounds from feasible points (enough to certify
     protection, much faster on big components); exact=True solves two programs per cell.
     `known` inner bounds from an audit of a sub-pattern stay valid: withholding more cells
@@ -180,8 +181,8 @@ def audit_pattern(
         programs += model.programs - before
     bad = primary & suppressed & ~_reaches(lower, upper, need_low, need_high, values)
     failing = np.flatnonzero(bad | (primary & ~suppressed))
-    if owner is not None:
-        failing = np.union1d(failing, exposed(relations, suppressed, primary, owner))
+    if singletons is not None:
+        failing = np.union1d(failing, singletons.exposed_cells(relations, suppressed, primary))
     return AuditReport(lower, upper, failing.astype(np.int64), len(groups), programs, attacks)
 
 
@@ -197,34 +198,6 @@ def _pending(
     args = (lower[cells], upper[cells], low[cells], high[cells])
     result: BoolArray = primary[cells] & (_short(*args, 1.0) | _short(*args, -1.0))
     return result
-
-
-def exposed(
-    relations: sparse.csr_array, suppressed: BoolArray, primary: BoolArray, owner: IntArray
-) -> IntArray:
-    """Return primary cells alone in a relation with the cell of one singleton unit."""
-    _, cells = exposed_rows(relations, suppressed, primary, owner)
-    return np.unique(cells).astype(np.int64)
-
-
-def exposed_rows(
-    relations: sparse.csr_array, suppressed: BoolArray, primary: BoolArray, owner: IntArray
-) -> tuple[IntArray, IntArray]:
-    """Return relations holding a singleton and one primary cell of another unit, and that cell.
-
-    The singleton's unit knows its own value: it subtracts it and recomputes the other cell.
-    """
-    ids = np.flatnonzero(suppressed)
-    sub = sparse.csr_array(relations[:, ids] != 0)
-    rows = np.flatnonzero(np.diff(sub.indptr) == 2)
-    first = ids[sub.indices[sub.indptr[rows]]]
-    second = ids[sub.indices[sub.indptr[rows] + 1]]
-    hit_rows, hit_cells = [], []
-    for a, b in ((first, second), (second, first)):
-        hit = (owner[a] >= 0) & (owner[a] != owner[b]) & primary[b]
-        hit_rows.append(rows[hit])
-        hit_cells.append(b[hit])
-    return np.concatenate(hit_rows), np.concatenate(hit_cells)
 
 
 def _reaches(

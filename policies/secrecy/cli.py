@@ -69,7 +69,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ne pas protéger les singletons (actif par défaut : une cellule d'une unité est à "
         "risque, et un singleton ne doit pas pouvoir recalculer une autre cellule à risque ; "
-        "options « single-single » et « single-multiple » de tau-Argus)",
+        "options « single-single » et « single-multiple » de tau-Argus, réglables ci-dessous)",
     )
     run.add_argument(
         "--pair", action="store_true", help="les cellules de deux unités sont à risque (paires)"
@@ -97,7 +97,31 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("audit", help="auditer un tableau protégé")
     check.add_argument("--cells", required=True, help="CSV de chaque cellule et de son statut")
     check.add_argument("--freq", help="colonne de l'effectif (pour la règle des singletons)")
+    check.add_argument(
+        "--rule",
+        action="append",
+        default=[],
+        help="règle primaire FREQ(n,r) dont --min-frequency lit le seuil n, répétable",
+    )
     for sub in (run, check):
+        sub.add_argument(
+            "--no-single-single",
+            action="store_true",
+            help="option « single-single » de tau-Argus désactivée : une relation peut ne "
+            "masquer que deux singletons d'unités différentes (chacun recalcule l'autre)",
+        )
+        sub.add_argument(
+            "--no-single-multiple",
+            action="store_true",
+            help="option « single-multiple » de tau-Argus désactivée : une relation peut ne "
+            "masquer qu'un singleton et une cellule à risque de plusieurs unités",
+        )
+        sub.add_argument(
+            "--min-frequency",
+            action="store_true",
+            help="option « MinFreq » de tau-Argus : des cellules à risque masquées seules "
+            "ensemble dans une relation doivent réunir au moins n unités (n de FREQ(n,r))",
+        )
         sub.add_argument(
             "--dim",
             action="append",
@@ -150,6 +174,9 @@ def _protect(args: argparse.Namespace) -> int:
     options = Options(
         zero_unsafe=args.zero_unsafe,
         singleton=not args.no_singleton,
+        single_single=not args.no_single_single,
+        single_multiple=not args.no_single_multiple,
+        min_frequency=args.min_frequency,
         pair=args.pair,
         interval_percent=args.interval_percent,
         cost=CostMode(args.cost),
@@ -204,7 +231,12 @@ def _audit(args: argparse.Namespace) -> int:
     if "interval_percent" in frame:  # written by protect: FREQ(n,r) cells need r%
         given = pd.to_numeric(frame["interval_percent"], errors="coerce").to_numpy(np.float64)
         percent = np.where(np.isnan(given), args.interval_percent, given)
-    report = audit(dims, cells, interval_percent=percent)
+    options = Options(
+        single_single=not args.no_single_single,
+        single_multiple=not args.no_single_multiple,
+        min_frequency=args.min_frequency,
+    )
+    report = audit(dims, cells, interval_percent=percent, options=options, rules=args.rule)
     hidden = cells["status"].isin([Status.PRIMARY.value, Status.SECONDARY.value]).to_numpy()
     ids = cell_ids(dims, cells)
     for row in np.flatnonzero(hidden):

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from policies.secrecy.audit import _short, components, exposed_rows, push_short, required
+from policies.secrecy.audit import _short, components, push_short, required
 from policies.secrecy.lp import ComponentLP
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
+from policies.secrecy.singletons import Singletons
 
 # Dual coefficients below this are solver noise.
 _NOISE = 1e-9
@@ -105,7 +106,7 @@ def separate(
     pattern: BoolArray,
     primary: BoolArray,
     interval_percent: Percent,
-    owner: IntArray | None,
+    singletons: Singletons | None,
 ) -> list[Cut] | None:
     """Return a violated cut per unprotected primary side (empty: the pattern is safe).
 
@@ -132,21 +133,27 @@ def separate(
             pinned = _pinned(model, int(at), values, float(either[cells[at]]))
             if pinned is not None:
                 cuts.append(pinned)
-    if owner is not None:
-        cuts += singleton_cuts(relations, pattern, primary, owner)
+    if singletons is not None:
+        cuts += singleton_cuts(relations, pattern, primary, singletons)
     return cuts
 
 
 def singleton_cuts(
-    relations: sparse.csr_array, pattern: BoolArray, primary: BoolArray, owner: IntArray
+    relations: sparse.csr_array, pattern: BoolArray, primary: BoolArray, singletons: Singletons
 ) -> list[Cut]:
-    """Return a cut per relation that leaves a primary cell to a singleton's unit.
+    """Return a cut per relation the singleton options find disclosing (singletons.py).
 
-    The relation holds exactly the singleton a and the primary b (another unit) withheld:
+    A relation holding exactly the singleton a and the primary b (another unit) withheld:
     whenever both are withheld a third cell of it must be, sum(others) >= x_a + x_b - 1.
+    A relation whose withheld cells are primary cells of too few units in all: one of its
+    other cells must be withheld, sum(others) >= 1 (primary cells are always withheld).
     """
-    rows, targets = exposed_rows(relations, pattern, primary, owner)
+    rows, targets = singletons.exposed_rows(relations, pattern, primary)
     cuts = []
+    for row in singletons.crowded_rows(relations, pattern, primary).tolist():
+        members = relations.indices[relations.indptr[row] : relations.indptr[row + 1]]
+        others = members[~primary[members]].astype(np.int64)
+        cuts.append(Cut(others, np.ones(others.size), 1.0))
     for row, b in sorted(set(zip(rows.tolist(), targets.tolist(), strict=True))):
         members = relations.indices[relations.indptr[row] : relations.indptr[row + 1]]
         a = members[pattern[members] & (members != b)][0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -15,8 +15,10 @@ from policies.secrecy.exact import TIME_LIMIT, Mode, suppress_mode
 from policies.secrecy.progress import Stage, advance
 from policies.secrecy.rules import (
     BoolArray,
+    CellStats,
     CostMode,
     FloatArray,
+    FreqRule,
     IntArray,
     Options,
     Percent,
@@ -26,6 +28,7 @@ from policies.secrecy.rules import (
     primary_reasons,
     protection_percent,
 )
+from policies.secrecy.singletons import Singletons
 from policies.secrecy.status import REASON_CODE, REASONS, STATUS_CODE, STATUSES, Apriori, Reason
 from policies.secrecy.status import Status as St
 from policies.secrecy.table import Table, build_from_microdata, build_table, relation_matrix
@@ -82,7 +85,6 @@ def protect(
     advance(Stage.PRIMARY, 1.0)
     primary = status == STATUS_CODE[St.PRIMARY]
     candidate = status == STATUS_CODE[St.SAFE]
-    owner = table.stats.owner if options.singleton else None
     pattern = suppress_mode(
         table.relations,
         table.stats.value,
@@ -90,7 +92,7 @@ def protect(
         candidate,
         _rank(table, options.cost),
         protection_percent(table.stats, parsed, options),
-        owner,
+        singletons(table.stats, parsed, options),
         forced=hidden,
         mode=_mode(mode),
         time_limit=time_limit,
@@ -102,6 +104,18 @@ def protect(
         pattern.repaired[added], REASON_CODE[Reason.AUDIT], REASON_CODE[Reason.RELATION]
     )
     return ProtectResult(_frame(table, status, reason, pattern.report), pattern.report, table)
+
+
+def singletons(stats: CellStats, rules: Sequence[Rule], options: Options) -> Singletons | None:
+    """Return what the singleton options protect in this table (None: nothing)."""
+    guarded = options.singleton and (options.single_single or options.single_multiple)
+    threshold = 0
+    if options.min_frequency:
+        threshold = max((r.min_units for r in rules if isinstance(r, FreqRule)), default=0)
+    if not guarded and threshold == 0:
+        return None
+    owner = stats.owner if guarded else np.full_like(stats.owner, -1)
+    return Singletons(owner, stats.freq, options.single_single, options.single_multiple, threshold)
 
 
 def _mode(mode: Mode | str) -> Mode:
@@ -223,14 +237,20 @@ def audit(
     *,
     interval_percent: Percent,
     singleton: bool = True,
+    options: Options | None = None,
+    rules: Sequence[Rule | str] = (),
 ) -> AuditReport:
     """Audit any pattern given as every cell of the table: codes, value, status, optional freq.
 
     ``interval_percent``: one protection interval (%) for every primary cell, or one per row
     of ``cells`` (FREQ(n,r) cells need r%). Suppressed cells may have an empty value: their
     intervals are then only checked for exact disclosure, since the protection required
-    around an unknown value cannot be measured.
+    around an unknown value cannot be measured. With a ``freq`` column, the singleton
+    options of ``options`` (``singleton=False`` turns them all off) are checked too,
+    ``min_frequency`` against the FREQ rule among ``rules``.
     """
+    given = options or Options()
+    options = replace(given, singleton=singleton and given.singleton)
     index = tuple(compile_dimension(d) for d in dimensions)
     shape = tuple(len(d.codes) for d in index)
     order = np.argsort(_cell_ids(index, cells))
@@ -241,8 +261,8 @@ def audit(
     values = pd.to_numeric(frame["value"], errors="coerce").to_numpy(np.float64)
     if np.isnan(values[~suppressed]).any():
         raise InvalidInput("Audit : une cellule publiée n'a pas de valeur.")
-    owner = None
-    if singleton and "freq" in frame:
+    guard = None
+    if "freq" in frame:
         freq = pd.to_numeric(frame["freq"], errors="coerce").to_numpy(np.float64)
         leaf = np.ones(shape, dtype=bool)
         for axis, dim in enumerate(index):
@@ -250,12 +270,14 @@ def audit(
             mask[dim.leaf_codes] = True
             leaf &= np.expand_dims(mask, [k for k in range(len(shape)) if k != axis])
         if not np.isnan(freq[leaf.ravel()]).any():
-            owner = build_table(dimensions, _leaf_frame(index, frame, leaf.ravel())).stats.owner
+            stats = build_table(dimensions, _leaf_frame(index, frame, leaf.ravel())).stats
+            parsed = tuple(parse_rule(r) if isinstance(r, str) else r for r in rules)
+            guard = singletons(stats, parsed, options)
     relations = relation_matrix(index)
     percent = interval_percent
     if not isinstance(percent, float | int):
         percent = np.asarray(percent, dtype=np.float64)[order]
-    return audit_pattern(relations, values, suppressed, primary, percent, owner)
+    return audit_pattern(relations, values, suppressed, primary, percent, guard)
 
 
 def cell_ids(dimensions: Sequence[Dimension], cells: pd.DataFrame) -> IntArray:

@@ -40,6 +40,7 @@ from policies.secrecy.cuts import Cut, relation_cuts, separate
 from policies.secrecy.repair import Problem, grow
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
 from policies.secrecy.secondary import Pattern, _pruned, suppress
+from policies.secrecy.singletons import Singletons
 
 
 class Mode(StrEnum):
@@ -85,18 +86,20 @@ def suppress_mode(
     candidate: BoolArray,
     rank: FloatArray,
     interval_percent: Percent,
-    owner: IntArray | None = None,
+    singletons: Singletons | None = None,
     forced: BoolArray | None = None,
     mode: Mode = Mode.AUTO,
     time_limit: float = TIME_LIMIT,
 ) -> Pattern:
     """Suppress as `secondary.suppress` does, exactly on the components the mode selects."""
-    args = (relations, values, primary, candidate, rank, interval_percent, owner, forced)
+    args = (relations, values, primary, candidate, rank, interval_percent, singletons, forced)
     heuristic = suppress(*args)
     if mode is Mode.HEURISTIC:
         return heuristic
     exempt = np.zeros_like(primary) if forced is None else forced & ~primary
-    problem = Problem(relations, values, primary, candidate, rank, interval_percent, owner, exempt)
+    problem = Problem(
+        relations, values, primary, candidate, rank, interval_percent, singletons, exempt
+    )
     deadline = time.perf_counter() + time_limit
     rounds = ROUNDS[mode.value]
     result, solved = heuristic.suppressed.copy(), np.zeros_like(primary)
@@ -111,7 +114,13 @@ def suppress_mode(
     if not solved.any() or (result == heuristic.suppressed).all():
         return heuristic
     report = audit_pattern(
-        relations, values, result, primary, interval_percent, owner, result.sum() <= _EXACT_AUDIT
+        relations,
+        values,
+        result,
+        primary,
+        interval_percent,
+        singletons,
+        result.sum() <= _EXACT_AUDIT,
     )
     if not set(report.unprotected.tolist()) <= set(heuristic.report.unprotected.tolist()):
         return heuristic
@@ -180,7 +189,7 @@ def exact_pattern(
         last = x
         if rounds >= limit or time.perf_counter() >= deadline or not model.optimal:
             return Solved(pattern, False, rounds, model.rows)
-        cuts = separate(p.relations, p.values, pattern, p.primary, p.interval_percent, p.owner)
+        cuts = separate(p.relations, p.values, pattern, p.primary, p.interval_percent, p.singletons)
         if cuts is None:
             return Solved(pattern, False, rounds, model.rows)
         if not cuts:

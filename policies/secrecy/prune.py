@@ -21,6 +21,7 @@ from policies.secrecy.audit import _short, components, required
 from policies.secrecy.lp import ComponentLP
 from policies.secrecy.progress import Stage, advance
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
+from policies.secrecy.singletons import Singletons
 
 # Witness points kept per component (rows x cells), bounding memory on big components.
 _POINTS = 4_000_000
@@ -39,7 +40,7 @@ def prune(
     releasable: BoolArray,
     rank: FloatArray,
     interval_percent: Percent,
-    owner: IntArray | None,
+    singletons: Singletons | None,
     budget: int,
 ) -> tuple[BoolArray, BoolArray]:
     """Return the pattern with every releasable cell published that protection allows, and
@@ -51,7 +52,8 @@ def prune(
     """
     result, changed = pattern.copy(), np.zeros_like(pattern)
     need_low, need_high = _targets(values, interval_percent)
-    by_cell, by_row = sparse.csc_array(relations != 0), sparse.csr_array(relations != 0)
+    by_cell, by_row = sparse.csc_array(relations != 0), sparse.csr_array(relations, copy=True)
+    by_row.eliminate_zeros()  # its coefficients: the signs the singleton options read
     columns = sparse.csc_array(relations)
     groups = components(relations, pattern)
     for done, cells in enumerate(groups):
@@ -69,7 +71,7 @@ def prune(
             if trial.model.programs >= budget:
                 break
             result[cell] = False
-            if _disclosed(by_cell, by_row, result, primary, owner, cell):
+            if _disclosed(by_cell, by_row, result, primary, singletons, cell):
                 result[cell] = True
                 continue
             near = np.isin(cells, _neighbours(by_cell, by_row, cell))
@@ -194,24 +196,22 @@ def _disclosed(
     by_row: sparse.csr_array,
     pattern: BoolArray,
     primary: BoolArray,
-    owner: IntArray | None,
+    singletons: Singletons | None,
     cell: int,
 ) -> bool:
     """Tell whether publishing a cell visibly discloses a primary one, without any program.
 
-    A relation of that cell left with one suppressed primary cell computes it; one left with
-    a singleton and a primary cell of another unit lets the singleton's unit recompute it
-    (the audit's singleton rule). Most failing trials stop here.
+    A relation of that cell left with one suppressed primary cell computes it; the singleton
+    options (singletons.py) name the others. Most failing trials stop here. `by_row` holds
+    the relations' coefficients.
     """
     for row in by_cell.indices[by_cell.indptr[cell] : by_cell.indptr[cell + 1]]:
         members = by_row.indices[by_row.indptr[row] : by_row.indptr[row + 1]]
-        left = members[pattern[members]]
+        held = pattern[members]
+        left = members[held]
         if len(left) == 1 and primary[left[0]]:
             return True
-        if len(left) != 2 or owner is None:
-            continue
-        a, b = left
-        for one, other in ((a, b), (b, a)):
-            if owner[one] >= 0 and owner[one] != owner[other] and primary[other]:
-                return True
+        signs = by_row.data[by_row.indptr[row] : by_row.indptr[row + 1]][held]
+        if singletons is not None and singletons.discloses(left, signs, primary):
+            return True
     return False

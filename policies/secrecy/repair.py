@@ -8,10 +8,11 @@ from functools import cached_property
 import numpy as np
 from scipy import sparse
 
-from policies.secrecy.audit import AuditReport, audit_pattern, exposed_rows, required
+from policies.secrecy.audit import AuditReport, audit_pattern, required
 from policies.secrecy.lp import ModelCache
 from policies.secrecy.progress import Stage, advance
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
+from policies.secrecy.singletons import Singletons
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Problem:
     candidate: BoolArray
     rank: FloatArray
     interval_percent: Percent
-    owner: IntArray | None
+    singletons: Singletons | None
     exempt: BoolArray
 
     @cached_property
@@ -50,7 +51,7 @@ class Problem:
             self.rank,
             self.exempt,
             self.primary,
-            self.owner,
+            self.singletons,
             self.incidence,
         )
 
@@ -82,7 +83,7 @@ def grow(
             pattern,
             p.primary,
             p.interval_percent,
-            p.owner,
+            p.singletons,
             False,
             known,
             models,
@@ -107,15 +108,15 @@ def close_relations(
     rank: FloatArray,
     exempt: BoolArray | None = None,
     primary: BoolArray | None = None,
-    owner: IntArray | None = None,
+    singletons: Singletons | None = None,
     incidence: sparse.csr_array | None = None,
 ) -> BoolArray:
     """Suppress cheap cells until no relation holds exactly one suppressed cell.
 
     A relation whose lone suppressed cell is `exempt` (hidden: withheld, not sensitive) may
     stay open: that cell becomes computable, which harms nobody; the audit still checks
-    every primary cell through all relations. With singleton owners, a relation holding a
-    singleton and one primary cell of another unit also needs a third cell. `incidence`
+    every primary cell through all relations. A relation the singleton options find
+    disclosing (singletons.py) needs one more cell too. `incidence`
     (relations != 0, as floats) may be given when it is already built.
     """
     pattern = suppressed.copy()
@@ -126,8 +127,8 @@ def close_relations(
         lone = incidence @ pattern.astype(np.float64) == 1
         needy = incidence @ (pattern & ~exempt).astype(np.float64) == 1
         single = np.flatnonzero(lone & needy)
-        if owner is not None and primary is not None:
-            single = np.union1d(single, exposed_rows(relations, pattern, primary, owner)[0])
+        if singletons is not None and primary is not None:
+            single = np.union1d(single, singletons.needy_rows(relations, pattern, primary))
         open_cells = (candidate & ~pattern).astype(np.float64)
         sub = sparse.csr_array(incidence[single] @ sparse.diags_array(open_cells))
         sub.eliminate_zeros()

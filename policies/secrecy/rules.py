@@ -298,15 +298,22 @@ class Options:
     """How to treat zero cells, singletons and pairs; protection level; cost of suppression.
 
     ``singleton``: a cell of one unit is primary, and a relation may not hold a singleton and
-    only one other primary cell of another unit (that unit would subtract its own value): this
-    is tau-Argus's singleton protection, "single-single" and "single-multiple" together
-    (MOD(t, time, 1, 1, ...)). ``pair``: a cell of two units is primary (each unit would
-    otherwise learn the other's value). ``interval_percent``: the protection interval of
-    primary cells whose rule sets none (FREQ(n,r) sets r; tau-Argus's MAN(p)).
+    only one other primary cell of another unit (that unit would subtract its own value):
+    tau-Argus's singleton options, ``single_single`` (that other cell is a singleton too) and
+    ``single_multiple`` (it has several units), each on by default and each read only when
+    ``singleton`` is (MOD(t, time, SingleSingle, SingleMultiple, ...)). ``min_frequency``:
+    tau-Argus's third option, MinFreq: primary cells withheld alone together in a relation
+    hold at least the FREQ rule's n units between them (see singletons.py); off by default.
+    ``pair``: a cell of two units is primary (each unit would otherwise learn the other's
+    value). ``interval_percent``: the protection interval of primary cells whose rule sets
+    none (FREQ(n,r) sets r; tau-Argus's MAN(p)).
     """
 
     zero_unsafe: bool = False
     singleton: bool = True
+    single_single: bool = True
+    single_multiple: bool = True
+    min_frequency: bool = False
     pair: bool = False
     interval_percent: float = 10.0
     cost: CostMode = CostMode.VALUE

@@ -16,7 +16,8 @@ from policies.secrecy.lp import ModelCache
 from policies.secrecy.progress import Stage, advance
 from policies.secrecy.prune import prune
 from policies.secrecy.repair import Problem, close_relations, grow
-from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
+from policies.secrecy.rules import BoolArray, FloatArray, Percent
+from policies.secrecy.singletons import Singletons
 
 __all__ = ["Pattern", "close_relations", "suppress"]
 
@@ -45,7 +46,7 @@ def suppress(
     candidate: BoolArray,
     rank: FloatArray,
     interval_percent: Percent,
-    owner: IntArray | None = None,
+    singletons: Singletons | None = None,
     forced: BoolArray | None = None,
     exact_limit: int = 400,
 ) -> Pattern:
@@ -54,7 +55,9 @@ def suppress(
     `forced` cells are withheld from the start without needing protection (hidden cells).
     """
     exempt = np.zeros_like(primary) if forced is None else forced & ~primary
-    problem = Problem(relations, values, primary, candidate, rank, interval_percent, owner, exempt)
+    problem = Problem(
+        relations, values, primary, candidate, rank, interval_percent, singletons, exempt
+    )
     pattern = problem.close(primary | exempt)
     repaired = np.zeros_like(pattern)
     report, _ = grow(problem, pattern, repaired, warm=WARM_MODELS)
@@ -78,7 +81,7 @@ def _pruned(problem: Problem, found: Pattern, exact_limit: int) -> Pattern:
         found.suppressed & p.candidate,
         p.rank,
         p.interval_percent,
-        p.owner,
+        p.singletons,
         PRUNE_PROGRAMS,
     )
     advance(Stage.AUDIT, 0.0)
@@ -109,7 +112,7 @@ def _audit(
         pattern,
         p.primary,
         p.interval_percent,
-        p.owner,
+        p.singletons,
         exact,
         known,
         ModelCache(),

@@ -28,6 +28,7 @@ from policies.secrecy import (
 )
 from policies.secrecy.cli import main
 from policies.secrecy.cuts import separate
+from policies.secrecy.singletons import Singletons
 from policies.secrecy.status import Status
 
 ROWS = Dimension("r", ["r1", "r2", "r3"])
@@ -186,7 +187,12 @@ def test_exact_is_audited_safe_and_never_dearer_than_the_heuristic(departement: 
     primary = (exact.cells["status"] == Status.PRIMARY.value).to_numpy()
     table = exact.table
     report = audit_pattern(
-        table.relations, table.stats.value, pattern.to_numpy(), primary, 10.0, table.stats.owner
+        table.relations,
+        table.stats.value,
+        pattern.to_numpy(),
+        primary,
+        10.0,
+        Singletons(table.stats.owner, table.stats.freq),
     )
     assert report.ok
     # The same input gives the same mask.
