@@ -75,6 +75,13 @@ def parser() -> argparse.ArgumentParser:
         "--pair", action="store_true", help="les cellules de deux unités sont à risque (paires)"
     )
     run.add_argument(
+        "--rule-intervals",
+        action="store_true",
+        help="une cellule masquée par NK(n,k) ou P(p,n) reçoit l'intervalle de protection que "
+        "fixe sa règle (ce qui lui manque pour la satisfaire, comme tau-Argus le calcule) "
+        "plutôt que --interval-percent",
+    )
+    run.add_argument(
         "--cost",
         choices=[c.value for c in CostMode],
         default=CostMode.VALUE.value,
@@ -178,6 +185,7 @@ def _protect(args: argparse.Namespace) -> int:
         single_multiple=not args.no_single_multiple,
         min_frequency=args.min_frequency,
         pair=args.pair,
+        rule_intervals=args.rule_intervals,
         interval_percent=args.interval_percent,
         cost=CostMode(args.cost),
     )

@@ -109,6 +109,12 @@ class Rule(ABC):
         """The protection interval (%) its primary cells need (None: the table's interval)."""
         return None
 
+    def protection_level(self, cells: CellStats) -> FloatArray | None:
+        """The uncertainty each cell it flags needs, as the rule itself sets it: how much the
+        cell would have to grow to satisfy the rule (tau-Argus's protection level for
+        dominance rules). None for a rule that sets none (FREQ: its `margin`)."""
+        return None
+
     @abstractmethod
     def out_of_bounds(self) -> str | None:
         """Say what is wrong with the parameters (None when the engine applies them)."""
@@ -194,6 +200,11 @@ class DominanceRule(Rule):
     def unsafe(self, cells: CellStats) -> BoolArray:
         return (cells.value > 0) & (cells.top_sum(self.n) > self.k / 100.0 * cells.value)
 
+    def protection_level(self, cells: CellStats) -> FloatArray:
+        """X must reach 100/k (x1 + ... + xn) for the n largest to weigh k% of it."""
+        level: FloatArray = 100.0 / self.k * cells.top_sum(self.n) - cells.value
+        return level
+
     def explain_fr(self, contributors: str = "contributeurs") -> str:
         largest = (
             "son plus gros contributeur en représente"
@@ -240,6 +251,12 @@ class PPercentRule(Rule):
     def unsafe(self, cells: CellStats) -> BoolArray:
         rest = cells.value - cells.top_sum(self.n + 1)
         return (cells.value > 0) & (rest < self.p / 100.0 * cells.top1)
+
+    def protection_level(self, cells: CellStats) -> FloatArray:
+        """What the others contribute must reach p% of x1: the shortfall."""
+        rest = cells.value - cells.top_sum(self.n + 1)
+        level: FloatArray = self.p / 100.0 * cells.top1 - rest
+        return level
 
     def explain_fr(self, contributors: str = "contributeurs") -> str:
         who = (
@@ -306,7 +323,10 @@ class Options:
     hold at least the FREQ rule's n units between them (see singletons.py); off by default.
     ``pair``: a cell of two units is primary (each unit would otherwise learn the other's
     value). ``interval_percent``: the protection interval of primary cells whose rule sets
-    none (FREQ(n,r) sets r; tau-Argus's MAN(p)).
+    none (FREQ(n,r) sets r; tau-Argus's MAN(p)). ``rule_intervals``: a cell NK(n,k) or
+    P(p,n) flags needs the interval its rule sets (`Rule.protection_level`: what the cell
+    lacks to satisfy the rule, as tau-Argus computes it) rather than ``interval_percent``;
+    off by default (the Caf doctrine sets one interval for every primary cell).
     """
 
     zero_unsafe: bool = False
@@ -315,6 +335,7 @@ class Options:
     single_multiple: bool = True
     min_frequency: bool = False
     pair: bool = False
+    rule_intervals: bool = False
     interval_percent: float = 10.0
     cost: CostMode = CostMode.VALUE
 
@@ -372,18 +393,26 @@ def protection_percent(cells: CellStats, rules: tuple[Rule, ...], options: Optio
     """Return the protection interval (%) each cell needs should it be primary.
 
     A cell flagged by rules gets the largest margin of those rules, a rule without a margin of
-    its own (NK, P) counting as ``options.interval_percent``; a cell no rule flags (primary by
-    the zero, singleton or pair options, or a priori) gets ``options.interval_percent``. One
-    number when every cell gets the same (the usual FREQ(n,r) with r = interval_percent).
+    its own (NK, P) counting as ``options.interval_percent``, or, with
+    ``options.rule_intervals``, as its protection level in % of the cell; a cell no rule
+    flags (primary by the zero, singleton or pair options, or a priori) gets
+    ``options.interval_percent``. One number when every cell gets the same (the usual
+    FREQ(n,r) with r = interval_percent).
     """
     default = options.interval_percent
+    levels: dict[Rule, FloatArray] = {}
+    if options.rule_intervals:
+        found = ((rule, rule.protection_level(cells)) for rule in rules)
+        levels = {rule: level for rule, level in found if level is not None}
     margins = {default if rule.margin is None else rule.margin for rule in rules}
-    if margins <= {default}:
+    if margins <= {default} and not levels:
         return default
     percent = np.full(cells.value.shape, -np.inf)
     for rule in rules:
         flagged = rule.unsafe(cells)
-        margin = default if rule.margin is None else rule.margin
+        margin: float | FloatArray = default if rule.margin is None else rule.margin
+        if rule in levels:  # flagged cells are non-zero and short of the rule: level > 0
+            margin = 100.0 * levels[rule][flagged] / np.abs(cells.value[flagged])
         percent[flagged] = np.maximum(percent[flagged], margin)
     result: FloatArray = np.where(np.isneginf(percent), default, percent)
     return result
