@@ -263,7 +263,9 @@ def rta_minimal() -> PublicTable:
         name="rtauargus ACTIVITY x SIZE (vignette)",
         source=f"{RTAUARGUS} vignettes/rtauargus.Rmd (ex1)",
         dims=[flat("ACTIVITY", ["01", "02", "06"]), flat("SIZE", ["tr1", "tr2"])],
-        options=Options(singleton=False),
+        # MOD(1,5,1,0,0): single-single on, single-multiple and min frequency off; the NK
+        # cells' protection levels set by their rule, as tau-Argus sets them.
+        options=Options(single_multiple=False, rule_intervals=True),
         cells=leaves,
         rules=("FREQ(3,10)", "NK(1,85)"),
         published=Published("tau-Argus MOD(1,5,1,0,0)", len(secondary), secondary),

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bench.secrecy_public import PublicTable, load
-from policies.secrecy import CostMode, Options, ProtectResult, audit_pattern, protect
+from policies.secrecy import CostMode, ProtectResult, audit_pattern, protect
 from policies.secrecy.engine import singletons
 from policies.secrecy.status import Status
 
@@ -55,9 +55,7 @@ def _run(
     """Protect a public table; return the result and the best of a few wall times."""
     options = table.options
     if cost is not None:
-        options = Options(
-            options.zero_unsafe, options.singleton, options.pair, options.interval_percent, cost
-        )
+        options = replace(options, cost=cost)
     best, result = np.inf, None
     for _ in range(REPEAT):
         tick = time.perf_counter()

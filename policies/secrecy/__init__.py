@@ -21,7 +21,8 @@ apriori=None, mode="auto", time_limit=20.0) -> ProtectResult``
     ``rules``: ``"FREQ(5,10)"``, ``"NK(3,90)"``, ``"P(10,2)"`` or the rule dataclasses
     (``parse_rule(text)`` reads one; ``str(rule)`` writes it back; ``rule.explain_fr()``); a
     cell primary by ``FREQ(n,r)`` needs an r% interval, others ``interval_percent``.
-    ``options``: ``Options(zero_unsafe, singleton, pair, interval_percent, cost)``.
+    ``options``: ``Options(zero_unsafe=, singleton=, single_single=, single_multiple=,
+    min_frequency=, pair=, rule_intervals=, interval_percent=, cost=)`` (by name).
     ``apriori``: ``{(code, ...): Apriori.PUBLISHED | Apriori.SUPPRESSED}`` for any cell,
     margins and groups included (cells released, or withheld, earlier).
     ``mode``: ``Mode.EXACT`` (a minimum-cost pattern, MILP), ``Mode.HEURISTIC``, or

@@ -310,7 +310,7 @@ class CellStats:
         return result
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)  # named fields: a new option never shifts the others
 class Options:
     """How to treat zero cells, singletons and pairs; protection level; cost of suppression.
 
