@@ -19,7 +19,9 @@ from tests.gateway.delivery.readers import read_csv, read_jsonstat, read_xlsx
 KEYS = tuple(cell_keys())
 masks = st.lists(st.sampled_from(KINDS), min_size=len(KEYS), max_size=len(KEYS))
 SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 

@@ -132,7 +132,7 @@ def _rules(draw: st.DrawFn, kind: type[Rule]) -> Rule:
 
 
 @pytest.mark.parametrize("kind", RULE_KINDS.values(), ids=lambda kind: kind.name())
-@settings(suppress_health_check=[HealthCheck.filter_too_much])
+@settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_rule_reads_back_what_it_writes(kind: type[Rule], data: st.DataObject) -> None:
     rule = data.draw(_rules(kind))
@@ -143,7 +143,7 @@ def test_every_rule_reads_back_what_it_writes(kind: type[Rule], data: st.DataObj
 
 
 @pytest.mark.parametrize("kind", RULE_KINDS.values(), ids=lambda kind: kind.name())
-@settings(suppress_health_check=[HealthCheck.filter_too_much])
+@settings(suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(data=st.data())
 def test_every_rule_explains_itself_in_french(kind: type[Rule], data: st.DataObject) -> None:
     rule = data.draw(_rules(kind))
