@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,9 +11,13 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from policies.secrecy.intervals import exact_intervals
+from policies.secrecy.local import LOCAL_CELLS, LOCAL_PENDING, certify_local
 from policies.secrecy.lp import ComponentLP, ModelCache
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
 from policies.secrecy.singletons import Singletons
+
+# Components at least this big are audited two at a time when a table has two or more.
+PARALLEL_CELLS = 2000
 
 
 @dataclass(frozen=True)
@@ -34,10 +39,16 @@ class AuditReport:
         return len(self.unprotected) == 0
 
 
-def components(relations: sparse.csr_array, suppressed: BoolArray) -> list[IntArray]:
-    """Group suppressed cells linked through relations; published cells are constants."""
+def components(
+    relations: sparse.csr_array, suppressed: BoolArray, by_cell: sparse.csc_array | None = None
+) -> list[IntArray]:
+    """Group suppressed cells linked through relations; published cells are constants.
+
+    `by_cell` (the relations as CSC), when given, makes taking the suppressed cells' columns
+    cheap (a pass over the CSR matrix otherwise).
+    """
     cells = np.flatnonzero(suppressed)
-    sub = sparse.csr_array(relations[:, cells])
+    sub = sparse.csr_array(relations[:, cells] if by_cell is None else by_cell[:, cells])
     used = np.flatnonzero(np.diff(sub.indptr))
     sub = sparse.csr_array(sub[used])
     n_rel, n_cells = sub.shape
@@ -160,30 +171,87 @@ def audit_pattern(
     )
     need_low, need_high = required(values, interval_percent)
     values = np.nan_to_num(values)
-    groups, programs = components(relations, suppressed), 0
+    by_cell = None if models is None else models.columns(relations)
+    groups, programs = components(relations, suppressed, by_cell), 0
+    if by_cell is None and not exact and any(len(g) >= LOCAL_CELLS for g in groups):
+        by_cell = sparse.csc_array(relations)
+    run = _Components(
+        relations, values, suppressed, primary, (need_low, need_high), (lower, upper), by_cell
+    )
     attacks: dict[int, IntArray] = {}
-    for group in groups:
-        if not exact and not _pending(group, lower, upper, need_low, need_high, primary).any():
-            continue
+    # Components are independent: big ones are solved two at a time (HiGHS releases the GIL
+    # while it solves; each model stays in one thread, results are merged in component order,
+    # so the outcome is the sequential one). A warm cache is shared state: one at a time.
+    big = sum(len(g) >= PARALLEL_CELLS for g in groups)
+    workers = 2 if big >= 2 and (models is None or not models.warm) else 1
+    with ThreadPoolExecutor(workers) as pool:
+        for found, solved in pool.map(lambda g: run.audit(g, exact, models), groups):
+            attacks.update(found)
+            programs += solved
+    bad = primary & suppressed & ~_reaches(lower, upper, need_low, need_high, values)
+    failing = np.flatnonzero(bad | (primary & ~suppressed))
+    if singletons is not None:
+        failing = np.union1d(failing, singletons.exposed_cells(relations, suppressed, primary))
+    return AuditReport(lower, upper, failing.astype(np.int64), len(groups), programs, attacks)
+
+
+class _Components:
+    """The audit of one component at a time, writing its cells' bounds in place."""
+
+    def __init__(
+        self,
+        relations: sparse.csr_array,
+        values: FloatArray,
+        suppressed: BoolArray,
+        primary: BoolArray,
+        need: tuple[FloatArray, FloatArray],
+        bounds: tuple[FloatArray, FloatArray],
+        by_cell: sparse.csc_array | None,
+    ) -> None:
+        self.relations, self.values, self.suppressed = relations, values, suppressed
+        self.primary, self.need, self.bounds, self.by_cell = primary, need, bounds, by_cell
+
+    def audit(
+        self, group: IntArray, exact: bool, models: ModelCache | None
+    ) -> tuple[dict[int, IntArray], int]:
+        """Audit one component; return the attacks found and the programs solved."""
+        (need_low, need_high), (lower, upper) = self.need, self.bounds
+        check, programs = self.primary, 0
+        attacks: dict[int, IntArray] = {}
+        if not exact:
+            pending = _pending(group, lower, upper, need_low, need_high, self.primary)
+            if not pending.any():
+                return attacks, programs
+            if len(group) >= LOCAL_CELLS and pending.sum() <= LOCAL_PENDING:
+                # A few cells of a big component: local programs decide most of them.
+                assert self.by_cell is not None
+                left, attacks, programs = certify_local(
+                    self.relations,
+                    self.by_cell,
+                    self.values,
+                    self.suppressed,
+                    group[pending],
+                    self.need,
+                    self.bounds,
+                )
+                if left.size == 0:
+                    return attacks, programs
+                check = np.zeros_like(self.primary)
+                check[left] = True
         model = (
-            ComponentLP(relations, values, group)
+            ComponentLP(self.relations, self.values, group)
             if models is None
-            else models.model(relations, values, group)
+            else models.model(self.relations, self.values, group)
         )
         cells, before = model.cells, model.programs
         if exact:
             lower[cells], upper[cells] = exact_intervals(model)
         else:
             low, high = lower[cells], upper[cells]
-            found = certify(model, need_low[cells], need_high[cells], primary[cells], low, high)
+            found = certify(model, need_low[cells], need_high[cells], check[cells], low, high)
             lower[cells], upper[cells] = low, high
             attacks.update(found)
-        programs += model.programs - before
-    bad = primary & suppressed & ~_reaches(lower, upper, need_low, need_high, values)
-    failing = np.flatnonzero(bad | (primary & ~suppressed))
-    if singletons is not None:
-        failing = np.union1d(failing, singletons.exposed_cells(relations, suppressed, primary))
-    return AuditReport(lower, upper, failing.astype(np.int64), len(groups), programs, attacks)
+        return attacks, programs + model.programs - before
 
 
 def _pending(

@@ -94,8 +94,8 @@ def compile_dimension(dim: Dimension) -> CodeIndex:
     members: dict[str, frozenset[str]] = {TOTAL: frozenset(leaves)}
     relations: list[tuple[str, tuple[str, ...]]] = []
     for hierarchy in dim.hierarchies:
-        _check_leaves(dim.name, hierarchy, leaf_set)
         kids = hierarchy.children()
+        _check_leaves(dim.name, hierarchy, leaf_set, kids)
         for code in _postorder(kids):
             sets = [members[k] if k in kids else frozenset([k]) for k in kids[code]]
             _merge(members, code, frozenset().union(*sets), dim.name)
@@ -111,9 +111,12 @@ def compile_dimension(dim: Dimension) -> CodeIndex:
     return _index(dim.name, leaves, members, relations)
 
 
-def _check_leaves(name: str, hierarchy: Hierarchy, leaf_set: set[str]) -> None:
-    """Refuse a hierarchy whose leaves differ from the dimension's leaves."""
-    leaves = hierarchy.leaves()
+def _check_leaves(
+    name: str, hierarchy: Hierarchy, leaf_set: set[str], kids: Mapping[str, list[str]]
+) -> None:
+    """Refuse a hierarchy whose leaves differ from the dimension's leaves (`kids`: its
+    children, already built: France's 35,000 communes take 0.1 s a pass)."""
+    leaves = [code for code in hierarchy.parents if code not in kids]
     for code in leaves:
         if code not in leaf_set:
             where = f", ligne {hierarchy.lines[code]}" if code in hierarchy.lines else ""
@@ -155,11 +158,16 @@ def _index(
     codes = [c for c in members if c not in leaf_set] + leaves
     position = {code: i for i, code in enumerate(codes)}
     leaf_pos = {leaf: i for i, leaf in enumerate(leaves)}
-    rows, cols = [], []
+    rows: list[int] = []
+    cols: list[int] = []
     for code in codes:
-        for leaf in members.get(code, frozenset([code])):
+        below = members.get(code)
+        if below is None:  # a leaf: itself
             rows.append(position[code])
-            cols.append(leaf_pos[leaf])
+            cols.append(leaf_pos[code])
+        else:
+            rows.extend([position[code]] * len(below))
+            cols.extend(map(leaf_pos.__getitem__, below))
     data = np.ones(len(rows), dtype=np.float64)
     shape = (len(codes), len(leaves))
     membership = sparse.csr_array((data, (rows, cols)), shape=shape)
