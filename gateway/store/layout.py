@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gateway.config import ConfigurationError
 from policies.errors import NotFound
 
 FORMAT_VERSION = 1
@@ -92,11 +93,21 @@ class Manifest:
 
 
 def current_version_dir(root: Path) -> Path | None:
-    """Return the directory the pointer designates, or None for an empty store."""
+    """Return the directory the pointer designates, or None for an empty store.
+
+    A pointer that is not a link (a store copied without its links) is refused in French:
+    reading it as a link raised a bare OSError, a traceback for whoever ran `init`.
+    """
     try:
         target = os.readlink(root / POINTER)
     except FileNotFoundError:
         return None
+    except OSError:
+        raise ConfigurationError(
+            f"Entrepôt de cellules {root} : « {POINTER} » devrait être un lien symbolique vers "
+            "une version, ce n'en est pas un (une copie faite sans ses liens ? copier avec "
+            "« cp -a » ou « rsync -l »)."
+        ) from None
     return (root / target).resolve()
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gateway.store import CellStore, publish
+from gateway.config import ConfigurationError
+from gateway.store import CellStore, layout, publish
 from gateway.store.writer import IndicatorCells
 from policies.errors import Conflict, InvalidInput
 from tests.gateway.store.conftest import COMMUNES, random_cells
@@ -62,3 +63,10 @@ def test_an_open_reader_keeps_reading_while_versions_are_pruned(
         publish(tmp_path, [random_cells("X", seed)], COMMUNES)
     assert len(list((tmp_path / "versions").iterdir())) == 2
     assert store.aggregate("Y", [2020], {"g": COMMUNES}).equals(first)  # Y carried over
+
+
+def test_a_pointer_that_is_not_a_link_is_refused_in_french(tmp_path: Path) -> None:
+    """A store copied without its links has a folder where the pointer was: said, no OSError."""
+    (tmp_path / layout.POINTER).mkdir()
+    with pytest.raises(ConfigurationError, match="devrait être un lien symbolique"):
+        layout.current_version_dir(tmp_path)
