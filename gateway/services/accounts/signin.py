@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.db.base import as_utc
 from gateway.db.models import Person, Requester
 from gateway.services.accounts.passwords import Passwords
 from gateway.services.accounts.values import RULES, PersonStatus, normalise_email
@@ -61,8 +62,8 @@ def sign_in(
     ):
         passwords.verify(None, password)  # as long as a real check
         return Attempt(Outcome.UNKNOWN, address)
-    if person.locked_until is not None and _aware(person.locked_until) > now:
-        return Attempt(Outcome.LOCKED, address, person.id, locked_until=_aware(person.locked_until))
+    if person.locked_until is not None and as_utc(person.locked_until) > now:
+        return Attempt(Outcome.LOCKED, address, person.id, locked_until=as_utc(person.locked_until))
     if not passwords.verify(person.password_hash, password):
         return _failure(person, address, now)
     if person.password_hash and passwords.needs_rehash(person.password_hash):
@@ -112,8 +113,3 @@ def person_for_session(
 def _organisation_active(session: Session, person: Person) -> bool:
     requester = session.get(Requester, person.requester_id)
     return requester is not None and requester.active
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

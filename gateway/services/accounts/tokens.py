@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from gateway.db.base import as_utc
 from gateway.db.models import AccountToken, Person
 from gateway.services.accounts.values import RULES, PersonStatus, TokenPurpose
 from policies.errors import DomainError
@@ -74,7 +75,7 @@ def live_token(
             AccountToken.token_hash == digest(token), AccountToken.purpose == purpose.value
         )
     )
-    if found is None or found.used_at is not None or _aware(found.expires_at) <= now:
+    if found is None or found.used_at is not None or as_utc(found.expires_at) <= now:
         raise InvalidLink()
     person = session.get(Person, found.person_id)
     if person is None or person.status == PersonStatus.DESACTIVE:
@@ -96,8 +97,3 @@ def use_token(
     if getattr(spent, "rowcount", 0) != 1:
         raise InvalidLink()
     return person
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

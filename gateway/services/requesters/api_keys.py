@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.db.base import as_utc
 from gateway.db.models import ApiKey, Requester
 
 KEY_SCHEME = "cgw"
@@ -65,7 +66,7 @@ def authenticate(session: Session, plaintext: str, now: datetime | None = None) 
     now = now or datetime.now(UTC)
     if key is None or not hmac.compare_digest(key.key_hash, digest(plaintext)):
         return None
-    if key.revoked_at is not None or (key.expires_at is not None and _aware(key.expires_at) <= now):
+    if key.revoked_at is not None or (key.expires_at is not None and as_utc(key.expires_at) <= now):
         return None
     requester = session.get(Requester, key.requester_id)
     if requester is None or not requester.active:
@@ -79,10 +80,5 @@ LAST_USED_PRECISION = timedelta(minutes=5)
 
 def note_use(key: ApiKey, now: datetime) -> None:
     """Record that `key` was used, at most once per `LAST_USED_PRECISION` (reads stay reads)."""
-    if key.last_used_at is None or _aware(key.last_used_at) <= now - LAST_USED_PRECISION:
+    if key.last_used_at is None or as_utc(key.last_used_at) <= now - LAST_USED_PRECISION:
         key.last_used_at = now
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gateway.db.base import as_utc
 from gateway.db.models import ApiKey
 from gateway.services.audit.changes import Recorded
 from gateway.services.requesters.api_keys import IssuedKey, issue_key
@@ -34,9 +35,7 @@ class KeyView:
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None if moment is None else as_utc(moment)
 
 
 def key_view(key: ApiKey, now: datetime | None = None) -> KeyView:
