@@ -19,18 +19,10 @@ from gateway.notify.mail import (
     send_logged,
 )
 from gateway.services.accounts import messages
-from tests.support.mailserver import Certificate, free_port, make_certificate, smtp_server
+from tests.support.mailserver import Certificate, free_port, smtp_server
 
 SENDER = "Passerelle des Caf <ne-pas-repondre@passerelle.caf.fr>"
 LINK = "https://passerelle.caf.fr/compte/invitation/jeton-secret-123"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    found = make_certificate(tmp_path_factory.mktemp("tls"))
-    if found is None:
-        pytest.skip("openssl introuvable : pas de certificat de test pour TLS")
-    return found
 
 
 @pytest.fixture

@@ -22,19 +22,11 @@ from gateway.state import AppState, app_state
 from tests.conftest import make_app
 from tests.gateway.pipeline.conftest import demo_headers
 from tests.gateway.subscriptions.conftest import CD_REQUEST, caller_of
-from tests.support.mailserver import Certificate, Mailbox, make_certificate, smtp_server
+from tests.support.mailserver import Certificate, Mailbox, smtp_server
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 
 SENDER = "Passerelle des Caf <ne-pas-repondre@passerelle.caf.fr>"
 PORTAL = "https://passerelle.caf.fr"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    found = make_certificate(tmp_path_factory.mktemp("tls"))
-    if found is None:
-        pytest.skip("openssl introuvable : pas de certificat de test pour TLS")
-    return found
 
 
 @pytest.fixture

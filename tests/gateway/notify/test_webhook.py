@@ -12,7 +12,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from gateway.notify import webhook
 from gateway.notify.webhook import Endpoint, Event, WebhookFailed, WebhookRefused
-from tests.support.mailserver import Certificate, make_certificate
+from tests.support.mailserver import Certificate
 from tests.support.webhook_receiver import webhook_receiver
 
 SECRET = webhook.new_secret()
@@ -21,14 +21,6 @@ SECRET = webhook.new_secret()
 def event(**data: Any) -> Event:
     payload = {"subscription_id": 7, "status": "livre", "due": "février 2027", **data}
     return Event("livraison-42", "subscription.delivery", payload, datetime.now(UTC))
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    found = make_certificate(tmp_path_factory.mktemp("tls"))
-    if found is None:
-        pytest.skip("openssl introuvable : pas de certificat de test pour TLS")
-    return found
 
 
 def test_the_receiver_verifies_the_signature_with_the_standard_library() -> None:
