@@ -35,7 +35,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from policies.secrecy.audit import audit_pattern, components
+from policies.secrecy.audit import components
 from policies.secrecy.cuts import Cut, relation_cuts, separate
 from policies.secrecy.repair import Problem, grow
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
@@ -113,15 +113,7 @@ def suppress_mode(
             result[cells], solved[cells] = found[cells], True
     if not solved.any() or (result == heuristic.suppressed).all():
         return heuristic
-    report = audit_pattern(
-        relations,
-        values,
-        result,
-        primary,
-        interval_percent,
-        singletons,
-        result.sum() <= _EXACT_AUDIT,
-    )
+    report = problem.audit(result, result.sum() <= _EXACT_AUDIT)
     if not set(report.unprotected.tolist()) <= set(heuristic.report.unprotected.tolist()):
         return heuristic
     return Pattern(result, heuristic.repaired & result & ~solved, report)

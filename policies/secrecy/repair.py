@@ -41,6 +41,26 @@ class Problem:
         """Return the incidence by cell: the relations of one cell are one slice."""
         return sparse.csc_array(self.incidence)
 
+    def audit(
+        self,
+        pattern: BoolArray,
+        exact: bool,
+        known: tuple[FloatArray, FloatArray] | None = None,
+        models: ModelCache | None = None,
+    ) -> AuditReport:
+        """Audit a pattern of this problem (see audit_pattern)."""
+        return audit_pattern(
+            self.relations,
+            self.values,
+            pattern,
+            self.primary,
+            self.interval_percent,
+            self.singletons,
+            exact,
+            known,
+            models,
+        )
+
     def close(self, pattern: BoolArray, candidate: BoolArray | None = None) -> BoolArray:
         """Close every lone relation of a pattern (see close_relations)."""
         chosen = self.candidate if candidate is None else candidate
@@ -77,17 +97,7 @@ def grow(
     while True:
         # Certify protection cheaply while repairing; cells certified in an earlier round
         # stay certified: the pattern only grows.
-        report = audit_pattern(
-            p.relations,
-            p.values,
-            pattern,
-            p.primary,
-            p.interval_percent,
-            p.singletons,
-            False,
-            known,
-            models,
-        )
+        report = p.audit(pattern, False, known, models)
         known = (report.lower, report.upper)
         left = len(report.unprotected)
         first = first or max(1, left)  # the rounds' progress: the first round's cells protected

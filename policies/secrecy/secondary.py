@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from policies.secrecy.audit import AuditReport, audit_pattern
+from policies.secrecy.audit import AuditReport
 from policies.secrecy.lp import ModelCache
 from policies.secrecy.progress import Stage, advance
 from policies.secrecy.prune import prune
@@ -89,31 +89,14 @@ def _pruned(problem: Problem, found: Pattern, exact_limit: int) -> Pattern:
         exact = found.suppressed.sum() <= exact_limit
         report = found.report
         if exact:
-            report = _audit(p, found.suppressed, True, None)
+            report = p.audit(found.suppressed, True, None, ModelCache())
         return Pattern(found.suppressed, found.repaired, report)
     known = (
         np.where(changed, np.nan, found.report.lower),
         np.where(changed, np.nan, found.report.upper),
     )
-    report = _audit(p, pattern, pattern.sum() <= exact_limit, known)
+    report = p.audit(pattern, pattern.sum() <= exact_limit, known, ModelCache())
     if not set(report.unprotected.tolist()) <= set(found.report.unprotected.tolist()):
         pattern = found.suppressed
-        report = _audit(p, pattern, pattern.sum() <= exact_limit, None)
+        report = p.audit(pattern, pattern.sum() <= exact_limit, None, ModelCache())
     return Pattern(pattern, found.repaired & pattern, report)
-
-
-def _audit(
-    p: Problem, pattern: BoolArray, exact: bool, known: tuple[FloatArray, FloatArray] | None
-) -> AuditReport:
-    """Audit a pattern: exact intervals when affordable, certified inner bounds otherwise."""
-    return audit_pattern(
-        p.relations,
-        p.values,
-        pattern,
-        p.primary,
-        p.interval_percent,
-        p.singletons,
-        exact,
-        known,
-        ModelCache(),
-    )
