@@ -47,6 +47,7 @@ from typing import Any
 import requests
 from sqlalchemy import create_engine, text
 
+from bench.hot_path_bench import BODY, SLUG
 from gateway.config import REPO_ROOT
 from gateway.reference.geography import load_geography
 from gateway.store.demo import load_demo
@@ -56,17 +57,9 @@ from tests.support.deployment import Deployment, running, start_node
 from tests.support.postgres import find_bin_dir, start_cluster
 from tests.support.served import environment, wait_until_up
 
-SLUG = "conseil_departemental"  # free extracts under its convention: no quote to accept
 STATE = "service_etat"  # free too, national: the 84's EPCI as well
 DEPARTEMENTS = ("13", "84")
-AGAIN: dict[str, Any] = {
-    "indicators": ["ENF_MOINS_6"],
-    "territories": {"parent_level": "departement", "parent_code": "13", "level": "commune"},
-    "periods": [2024],
-    "breakdowns": ["age_jeune_enfant"],
-    "use": "usage_final",
-    "totals": True,
-}
+AGAIN = BODY  # the extract asked again and again: the hot path's repeated body
 NEW = (("ENF_MOINS_6", "age_jeune_enfant"), ("ALLOC", None), ("RSA", None), ("PPA", None))
 PERIODS = (2019, 2020, 2021, 2022, 2023, 2024)
 HISTORIES = ("ALLOC", "RSA", "PPA")
