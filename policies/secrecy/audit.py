@@ -181,9 +181,10 @@ def audit_pattern(
     attacks: dict[int, IntArray] = {}
     # Components are independent: big ones are solved two at a time (HiGHS releases the GIL
     # while it solves; each model stays in one thread, results are merged in component order,
-    # so the outcome is the sequential one). A warm cache is shared state: one at a time.
+    # so the outcome is the sequential one; a warm cache gives each component the same
+    # kept model in any order, see ModelCache).
     big = sum(len(g) >= PARALLEL_CELLS for g in groups)
-    workers = 2 if big >= 2 and (models is None or not models.warm) else 1
+    workers = 2 if big >= 2 else 1
     with ThreadPoolExecutor(workers) as pool:
         for found, solved in pool.map(lambda g: run.audit(g, exact, models), groups):
             attacks.update(found)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import highspy
 import numpy as np
 from scipy import sparse
@@ -206,12 +208,17 @@ class ModelCache:
     The relations by cell are built once for every model. With `warm`, the model of a big
     component is kept: the next round's component holds it plus the cells added, and its
     model starts from the kept basis instead of solving cold.
+
+    The audit asks for two components' models at once (two threads). A pattern only grows,
+    so each kept model lies in exactly one component of the next round: which models a
+    component takes does not depend on the threads' order; the lock only guards the list.
     """
 
     def __init__(self, warm: bool = False, minimum: int = 2000) -> None:
         self.warm, self.minimum = warm, minimum
         self.models: list[ComponentLP] = []
         self.by_cell: sparse.csc_array | None = None
+        self._lock = threading.Lock()
 
     def columns(self, relations: sparse.csr_array) -> sparse.csc_array:
         """Return the relations by cell (CSC), built once for every model."""
@@ -226,11 +233,15 @@ class ModelCache:
         self.columns(relations)
         if not self.warm or len(cells) < self.minimum:
             return ComponentLP(relations, values, cells, self.by_cell)
-        inside = [m for m in self.models if np.isin(m.cells, cells).all()]
+        with self._lock:
+            inside = [m for m in self.models if np.isin(m.cells, cells).all()]
+            self.models = [m for m in self.models if not any(m is k for k in inside)]
         if not inside:
             model = ComponentLP(relations, values, cells, self.by_cell)
         else:
-            model = max(inside, key=lambda m: len(m.cells)).grown(cells, self.by_cell)
-        self.models = [m for m in self.models if not any(m is k for k in inside)]
-        self.models.append(model)
+            # The biggest kept model; between equal ones, the one with the smallest cell.
+            start = max(inside, key=lambda m: (len(m.cells), -int(m.cells[0])))
+            model = start.grown(cells, self.by_cell)
+        with self._lock:
+            self.models.append(model)
         return model

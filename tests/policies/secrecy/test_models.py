@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -84,3 +86,28 @@ def test_neighbours_by_slices_match_the_incidence_products() -> None:
         vector[seed] = 1.0
         expected = incidence.T @ (incidence @ vector > 0).astype(np.float64) > 0
         assert np.array_equal(_neighbours(links, seed), expected)
+
+
+def test_warm_models_audited_two_at_a_time_give_the_sequential_pattern(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kept models shared by the audit's two threads: the same pattern as one thread.
+
+    Every component is big enough to be kept (minimum 1) and audited in parallel
+    (PARALLEL_CELLS 1), over five départements: the first round's components are audited
+    two at a time, the next round's merged component takes the bigger of their models.
+    """
+    import policies.secrecy.repair as repair_module
+
+    audit_module = sys.modules["policies.secrecy.audit"]
+    monkeypatch.setattr(repair_module, "ModelCache", lambda warm: ModelCache(warm=warm, minimum=1))
+    frame = communes(("04", "05", "15", "23", "48"))
+    leaves, dims = cells(frame, scale=0.5), dimensions(frame)
+    statuses = []
+    for parallel in (1, 10**9):
+        monkeypatch.setattr(audit_module, "PARALLEL_CELLS", parallel)
+        result = protect(dims, leaves, rules=["FREQ(5,10)"], mode="heuristic")
+        assert result.ok
+        statuses.append(result.cells["status"].to_numpy())
+    assert (statuses[0] == Status.SECONDARY.value).sum() > 0
+    assert np.array_equal(statuses[0], statuses[1])
