@@ -144,13 +144,13 @@ def _around(
     cells = np.array([cell], dtype=np.int64)
     rows = np.empty(0, dtype=np.int64)
     for _ in range(hops):
-        rows = np.unique(_gather(by_cell.indptr, by_cell.indices, cells))
-        reached = _gather(relations.indptr, relations.indices, rows)
+        rows = np.unique(gather(by_cell.indptr, by_cell.indices, cells))
+        reached = gather(relations.indptr, relations.indices, rows)
         cells = np.unique(reached[suppressed[reached]])
     return cells, rows
 
 
-def _gather(indptr: IntArray, indices: IntArray, ids: IntArray) -> IntArray:
+def gather(indptr: IntArray, indices: IntArray, ids: IntArray) -> IntArray:
     """Return the indices of the given rows of a compressed matrix, one after the other."""
     starts, ends = indptr[ids], indptr[ids + 1]
     counts = ends - starts

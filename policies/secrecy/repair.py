@@ -9,6 +9,7 @@ import numpy as np
 from scipy import sparse
 
 from policies.secrecy.audit import AuditReport, audit_pattern, required
+from policies.secrecy.local import gather
 from policies.secrecy.lp import ModelCache
 from policies.secrecy.progress import Stage, advance
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
@@ -222,19 +223,10 @@ def _breakers(
 def _neighbours(links: Links, cells: IntArray) -> BoolArray:
     """Return the cells sharing a relation with any of the given cells."""
     by_row, by_cell = links
-    rows = _gather(by_cell.indptr, by_cell.indices, cells)
+    rows = gather(by_cell.indptr, by_cell.indices, cells)
     result: BoolArray = np.zeros(by_row.shape[1], dtype=bool)
-    result[_gather(by_row.indptr, by_row.indices, np.unique(rows))] = True
+    result[gather(by_row.indptr, by_row.indices, np.unique(rows))] = True
     return result
-
-
-def _gather(indptr: IntArray, indices: IntArray, ids: IntArray) -> IntArray:
-    """Return the indices of the given rows of a compressed matrix, one after the other."""
-    starts, ends = indptr[ids], indptr[np.asarray(ids) + 1]
-    counts = ends - starts
-    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    found: IntArray = indices[np.repeat(starts, counts) + offsets]
-    return found
 
 
 def _component_of(links: Links, pattern: BoolArray, cell: int) -> IntArray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import importlib
 
 import numpy as np
 import pytest
@@ -13,6 +13,9 @@ from policies.secrecy import Status, protect
 from policies.secrecy.audit import components
 from policies.secrecy.lp import ComponentLP, ModelCache
 from policies.secrecy.repair import _neighbours
+
+audit_module = importlib.import_module("policies.secrecy.audit")
+repair_module = importlib.import_module("policies.secrecy.repair")
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +100,6 @@ def test_warm_models_audited_two_at_a_time_give_the_sequential_pattern(
     (PARALLEL_CELLS 1), over five départements: the first round's components are audited
     two at a time, the next round's merged component takes the bigger of their models.
     """
-    import policies.secrecy.repair as repair_module
-
-    audit_module = sys.modules["policies.secrecy.audit"]
     monkeypatch.setattr(repair_module, "ModelCache", lambda warm: ModelCache(warm=warm, minimum=1))
     frame = communes(("04", "05", "15", "23", "48"))
     leaves, dims = cells(frame, scale=0.5), dimensions(frame)
