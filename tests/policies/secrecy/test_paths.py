@@ -1,0 +1,105 @@
+"""Cheapest deviations (paths.py): the cheapest cells that unpin a side, and their effect."""
+
+from __future__ import annotations
+
+import importlib
+from itertools import combinations
+
+import numpy as np
+import pytest
+from scipy import sparse
+from scipy.optimize import linprog
+
+from bench.secrecy_data import cells, communes, dimensions
+from policies.secrecy import Status, protect
+from policies.secrecy.paths import Deviations
+
+repair_module = importlib.import_module("policies.secrecy.repair")
+
+
+def _table(seed: int) -> tuple[sparse.csr_array, np.ndarray]:
+    """A 3 x 3 table with its margins: cell (i, j) is 4 i + j, totals in row and column 3."""
+    rng = np.random.default_rng(seed)
+    inner = rng.integers(1, 40, size=(3, 3)).astype(np.float64)
+    full = np.zeros((4, 4))
+    full[:3, :3] = inner
+    full[:3, 3], full[3, :3], full[3, 3] = inner.sum(1), inner.sum(0), inner.sum()
+    rows: list[dict[int, float]] = []
+    for k in range(4):
+        rows.append({**{4 * k + j: 1.0 for j in range(3)}, 4 * k + 3: -1.0})
+        rows.append({**{4 * i + k: 1.0 for i in range(3)}, 12 + k: -1.0})
+    data = [(r, c, v) for r, row in enumerate(rows) for c, v in row.items()]
+    r, c, v = zip(*data, strict=True)
+    return sparse.csr_array((v, (r, c)), shape=(len(rows), 16)), full.ravel()
+
+
+def _reaches(relations: sparse.csr_array, values: np.ndarray, hidden: set[int], cell: int) -> bool:
+    """Tell, by an LP of scipy's (not HiGHS's bindings), whether `cell` can reach 90 %."""
+    free = sorted(hidden)
+    fixed = np.array([c not in hidden for c in range(values.size)])
+    dense = relations.toarray()
+    rhs = -dense[:, fixed] @ values[fixed]
+    cost = np.zeros(len(free))
+    cost[free.index(cell)] = 1.0
+    low = linprog(cost, A_eq=dense[:, free], b_eq=rhs, bounds=(0, None), method="highs")
+    return bool(low.status == 0 and low.fun <= 0.9 * values[cell] + 1e-7)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cheapest_deviation_costs_what_the_cheapest_protecting_cells_cost(seed: int) -> None:
+    """One primary cell, every other cell published: the deviation's cells cost the least
+    of every set of cells (up to three) that lets the cell reach its lower bound."""
+    relations, values = _table(seed)
+    cell = 5  # inner cell (1, 1)
+    suppressed = np.zeros(16, dtype=bool)
+    suppressed[cell] = True
+    candidate = ~suppressed
+    solver = Deviations(
+        relations,
+        sparse.csc_array(relations),
+        sparse.csc_array((relations != 0).astype(np.float64)),
+        values,
+        values.copy(),
+    )
+    found = solver.cheapest(cell, -0.1 * values[cell], suppressed, candidate)
+    assert found is not None
+    assert _reaches(relations, values, {cell, *found.tolist()}, cell)
+    best = min(
+        values[list(subset)].sum()
+        for size in (1, 2, 3)
+        for subset in combinations(np.flatnonzero(candidate).tolist(), size)
+        if _reaches(relations, values, {cell, *subset}, cell)
+    )
+    assert values[found].sum() == pytest.approx(best)
+
+
+def test_no_deviation_when_no_cell_may_be_withheld() -> None:
+    """A cell whose neighbours may not be withheld has no deviation: None, not an empty set."""
+    relations, values = _table(0)
+    suppressed = np.zeros(16, dtype=bool)
+    suppressed[5] = True
+    solver = Deviations(
+        relations,
+        sparse.csc_array(relations),
+        sparse.csc_array((relations != 0).astype(np.float64)),
+        values,
+        values.copy(),
+    )
+    assert solver.cheapest(5, -1.0, suppressed, np.zeros(16, dtype=bool)) is None
+
+
+def test_repairs_by_deviation_withhold_less_than_breakers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five départements with communes alone in another département's EPCI: the breakers
+    withheld départements' totals (12,994 in all); deviations protect as well for far less."""
+    frame = communes(("04", "05", "15", "23", "48"))
+    leaves, dims = cells(frame), dimensions(frame)
+    found = {}
+    for limit in (0, repair_module.DEVIATION_CELLS):
+        monkeypatch.setattr(repair_module, "DEVIATION_CELLS", limit)
+        result = protect(dims, leaves, rules=["FREQ(5,10)"], mode="heuristic")
+        assert result.ok
+        secondary = result.cells["status"] == Status.SECONDARY.value
+        found[limit] = (int(secondary.sum()), float(result.cells["value"][secondary].sum()))
+    (breakers, breakers_value), (deviations, deviations_value) = found.values()
+    assert deviations <= breakers
+    assert deviations_value < 0.5 * breakers_value
