@@ -58,17 +58,28 @@ class Deviations:
         self.programs = 0
 
     def cheapest(
-        self, cell: int, move: float, suppressed: BoolArray, candidate: BoolArray
+        self,
+        cell: int,
+        move: float,
+        suppressed: BoolArray,
+        candidate: BoolArray,
+        breakers: IntArray | None = None,
     ) -> IntArray | None:
         """Return the published cells to withhold so that `cell` can move by `move`.
 
         `move` is signed (negative: the lower side). None when no deviation within the
         largest neighbourhood exists (or HiGHS cannot tell): the caller repairs otherwise.
+        `breakers`, when known: the cells of the attack that pins the side which may be
+        withheld. A neighbourhood holding none of them has no deviation (the attack still
+        pins the cell there), so its program is skipped.
         """
         floor = _SMALLEST_MOVE * max(1.0, abs(float(self.values[cell])))
         move = float(np.sign(move) or -1.0) * max(abs(move), floor)
         for hops in HOPS:
-            found = self._solve(cell, move, hops, suppressed, candidate)
+            cells, rows = self._around(cell, hops)
+            if breakers is not None and hops < HOPS[-1] and not np.isin(breakers, cells).any():
+                continue
+            found = self._solve(cell, move, cells, rows, suppressed, candidate)
             if found is not None:
                 return found
         return None
@@ -83,10 +94,15 @@ class Deviations:
         return cells, rows
 
     def _solve(
-        self, cell: int, move: float, hops: int, suppressed: BoolArray, candidate: BoolArray
+        self,
+        cell: int,
+        move: float,
+        cells: IntArray,
+        rows: IntArray,
+        suppressed: BoolArray,
+        candidate: BoolArray,
     ) -> IntArray | None:
         """Solve the cheapest deviation over one neighbourhood; None when there is none."""
-        cells, rows = self._around(cell, hops)
         cells = cells[(suppressed | candidate)[cells]]  # the others cannot move
         row_at = np.full(self.relations.shape[0], -1, dtype=np.int64)
         row_at[rows] = np.arange(len(rows))

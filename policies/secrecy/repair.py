@@ -19,10 +19,14 @@ from policies.secrecy.singletons import Singletons
 # Tables of at most this many cells repair a pinned side by its cheapest deviation
 # (paths.py): one LP over the cell's neighbourhood protects the side at once. On the twelve
 # regional tables of bench.secrecy_france (régions 84, 76, 44 x four variants), 5 to 86 %
-# less secondary value, fewer cells on all twelve, in 59.9 s instead of 76.3 s in all. On
-# France (290,000 cells) the neighbourhoods reach 48,000 cells through France-wide relations:
-# 23 % less value but 65 s of repairs, so bigger tables keep the breakers below.
+# less secondary value, fewer cells on all twelve, in 59.9 s instead of 76.3 s in all.
 DEVIATION_CELLS = 100_000
+# Bigger tables keep the breakers until at most this many primary cells are left
+# unprotected. On France (290,000 cells) a neighbourhood reaches 48,000 cells through the
+# France-wide relations: deviations from the first round cost 23 % less value but 65 s of
+# repairs; from 12 cells left on, they replace the last ~15 rounds of breakers (a few
+# tenths of a second each) by one: 5 % less value, 13 % faster.
+DEVIATION_TAIL = 12
 
 
 @dataclass(frozen=True)
@@ -52,12 +56,14 @@ class Problem:
         return sparse.csc_array(self.incidence)
 
     @cached_property
-    def deviations(self) -> Deviations | None:
-        """Return the cheapest-deviation solver, on tables small enough (DEVIATION_CELLS)."""
-        if self.relations.shape[1] > DEVIATION_CELLS:
-            return None
+    def deviations(self) -> Deviations:
+        """Return the cheapest-deviation solver, built once when first needed."""
         by_cell = sparse.csc_array(self.relations)
         return Deviations(self.relations, by_cell, self.by_cell, self.values, self.rank)
+
+    def deviates(self, unprotected: int) -> bool:
+        """Tell whether pinned sides are repaired by deviations (see DEVIATION_CELLS)."""
+        return self.relations.shape[1] <= DEVIATION_CELLS or unprotected <= DEVIATION_TAIL
 
     def audit(
         self,
@@ -189,7 +195,7 @@ def _choose(sub: sparse.coo_array, rank: FloatArray) -> IntArray:
 def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: AuditReport) -> IntArray:
     """Choose the cells that protect each unprotected primary cell.
 
-    Its cheapest deviations when the table allows (see Problem.deviations), else (or when
+    Its cheapest deviations when the table allows (see Problem.deviates), else (or when
     none exists) one more cell next to it: a breaker of its attack, or a neighbour.
     """
     low, high = required(p.values, p.interval_percent)
@@ -198,11 +204,15 @@ def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: Audit
     chosen: set[int] = set()
     # Withheld so far, the repairs of this round included: later sides reuse them for free.
     withheld = pattern.copy()
+    deviate = p.deviates(len(report.unprotected))
     for cell in report.unprotected:
         if not pattern[cell]:
             continue
-        if p.deviations is not None:
-            found = _deviations(p.deviations, withheld, candidate, int(cell), report, (low, high))
+        if deviate:
+            breakers = _movable(report.attacks.get(int(cell)), pattern, candidate)
+            found = _deviations(
+                p.deviations, withheld, candidate, int(cell), report, (low, high), breakers
+            )
             if found is not None:
                 withheld[found] = True
                 chosen.update(found.tolist())
@@ -231,6 +241,7 @@ def _deviations(
     cell: int,
     report: AuditReport,
     need: tuple[FloatArray, FloatArray],
+    breakers: IntArray | None,
 ) -> IntArray | None:
     """Return the cells whose withholding protects every short side of one cell.
 
@@ -244,11 +255,21 @@ def _deviations(
         if not _short(*bounds, sign)[0]:
             continue
         move = float(target - np.nan_to_num(deviations.values[cell]))
-        cells = deviations.cheapest(cell, move, withheld, candidate)
+        cells = deviations.cheapest(cell, move, withheld, candidate, breakers)
         if cells is None or cells.size == 0:
             return None
         found.append(cells)
     return np.unique(np.concatenate(found)) if found else None
+
+
+def _movable(attack: IntArray | None, pattern: BoolArray, candidate: BoolArray) -> IntArray | None:
+    """Return the cells of an attack that were published when it was found and may be
+    withheld (None without an attack). The attack was found on `pattern`: a cell withheld
+    since, in this round, is one of them."""
+    if attack is None:
+        return None
+    movable: IntArray = attack[candidate[attack] & ~pattern[attack]]
+    return movable
 
 
 # The incidence of relations to cells, by relation (CSR) and by cell (CSC).

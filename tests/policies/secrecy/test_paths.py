@@ -89,17 +89,20 @@ def test_no_deviation_when_no_cell_may_be_withheld() -> None:
 
 
 def test_repairs_by_deviation_withhold_less_than_breakers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Five départements with communes alone in another département's EPCI: the breakers
-    withheld départements' totals (12,994 in all); deviations protect as well for far less."""
+    """Five départements with communes alone in another département's EPCI: breakers alone
+    withheld départements' totals (12,994 in all); deviations protect as well for far less,
+    and from the last 12 unprotected cells on (a big table's tail) for less already."""
     frame = communes(("04", "05", "15", "23", "48"))
     leaves, dims = cells(frame), dimensions(frame)
-    found = {}
-    for limit in (0, repair_module.DEVIATION_CELLS):
+    found = []
+    for limit, tail in ((0, 0), (0, 12), (repair_module.DEVIATION_CELLS, 12)):
         monkeypatch.setattr(repair_module, "DEVIATION_CELLS", limit)
+        monkeypatch.setattr(repair_module, "DEVIATION_TAIL", tail)
         result = protect(dims, leaves, rules=["FREQ(5,10)"], mode="heuristic")
         assert result.ok
         secondary = result.cells["status"] == Status.SECONDARY.value
-        found[limit] = (int(secondary.sum()), float(result.cells["value"][secondary].sum()))
-    (breakers, breakers_value), (deviations, deviations_value) = found.values()
-    assert deviations <= breakers
+        found.append((int(secondary.sum()), float(result.cells["value"][secondary].sum())))
+    (breakers, breakers_value), (tail_cells, tail_value), (deviations, deviations_value) = found
+    assert deviations <= tail_cells <= breakers
+    assert tail_value < breakers_value
     assert deviations_value < 0.5 * breakers_value
