@@ -55,7 +55,6 @@ class Deviations:
     ) -> None:
         self.relations, self.by_cell, self.incidence = relations, by_cell, incidence_by_cell
         self.values, self.rank = np.nan_to_num(values), rank
-        self.programs = 0
 
     def cheapest(
         self,
@@ -161,7 +160,6 @@ class Deviations:
     def _run(self, highs: highspy.Highs, free: int, paid: IntArray, move: float) -> IntArray | None:
         """Solve; return the published cells the optimal deviation moves (None: no optimum)."""
         highs.run()
-        self.programs += 1
         if highs.getModelStatus() != _OPTIMAL:
             return None
         point = np.asarray(highs.getSolution().col_value)

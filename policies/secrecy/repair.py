@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -198,28 +199,20 @@ def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: Audit
     Its cheapest deviations when the table allows (see Problem.deviates), else (or when
     none exists) one more cell next to it: a breaker of its attack, or a neighbour.
     """
-    low, high = required(p.values, p.interval_percent)
+    low, _ = required(p.values, p.interval_percent)
     margin = p.values - low
     links = (p.incidence, p.by_cell)
-    chosen: set[int] = set()
-    # Withheld so far, the repairs of this round included: later sides reuse them for free.
-    withheld = pattern.copy()
-    deviate = p.deviates(len(report.unprotected))
-    for cell in report.unprotected:
-        if not pattern[cell]:
+    cells = [int(cell) for cell in report.unprotected if pattern[cell]]
+    deviated: dict[int, IntArray] = {}
+    if cells and p.deviates(len(report.unprotected)):
+        deviated = _deviate(p, pattern, candidate, report, cells)
+    chosen = {int(c) for found in deviated.values() for c in found}
+    for cell in cells:
+        if cell in deviated:
             continue
-        if deviate:
-            breakers = _movable(report.attacks.get(int(cell)), pattern, candidate)
-            found = _deviations(
-                p.deviations, withheld, candidate, int(cell), report, (low, high), breakers
-            )
-            if found is not None:
-                withheld[found] = True
-                chosen.update(found.tolist())
-                continue
-        attack = report.attacks.get(int(cell))
+        attack = report.attacks.get(cell)
         if attack is not None:
-            near = _breakers(links, pattern, candidate, int(cell), attack)
+            near = _breakers(links, pattern, candidate, cell, attack)
         else:
             near = _neighbours(links, np.array([cell])) & candidate & ~pattern
             if not near.any():
@@ -232,6 +225,33 @@ def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: Audit
             ids = useful if useful.size else ids
             chosen.add(int(ids[np.lexsort((ids, p.rank[ids]))[0]]))
     return np.array(sorted(chosen), dtype=np.int64)
+
+
+def _deviate(
+    p: Problem, pattern: BoolArray, candidate: BoolArray, report: AuditReport, cells: list[int]
+) -> dict[int, IntArray]:
+    """Return the cells of each cell's cheapest deviations (cells without one left out).
+
+    Cells go two at a time (HiGHS releases the GIL while it solves): both of a pair see the
+    cells withheld before the pair, free to move, and their repairs are merged in cell
+    order, so the result does not depend on the threads' timing.
+    """
+    deviations, need = p.deviations, required(p.values, p.interval_percent)
+    withheld = pattern.copy()  # grows pair by pair: later cells reuse earlier repairs
+
+    def repair(cell: int) -> IntArray | None:
+        breakers = _movable(report.attacks.get(cell), pattern, candidate)
+        return _deviations(deviations, withheld, candidate, cell, report, need, breakers)
+
+    found: dict[int, IntArray] = {}
+    with ThreadPoolExecutor(2) as pool:
+        for start in range(0, len(cells), 2):
+            pair = cells[start : start + 2]
+            for cell, repaired in zip(pair, list(pool.map(repair, pair)), strict=True):
+                if repaired is not None:
+                    found[cell] = repaired
+                    withheld[repaired] = True
+    return found
 
 
 def _deviations(
