@@ -19,8 +19,8 @@ from policies.secrecy.singletons import Singletons
 
 # Tables of at most this many cells repair a pinned side by its cheapest deviation
 # (paths.py): one LP over the cell's neighbourhood protects the side at once. On the twelve
-# regional tables of bench.secrecy_france (régions 84, 76, 44 x four variants), 5 to 86 %
-# less secondary value, fewer cells on all twelve, in 59.9 s instead of 76.3 s in all.
+# regional tables of bench.secrecy_france (régions 84, 76, 44 x four variants), 4 to 86 %
+# less secondary value (46 % in all), fewer cells on all twelve, 43.1 s instead of 73.6 s.
 DEVIATION_CELLS = 100_000
 # Bigger tables keep the breakers until at most this many primary cells are left
 # unprotected. On France (290,000 cells) a neighbourhood reaches 48,000 cells through the
