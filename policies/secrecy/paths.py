@@ -14,9 +14,9 @@ it again).
 
 This is the linear relaxation of the exact mode's problem for one side of one cell (its
 capacity cuts ask exactly for such a deviation); the breakers of repair.py, one cell of
-the LP dual per round, need many rounds where one deviation protects the side at once and
-at the price the exact mode would pay for that side alone. Sides are repaired one after
-the other, each seeing the cells the earlier ones withheld as free.
+the LP dual per round, need many rounds where one deviation protects the side at once, at
+the cost of that relaxation. repair.py repairs sides in cell order, two at a time, each
+pair seeing the cells earlier ones withheld as free.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class Deviations:
             (columns.data, row_at[columns.indices], columns.indptr), shape=(len(rows), len(cells))
         )
         # Suppressed cells: one free column each (no cost). Published ones: an up and a
-        # down column at their cost per unit of margin; a count never goes below zero.
+        # down column at their cost per unit moved; a count never goes below zero.
         free, paid = np.flatnonzero(suppressed[cells]), np.flatnonzero(~suppressed[cells])
         value = self.values[cells]
         lower = np.where(value[free] < 0, -np.inf, -value[free])

@@ -241,7 +241,7 @@ def _deviate(
 
     def repair(cell: int) -> IntArray | None:
         breakers = _movable(report.attacks.get(cell), pattern, candidate)
-        return _deviations(deviations, withheld, candidate, cell, report, need, breakers)
+        return _repair_sides(deviations, withheld, candidate, cell, report, need, breakers)
 
     found: dict[int, IntArray] = {}
     with ThreadPoolExecutor(2) as pool:
@@ -254,7 +254,7 @@ def _deviate(
     return found
 
 
-def _deviations(
+def _repair_sides(
     deviations: Deviations,
     withheld: BoolArray,
     candidate: BoolArray,
@@ -270,12 +270,17 @@ def _deviations(
     """
     one = slice(cell, cell + 1)
     bounds = (report.lower[one], report.upper[one], need[0][one], need[1][one])
+    sides = [
+        (sign, target)
+        for sign, target in ((1.0, need[0][cell]), (-1.0, need[1][cell]))
+        if _short(*bounds, sign)[0]
+    ]
+    # The audit keeps one attack per cell: with both sides short, it pins only one of them.
+    known = breakers if len(sides) == 1 else None
     found: list[IntArray] = []
-    for sign, target in ((1.0, need[0][cell]), (-1.0, need[1][cell])):
-        if not _short(*bounds, sign)[0]:
-            continue
+    for _, target in sides:
         move = float(target - np.nan_to_num(deviations.values[cell]))
-        cells = deviations.cheapest(cell, move, withheld, candidate, breakers)
+        cells = deviations.cheapest(cell, move, withheld, candidate, known)
         if cells is None or cells.size == 0:
             return None
         found.append(cells)

@@ -33,6 +33,12 @@ def _table(seed: int) -> tuple[sparse.csr_array, np.ndarray]:
     return sparse.csr_array((v, (r, c)), shape=(len(rows), 16)), full.ravel()
 
 
+def _solver(relations: sparse.csr_array, values: np.ndarray) -> Deviations:
+    """Return the deviations of a table whose suppression cost is its values."""
+    incidence = sparse.csc_array((relations != 0).astype(np.float64))
+    return Deviations(relations, sparse.csc_array(relations), incidence, values, values.copy())
+
+
 def _reaches(relations: sparse.csr_array, values: np.ndarray, hidden: set[int], cell: int) -> bool:
     """Tell, by an LP of scipy's (not HiGHS's bindings), whether `cell` can reach 90 %."""
     free = sorted(hidden)
@@ -54,13 +60,7 @@ def test_cheapest_deviation_costs_what_the_cheapest_protecting_cells_cost(seed: 
     suppressed = np.zeros(16, dtype=bool)
     suppressed[cell] = True
     candidate = ~suppressed
-    solver = Deviations(
-        relations,
-        sparse.csc_array(relations),
-        sparse.csc_array((relations != 0).astype(np.float64)),
-        values,
-        values.copy(),
-    )
+    solver = _solver(relations, values)
     found = solver.cheapest(cell, -0.1 * values[cell], suppressed, candidate)
     assert found is not None
     assert _reaches(relations, values, {cell, *found.tolist()}, cell)
@@ -78,13 +78,7 @@ def test_no_deviation_when_no_cell_may_be_withheld() -> None:
     relations, values = _table(0)
     suppressed = np.zeros(16, dtype=bool)
     suppressed[5] = True
-    solver = Deviations(
-        relations,
-        sparse.csc_array(relations),
-        sparse.csc_array((relations != 0).astype(np.float64)),
-        values,
-        values.copy(),
-    )
+    solver = _solver(relations, values)
     assert solver.cheapest(5, -1.0, suppressed, np.zeros(16, dtype=bool)) is None
 
 
