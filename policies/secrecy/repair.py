@@ -199,13 +199,13 @@ def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: Audit
     Its cheapest deviations when the table allows (see Problem.deviates), else (or when
     none exists) one more cell next to it: a breaker of its attack, or a neighbour.
     """
-    low, _ = required(p.values, p.interval_percent)
-    margin = p.values - low
+    need = required(p.values, p.interval_percent)
+    margin = p.values - need[0]
     links = (p.incidence, p.by_cell)
     cells = [int(cell) for cell in report.unprotected if pattern[cell]]
     deviated: dict[int, IntArray] = {}
     if cells and p.deviates(len(report.unprotected)):
-        deviated = _deviate(p, pattern, candidate, report, cells)
+        deviated = _deviate(p, pattern, candidate, report, cells, need)
     chosen = {int(c) for found in deviated.values() for c in found}
     for cell in cells:
         if cell in deviated:
@@ -228,7 +228,12 @@ def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: Audit
 
 
 def _deviate(
-    p: Problem, pattern: BoolArray, candidate: BoolArray, report: AuditReport, cells: list[int]
+    p: Problem,
+    pattern: BoolArray,
+    candidate: BoolArray,
+    report: AuditReport,
+    cells: list[int],
+    need: tuple[FloatArray, FloatArray],
 ) -> dict[int, IntArray]:
     """Return the cells of each cell's cheapest deviations (cells without one left out).
 
@@ -236,11 +241,13 @@ def _deviate(
     cells withheld before the pair, free to move, and their repairs are merged in cell
     order, so the result does not depend on the threads' timing.
     """
-    deviations, need = p.deviations, required(p.values, p.interval_percent)
+    deviations = p.deviations
     withheld = pattern.copy()  # grows pair by pair: later cells reuse earlier repairs
 
     def repair(cell: int) -> IntArray | None:
-        breakers = _movable(report.attacks.get(cell), pattern, candidate)
+        # The attack was found on `pattern`: cells withheld since, this round, break it too.
+        attack = report.attacks.get(cell)
+        breakers = None if attack is None else _movable(attack, pattern, candidate)
         return _repair_sides(deviations, withheld, candidate, cell, report, need, breakers)
 
     found: dict[int, IntArray] = {}
@@ -279,7 +286,7 @@ def _repair_sides(
     known = breakers if len(sides) == 1 else None
     found: list[IntArray] = []
     for _, target in sides:
-        move = float(target - np.nan_to_num(deviations.values[cell]))
+        move = float(target - deviations.values[cell])  # values without NaN
         cells = deviations.cheapest(cell, move, withheld, candidate, known)
         if cells is None or cells.size == 0:
             return None
@@ -287,12 +294,8 @@ def _repair_sides(
     return np.unique(np.concatenate(found)) if found else None
 
 
-def _movable(attack: IntArray | None, pattern: BoolArray, candidate: BoolArray) -> IntArray | None:
-    """Return the cells of an attack that were published when it was found and may be
-    withheld (None without an attack). The attack was found on `pattern`: a cell withheld
-    since, in this round, is one of them."""
-    if attack is None:
-        return None
+def _movable(attack: IntArray, pattern: BoolArray, candidate: BoolArray) -> IntArray:
+    """Return the cells of an attack published in `pattern` that may be withheld."""
     movable: IntArray = attack[candidate[attack] & ~pattern[attack]]
     return movable
 
@@ -315,8 +318,7 @@ def _breakers(
     no published cell of the attack may be withheld, the cell cannot be protected: none.
     """
     support = np.zeros_like(pattern)
-    support[attack] = True
-    support &= candidate & ~pattern
+    support[_movable(attack, pattern, candidate)] = True
     first = _neighbours(links, np.array([cell]))
     close = support & _neighbours(links, np.flatnonzero(first & pattern))
     return close if close.any() else support
