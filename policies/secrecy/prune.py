@@ -14,6 +14,8 @@ trial fails are feasible for the kept pattern too and are kept.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy import sparse
 
@@ -55,18 +57,20 @@ def prune(
     by_cell, by_row = sparse.csc_array(relations != 0), sparse.csr_array(relations, copy=True)
     by_row.eliminate_zeros()  # its coefficients: the signs the singleton options read
     columns = sparse.csc_array(relations)
-    groups = components(relations, pattern)
-    for done, cells in enumerate(groups):
-        advance(Stage.PRUNING, done / len(groups))
+    groups = [
+        cells
+        for cells in components(relations, pattern)
+        if len(cells) <= _CELLS and releasable[cells].any()
+    ]
+
+    def trials(cells: IntArray) -> None:
         todo = cells[releasable[cells]]
-        if todo.size == 0 or len(cells) > _CELLS:
-            continue
         order = todo[np.lexsort((todo, -rank[todo]))]
         trial = _Trials(
             ComponentLP(relations, values, cells, columns), need_low, need_high, primary
         )
         if not trial.start():
-            continue
+            return
         for cell in order:
             if trial.model.programs >= budget:
                 break
@@ -78,6 +82,15 @@ def prune(
             if not trial.release(int(np.searchsorted(cells, cell)), near):
                 result[cell] = True
         changed[cells] = (~result[cells]).any()
+
+    # Components are independent (a trial reads and writes only its own component's cells):
+    # two at a time, as the audit solves them (HiGHS releases the GIL while it solves, 83 %
+    # of pruning's time on France), the same pattern in any order. Biggest first, so the
+    # last one left running alone is small.
+    by_size = sorted(groups, key=lambda g: (-len(g), int(g[0])))
+    with ThreadPoolExecutor(2) as pool:
+        for done, _ in enumerate(pool.map(trials, by_size)):
+            advance(Stage.PRUNING, done / max(1, len(by_size)))
     return result, changed
 
 
