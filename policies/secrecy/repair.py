@@ -284,14 +284,11 @@ def _repair_sides(
     ]
     # The audit keeps one attack per cell: with both sides short, it pins only one of them.
     known = breakers if len(sides) == 1 else None
-    found: list[IntArray] = []
-    for _, target in sides:
-        move = float(target - deviations.values[cell])  # values without NaN
-        cells = deviations.cheapest(cell, move, withheld, candidate, known)
-        if cells is None or cells.size == 0:
-            return None
-        found.append(cells)
-    return np.unique(np.concatenate(found)) if found else None
+    moves = [float(target - deviations.values[cell]) for _, target in sides]  # without NaN
+    found = deviations.cheapest(cell, moves, withheld, candidate, known) if moves else None
+    if found is None or any(cells.size == 0 for cells in found):
+        return None
+    return np.unique(np.concatenate(found))
 
 
 def _movable(attack: IntArray, pattern: BoolArray, candidate: BoolArray) -> IntArray:

@@ -39,16 +39,25 @@ def _solver(relations: sparse.csr_array, values: np.ndarray) -> Deviations:
     return Deviations(relations, sparse.csc_array(relations), incidence, values, values.copy())
 
 
-def _reaches(relations: sparse.csr_array, values: np.ndarray, hidden: set[int], cell: int) -> bool:
-    """Tell, by an LP of scipy's (not HiGHS's bindings), whether `cell` can reach 90 %."""
+def _reaches(
+    relations: sparse.csr_array,
+    values: np.ndarray,
+    hidden: set[int],
+    cell: int,
+    move: float | None = None,
+) -> bool:
+    """Tell, by an LP of scipy's (not HiGHS's bindings), whether `cell` can move by `move`
+    (by default down to 90 %)."""
+    move = -0.1 * values[cell] if move is None else move
     free = sorted(hidden)
     fixed = np.array([c not in hidden for c in range(values.size)])
     dense = relations.toarray()
     rhs = -dense[:, fixed] @ values[fixed]
+    sign = 1.0 if move < 0 else -1.0  # minimise the cell going down, maximise going up
     cost = np.zeros(len(free))
-    cost[free.index(cell)] = 1.0
-    low = linprog(cost, A_eq=dense[:, free], b_eq=rhs, bounds=(0, None), method="highs")
-    return bool(low.status == 0 and low.fun <= 0.9 * values[cell] + 1e-7)
+    cost[free.index(cell)] = sign
+    found = linprog(cost, A_eq=dense[:, free], b_eq=rhs, bounds=(0, None), method="highs")
+    return bool(found.status == 0 and found.fun <= sign * (values[cell] + move) + 1e-7)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -61,8 +70,9 @@ def test_cheapest_deviation_costs_what_the_cheapest_protecting_cells_cost(seed: 
     suppressed[cell] = True
     candidate = ~suppressed
     solver = _solver(relations, values)
-    found = solver.cheapest(cell, -0.1 * values[cell], suppressed, candidate)
-    assert found is not None
+    sides = solver.cheapest(cell, [-0.1 * values[cell]], suppressed, candidate)
+    assert sides is not None
+    found = sides[0]
     assert _reaches(relations, values, {cell, *found.tolist()}, cell)
     best = min(
         values[list(subset)].sum()
@@ -73,13 +83,29 @@ def test_cheapest_deviation_costs_what_the_cheapest_protecting_cells_cost(seed: 
     assert values[found].sum() == pytest.approx(best)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_both_sides_in_one_program_cost_what_each_alone_costs(seed: int) -> None:
+    """The second side, solved from the first's basis, is as cheap as when solved alone."""
+    relations, values = _table(seed)
+    suppressed = np.zeros(16, dtype=bool)
+    suppressed[5] = True
+    solver = _solver(relations, values)
+    moves = [-0.1 * values[5], 0.1 * values[5]]
+    both = solver.cheapest(5, moves, suppressed, ~suppressed)
+    alone = [solver.cheapest(5, [move], suppressed, ~suppressed) for move in moves]
+    assert both is not None and alone[0] is not None and alone[1] is not None
+    for side, move in enumerate(moves):
+        assert values[both[side]].sum() == pytest.approx(values[alone[side][0]].sum())
+        assert _reaches(relations, values, {5, *both[side].tolist()}, 5, move)
+
+
 def test_no_deviation_when_no_cell_may_be_withheld() -> None:
     """A cell whose neighbours may not be withheld has no deviation: None, not an empty set."""
     relations, values = _table(0)
     suppressed = np.zeros(16, dtype=bool)
     suppressed[5] = True
     solver = _solver(relations, values)
-    assert solver.cheapest(5, -1.0, suppressed, np.zeros(16, dtype=bool)) is None
+    assert solver.cheapest(5, [-1.0], suppressed, np.zeros(16, dtype=bool)) is None
 
 
 def test_repairs_by_deviation_withhold_less_than_breakers(monkeypatch: pytest.MonkeyPatch) -> None:
