@@ -17,18 +17,6 @@ from policies.secrecy.progress import Stage, advance
 from policies.secrecy.rules import BoolArray, FloatArray, IntArray, Percent
 from policies.secrecy.singletons import Singletons
 
-# Tables of at most this many cells repair a pinned side by its cheapest deviation
-# (paths.py): one LP over the cell's neighbourhood protects the side at once. On the twelve
-# regional tables of bench.secrecy_france (régions 84, 76, 44 x four variants), 4 to 86 %
-# less secondary value (46 % in all), fewer cells on all twelve, 43.1 s instead of 73.6 s.
-DEVIATION_CELLS = 100_000
-# Bigger tables keep the breakers until at most this many primary cells are left
-# unprotected. On France (290,000 cells) a neighbourhood reaches 48,000 cells through the
-# France-wide relations: deviations from the first round cost 23 % less value but 65 s of
-# repairs; from 12 cells left on, they replace the last ~15 rounds of breakers (a few
-# tenths of a second each) by one: 5 % less value, 13 % faster.
-DEVIATION_TAIL = 12
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -61,10 +49,6 @@ class Problem:
         """Return the cheapest-deviation solver, built once when first needed."""
         by_cell = sparse.csc_array(self.relations)
         return Deviations(self.relations, by_cell, self.by_cell, self.values, self.rank)
-
-    def deviates(self, unprotected: int) -> bool:
-        """Tell whether pinned sides are repaired by deviations (see DEVIATION_CELLS)."""
-        return self.relations.shape[1] <= DEVIATION_CELLS or unprotected <= DEVIATION_TAIL
 
     def audit(
         self,
@@ -196,15 +180,15 @@ def _choose(sub: sparse.coo_array, rank: FloatArray) -> IntArray:
 def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: AuditReport) -> IntArray:
     """Choose the cells that protect each unprotected primary cell.
 
-    Its cheapest deviations when the table allows (see Problem.deviates), else (or when
-    none exists) one more cell next to it: a breaker of its attack, or a neighbour.
+    Its cheapest deviations (paths.py: one LP over the cell's neighbourhood protects the side
+    at once), else one more cell next to it: a breaker of its attack, or a neighbour.
     """
     need = required(p.values, p.interval_percent)
     margin = p.values - need[0]
     links = (p.incidence, p.by_cell)
     cells = [int(cell) for cell in report.unprotected if pattern[cell]]
     deviated: dict[int, IntArray] = {}
-    if cells and p.deviates(len(report.unprotected)):
+    if cells:
         deviated = _deviate(p, pattern, candidate, report, cells, need)
     chosen = {int(c) for found in deviated.values() for c in found}
     for cell in cells:

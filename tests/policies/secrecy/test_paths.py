@@ -14,7 +14,7 @@ from bench.secrecy_data import cells, communes, dimensions
 from policies.secrecy import Status, protect
 from policies.secrecy.paths import Deviations
 
-repair_module = importlib.import_module("policies.secrecy.repair")
+paths_module = importlib.import_module("policies.secrecy.paths")
 
 
 def _table(seed: int) -> tuple[sparse.csr_array, np.ndarray]:
@@ -108,21 +108,45 @@ def test_no_deviation_when_no_cell_may_be_withheld() -> None:
     assert solver.cheapest(5, [-1.0], suppressed, np.zeros(16, dtype=bool)) is None
 
 
+def test_a_wide_relation_leads_only_to_its_suppressed_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every relation of the 3 x 3 table wide: a lone cell has no neighbourhood, hence no
+    deviation; a suppressed rectangle is reached through the wide relations and protects
+    the cell with nothing more withheld."""
+    monkeypatch.setattr(paths_module, "WIDE_RELATION", 3)
+    relations, values = _table(0)
+    solver = _solver(relations, values)
+    lone = np.zeros(16, dtype=bool)
+    lone[5] = True
+    assert solver.cheapest(5, [-1.0], lone, np.ones(16, dtype=bool)) is None
+    rectangle = np.zeros(16, dtype=bool)
+    rectangle[[5, 6, 9, 10]] = True
+    found = solver.cheapest(5, [-1.0, 1.0], rectangle, np.ones(16, dtype=bool))
+    assert found is not None and all(side.size == 0 for side in found)
+    assert _reaches(relations, values, {5, 6, 9, 10}, 5, -1.0)
+
+
+def _secondaries(frame_codes: tuple[str, ...]) -> tuple[int, float]:
+    """Protect the communes of some départements; return the secondary cells and value."""
+    frame = communes(frame_codes)
+    result = protect(dimensions(frame), cells(frame), rules=["FREQ(5,10)"], mode="heuristic")
+    assert result.ok
+    secondary = result.cells["status"] == Status.SECONDARY.value
+    return int(secondary.sum()), float(result.cells["value"][secondary].sum())
+
+
 def test_repairs_by_deviation_withhold_less_than_breakers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Five départements with communes alone in another département's EPCI: breakers alone
     withheld départements' totals (12,994 in all); deviations protect as well for far less,
-    and from the last 12 unprotected cells on (a big table's tail) for less already."""
-    frame = communes(("04", "05", "15", "23", "48"))
-    leaves, dims = cells(frame), dimensions(frame)
-    found = []
-    for limit, tail in ((0, 0), (0, 12), (repair_module.DEVIATION_CELLS, 12)):
-        monkeypatch.setattr(repair_module, "DEVIATION_CELLS", limit)
-        monkeypatch.setattr(repair_module, "DEVIATION_TAIL", tail)
-        result = protect(dims, leaves, rules=["FREQ(5,10)"], mode="heuristic")
-        assert result.ok
-        secondary = result.cells["status"] == Status.SECONDARY.value
-        found.append((int(secondary.sum()), float(result.cells["value"][secondary].sum())))
-    (breakers, breakers_value), (tail_cells, tail_value), (deviations, deviations_value) = found
-    assert deviations <= tail_cells <= breakers
-    assert tail_value < breakers_value
+    also when the départements' totals are wide relations, crossed through their suppressed
+    cells only."""
+    five = ("04", "05", "15", "23", "48")
+    deviations, deviations_value = _secondaries(five)
+    monkeypatch.setattr(paths_module, "WIDE_RELATION", 50)
+    narrow, narrow_value = _secondaries(five)
+    monkeypatch.setattr(Deviations, "cheapest", lambda *args, **kwargs: None)
+    breakers, breakers_value = _secondaries(five)
+    assert deviations <= breakers and narrow <= breakers
     assert deviations_value < 0.5 * breakers_value
+    assert narrow_value < 0.5 * breakers_value
