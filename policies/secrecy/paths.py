@@ -39,7 +39,7 @@ HOPS = (2, 3)
 # neighbourhood. On France, the national total as the sum of its 1,259 EPCI (per age band)
 # put every EPCI of France within 2 relations of any cell: neighbourhoods of 48,000 cells,
 # 65 s of repairs. Crossed through suppressed cells only, the four France variants of
-# bench.secrecy_france take 10 to 18 s with deviations from the first round, with 3 to 22 %
+# bench.secrecy_france take 10 to 20 s with deviations from the first round, with 3 to 22 %
 # less secondary value than breakers then deviations for the last 12 cells; at 300 the
 # same times, 2 to 3 % more value; unlimited (every relation crossed): 13 to 15 % less
 # value again but 26 and 40 s (france, small). Regional tables have no relation this wide:
