@@ -168,7 +168,7 @@ def _protect(args: argparse.Namespace) -> int:
             f"Donner --cells, ou --microdata avec --holding ; --top : au plus {MAX_TOP} colonnes."
         )
     extra = [args.holding] if args.microdata else [args.freq or args.value]
-    frame = io.read_csv(source, names, [args.value, *extra, *tops])
+    frame = io.read_csv(source, names, [args.value, *extra, *tops], rows=True)
     data = frame[names].copy()
     data["value"] = io.numbers(frame, args.value, source)
     if not args.microdata:
@@ -229,7 +229,7 @@ def _write(view: pd.DataFrame, names: list[str], path: str) -> None:
 def _audit(args: argparse.Namespace) -> int:
     """Audit a protected table and print every suppressed cell's interval."""
     names = [name for name, _ in args.dim]
-    frame = io.read_csv(args.cells, names, [args.value, "status"])
+    frame = io.read_csv(args.cells, names, [args.value, "status"], rows=True)
     dims = io.dimensions(args.dim, frame, args.relations)
     cells = frame[[*names, "status"]].copy()
     cells["value"] = pd.to_numeric(frame[args.value], errors="coerce")

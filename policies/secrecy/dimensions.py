@@ -40,6 +40,8 @@ class Hierarchy:
             del stack[depth + 1 :]
             parents[code], lines[code] = stack[-1], number
             stack.append(code)
+        if not parents:
+            raise InvalidInput(f"{name} : aucun code.")
         return cls(parents, name, lines)
 
     @classmethod
@@ -88,6 +90,8 @@ class CodeIndex:
 def compile_dimension(dim: Dimension) -> CodeIndex:
     """Index every code of a dimension and list its relations parent = sum of children."""
     leaves = list(dim.leaves)
+    if not leaves:
+        raise InvalidInput(f"Dimension {dim.name} : aucun code feuille.")
     if len(set(leaves)) != len(leaves) or TOTAL in leaves:
         raise InvalidInput(f"Dimension {dim.name} : codes feuilles en double ou réservés.")
     leaf_set = set(leaves)

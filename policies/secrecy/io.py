@@ -13,12 +13,19 @@ from policies.secrecy.dimensions import TOTAL, Dimension, Hierarchy
 from policies.secrecy.status import Apriori
 
 
-def read_csv(path: str, dims: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
-    """Read a comma-separated UTF-8 file, codes as text, refusing missing columns."""
+def read_csv(
+    path: str, dims: Sequence[str], columns: Sequence[str], rows: bool = False
+) -> pd.DataFrame:
+    """Read a comma-separated UTF-8 file, codes as text, refusing missing columns (and, when
+    `rows`, a file without a line of data: a table needs cells)."""
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except pd.errors.EmptyDataError:
+        raise InvalidInput(f"{path} : fichier vide.") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
         raise InvalidInput(f"{path} : lecture impossible ({error}).") from None
+    if rows and frame.empty:
+        raise InvalidInput(f"{path} : aucune ligne de données.")
     for column in [*dims, *columns]:
         if column not in frame:
             raise InvalidInput(f"{path} : colonne « {column} » absente.")

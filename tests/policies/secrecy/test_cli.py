@@ -78,6 +78,10 @@ def test_audit_fails_on_an_exactly_disclosed_cell(
         (CELLS, HRC, ("--rule=NK(21,1)",), "n, le nombre de plus gros contributeurs"),
         (CELLS, HRC, ("--rule=NK(3,80)",), "Les règles NK/P exigent la colonne top1"),
         (CELLS, HRC, ("--rule=FREQ(3",), "Règle mal formée"),
+        (CELLS, "", (), "geo.hrc : aucun code"),
+        (CELLS, "\n\n", (), "geo.hrc : aucun code"),
+        ("geo,age,n\n", HRC, (), "cells.csv : aucune ligne de données"),
+        ("", HRC, (), "cells.csv : fichier vide"),
     ],
 )
 def test_bad_input_is_refused_in_french(

@@ -112,6 +112,14 @@ def test_bad_cells_are_refused(change: dict[str, list[object]], message: str) ->
         build_table([GEO, AGE], CELLS.assign(**change))
 
 
+def test_a_dimension_without_codes_is_refused() -> None:
+    """No leaf code (an empty cells file, an empty hierarchy): refused, not a KeyError."""
+    with pytest.raises(InvalidInput, match="Dimension geo : aucun code feuille"):
+        build_table([Dimension("geo", []), AGE], CELLS.iloc[:0])
+    with pytest.raises(InvalidInput, match=r"geo\.hrc : aucun code"):
+        Hierarchy.from_hrc("\n", name="geo.hrc")
+
+
 def test_a_code_naming_two_sets_is_refused() -> None:
     dim = Dimension("geo", ["a", "b", "c"], [Hierarchy.from_hrc(GEO_HRC)], {"D1": ["a"]})
     with pytest.raises(InvalidInput, match="deux ensembles"):
