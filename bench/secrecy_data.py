@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,17 @@ def communes(departements: tuple[str, ...] | None = None) -> pd.DataFrame:
     # A few communes belong to no EPCI: give each département one pseudo-EPCI for them.
     frame["epci"] = frame["epci"].fillna("SANS-" + frame["departement"])
     return frame
+
+
+def table_argument(text: str) -> tuple[str, ...]:
+    """Read a table named on a benchmark's command line: a département code, or several
+    joined by "+" (2A+2B), each one of the reference communes' (argparse's `type`)."""
+    codes = tuple(text.split("+"))
+    known = set(pd.read_csv(COMMUNES, dtype=str, usecols=["departement"])["departement"])
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"département inconnu « {unknown[0]} » (ex. 13, 2A+2B)")
+    return codes
 
 
 def cells(

@@ -20,6 +20,7 @@ mirrors, see ``bench.secrecy_public``).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import sys
@@ -34,7 +35,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from bench.secrecy_data import cells, communes, dimensions, hrc_text
+from bench.secrecy_data import cells, communes, dimensions, hrc_text, table_argument
 from policies.secrecy import (
     TOTAL,
     Dimension,
@@ -497,19 +498,16 @@ def write_readme(text: str) -> None:
 
 def main(argv: Sequence[str]) -> None:
     """Compare on the tables named on the command line (or the default set)."""
-    args = list(argv)
-    readme = "--readme" in args
-    if readme:
-        args.remove("--readme")
-    public = "--public" in args
-    if public:
-        args.remove("--public")
-    opt_minutes = 5
-    if "--opt-minutes" in args:
-        at = args.index("--opt-minutes")
-        opt_minutes = int(args[at + 1])
-        del args[at : at + 2]
-    targets = [tuple(a.split("+")) for a in (args or DEFAULT)]
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.secrecy_vs_tauargus", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("tables", nargs="*", type=table_argument, help="départements (13, 2A+2B…)")
+    parser.add_argument("--opt-minutes", type=int, default=5, help="limite de tau-Argus OPT")
+    parser.add_argument("--readme", action="store_true", help="écrire les chiffres au README")
+    parser.add_argument("--public", action="store_true", help="ajouter les tables publiques")
+    args = parser.parse_args(argv)
+    readme, public, opt_minutes = args.readme, args.public, args.opt_minutes
+    targets = args.tables or [tuple(a.split("+")) for a in DEFAULT]
     rows = []
     for target in targets:
         row = compare(target, opt_minutes)
