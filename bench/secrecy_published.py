@@ -5,11 +5,13 @@ For each public table of ``bench.secrecy_public``: the published secondary suppr
 heuristic and by the exact mode (cost = value, as tau-Argus and sdcTable weigh cells by
 default), the exact mode with cost = unity (fewest cells), and times (best of 3).
 
-Run: .venv/bin/python -m bench.secrecy_vs_tauargus --public [--readme]
+Run: .venv/bin/python -m bench.secrecy_published (alone), or
+.venv/bin/python -m bench.secrecy_vs_tauargus --public [--readme] (beside tau-Argus)
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -224,4 +226,7 @@ def run_public() -> str:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(
+        prog="python -m bench.secrecy_published", description=__doc__.split("\n\n")[0]
+    ).parse_args()
     print(run_public())

@@ -5,11 +5,12 @@ Run: .venv/bin/python -m bench.secrecy_speed [DEP ...]   (no argument: 13, then 
 
 from __future__ import annotations
 
+import argparse
 import resource
 import sys
 import time
 
-from bench.secrecy_data import cells, communes, dimensions
+from bench.secrecy_data import cells, communes, dimensions, table_argument
 from policies.secrecy import protect
 
 
@@ -31,7 +32,17 @@ def run(departements: tuple[str, ...] | None) -> None:
     )
 
 
-if __name__ == "__main__":
-    targets = [tuple(sys.argv[1:])] if len(sys.argv) > 1 else [("13",), None]
+def main(argv: list[str]) -> None:
+    """Run on the départements named (one table of them all), or on 13 then France."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.secrecy_speed", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("departements", nargs="*", type=table_argument, help="ex. 13 2A 2B")
+    named = parser.parse_args(argv).departements
+    targets = [tuple(code for table in named for code in table)] if named else [("13",), None]
     for target in targets:
         run(target)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
