@@ -135,9 +135,13 @@ def test_the_history_form_says_its_errors_beside_the_fields(tab: Any, portal: Se
     tab.get_by_role("button", name="Afficher l’historique").click()
     summary = tab.locator(".resume-erreurs")
     assert "99999" in summary.inner_text()
-    assert tab.evaluate("document.activeElement.classList.contains('resume-erreurs')")
+    # The summary is in the page before portail.js focuses it (after the swap or the load):
+    # wait for the focus rather than read it at once (a race that failed once in CI).
+    tab.wait_for_function(
+        "document.activeElement && document.activeElement.classList.contains('resume-erreurs')"
+    )
     summary.get_by_role("link").first.click()
-    assert tab.evaluate("document.activeElement.id") == "code"
+    tab.wait_for_function("document.activeElement && document.activeElement.id === 'code'")
     check_page(tab, "imaje-07-historique-erreur")
 
 
