@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -28,15 +29,30 @@ def communes(departements: tuple[str, ...] | None = None) -> pd.DataFrame:
     return frame
 
 
+@cache
+def _departements() -> frozenset[str]:
+    """Return the reference communes' département codes (read once per process)."""
+    return frozenset(pd.read_csv(COMMUNES, dtype=str, usecols=["departement"])["departement"])
+
+
 def table_argument(text: str) -> tuple[str, ...]:
     """Read a table named on a benchmark's command line: a département code, or several
     joined by "+" (2A+2B), each one of the reference communes' (argparse's `type`)."""
     codes = tuple(text.split("+"))
-    known = set(pd.read_csv(COMMUNES, dtype=str, usecols=["departement"])["departement"])
-    unknown = [code for code in codes if code not in known]
+    unknown = [code for code in codes if code not in _departements()]
     if unknown:
         raise argparse.ArgumentTypeError(f"département inconnu « {unknown[0]} » (ex. 13, 2A+2B)")
     return codes
+
+
+def tables_parser(module: str, doc: str | None) -> argparse.ArgumentParser:
+    """Return a benchmark's command line: its docstring's first paragraph, then the tables
+    (`table_argument`) as positional arguments."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {module}", description=(doc or "").split("\n\n")[0]
+    )
+    parser.add_argument("tables", nargs="*", type=table_argument, help="départements (13, 2A+2B…)")
+    return parser
 
 
 def cells(

@@ -11,14 +11,13 @@ Run: .venv/bin/python -m bench.secrecy_exact [DEP ...]   (no argument: 13, 48, 2
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 
 import pandas as pd
 
-from bench.secrecy_data import cells, communes, dimensions, table_argument
+from bench.secrecy_data import cells, communes, dimensions, tables_parser
 from policies.secrecy import Dimension, ProtectResult, protect
 from policies.secrecy.status import Status
 
@@ -60,11 +59,9 @@ def run(departements: tuple[str, ...]) -> str:
 
 def main(argv: list[str]) -> None:
     """Compare on the tables named on the command line (or the default set)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.secrecy_exact", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("tables", nargs="*", type=table_argument, help="départements (13, 2A+2B…)")
-    targets = parser.parse_args(argv).tables or [tuple(a.split("+")) for a in DEFAULT]
+    targets = tables_parser("bench.secrecy_exact", __doc__).parse_args(argv).tables or [
+        tuple(a.split("+")) for a in DEFAULT
+    ]
     print(
         "| table | cells | may be withheld | primaries | heuristic (n / value) "
         "| exact (n / value) | heuristic s | exact s |\n"

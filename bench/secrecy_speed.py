@@ -5,12 +5,11 @@ Run: .venv/bin/python -m bench.secrecy_speed [DEP ...]   (no argument: 13, then 
 
 from __future__ import annotations
 
-import argparse
 import resource
 import sys
 import time
 
-from bench.secrecy_data import cells, communes, dimensions, table_argument
+from bench.secrecy_data import cells, communes, dimensions, tables_parser
 from policies.secrecy import protect
 
 
@@ -34,11 +33,7 @@ def run(departements: tuple[str, ...] | None) -> None:
 
 def main(argv: list[str]) -> None:
     """Run on the départements named (one table of them all), or on 13 then France."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.secrecy_speed", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("departements", nargs="*", type=table_argument, help="ex. 13 2A 2B")
-    named = parser.parse_args(argv).departements
+    named = tables_parser("bench.secrecy_speed", __doc__).parse_args(argv).tables
     targets = [tuple(code for table in named for code in table)] if named else [("13",), None]
     for target in targets:
         run(target)

@@ -20,7 +20,6 @@ mirrors, see ``bench.secrecy_public``).
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
@@ -35,7 +34,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from bench.secrecy_data import cells, communes, dimensions, hrc_text, table_argument
+from bench.secrecy_data import cells, communes, dimensions, hrc_text, tables_parser
 from policies.secrecy import (
     TOTAL,
     Dimension,
@@ -498,10 +497,7 @@ def write_readme(text: str) -> None:
 
 def main(argv: Sequence[str]) -> None:
     """Compare on the tables named on the command line (or the default set)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.secrecy_vs_tauargus", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("tables", nargs="*", type=table_argument, help="départements (13, 2A+2B…)")
+    parser = tables_parser("bench.secrecy_vs_tauargus", __doc__)
     parser.add_argument("--opt-minutes", type=int, default=5, help="limite de tau-Argus OPT")
     parser.add_argument("--readme", action="store_true", help="écrire les chiffres au README")
     parser.add_argument("--public", action="store_true", help="ajouter les tables publiques")

@@ -112,9 +112,9 @@ class Deviations:
         for _ in range(hops):
             rows = np.unique(gather(self.incidence.indptr, self.incidence.indices, cells))
             wide = self.sizes[rows] > WIDE_RELATION
+            through_narrow = gather(indptr, indices, rows[~wide])
             through_wide = gather(indptr, indices, rows[wide])
-            reached = [cells, gather(indptr, indices, rows[~wide])]
-            cells = np.unique(np.concatenate([*reached, through_wide[suppressed[through_wide]]]))
+            cells = np.unique(np.r_[cells, through_narrow, through_wide[suppressed[through_wide]]])
         rows = np.unique(gather(self.incidence.indptr, self.incidence.indices, cells))
         return cells, rows
 

@@ -187,9 +187,7 @@ def _repairs(p: Problem, pattern: BoolArray, candidate: BoolArray, report: Audit
     margin = p.values - need[0]
     links = (p.incidence, p.by_cell)
     cells = [int(cell) for cell in report.unprotected if pattern[cell]]
-    deviated: dict[int, IntArray] = {}
-    if cells:
-        deviated = _deviate(p, pattern, candidate, report, cells, need)
+    deviated = _deviate(p, pattern, candidate, report, cells, need) if cells else {}
     chosen = {int(c) for found in deviated.values() for c in found}
     for cell in cells:
         if cell in deviated:
